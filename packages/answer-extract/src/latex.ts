@@ -1,0 +1,137 @@
+import { parseNumberWords } from "./number-words.js";
+import { isDigit, scanNumbers } from "./numbers.js";
+
+export interface Boxed {
+  /** The raw LaTeX between the braces. */
+  content: string;
+  /** Span of the whole `\boxed{...}` (or `\fbox{...}`). */
+  start: number;
+  end: number;
+}
+
+const BOX_COMMANDS = ["\\boxed", "\\fbox"];
+
+/** Index just past the group closing the brace at `open`, or -1 when the text ends first. */
+function closeBrace(text: string, open: number, to: number): number {
+  let depth = 0;
+  for (let i = open; i < to; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * Every `\boxed{...}` in text[from, to), in order. `\boxed {18}` (TeX allows the space) and
+ * `\boxed 18` (a single-token argument) count; an unclosed box (a truncated output) does not.
+ */
+export function findBoxed(text: string, from = 0, to = text.length): Boxed[] {
+  const out: Boxed[] = [];
+  let i = from;
+  while (i < to) {
+    let at = -1;
+    let cmd = "";
+    for (const c of BOX_COMMANDS) {
+      const k = text.indexOf(c, i);
+      if (k !== -1 && k < to && (at === -1 || k < at)) [at, cmd] = [k, c];
+    }
+    if (at === -1) break;
+    let j = at + cmd.length;
+    if (/[a-z]/i.test(text[j] ?? "")) {
+      i = j; // \boxedsomething is another command
+      continue;
+    }
+    while (j < to && (text[j] === " " || text[j] === "\t")) j++;
+    if (text[j] === "{") {
+      const close = closeBrace(text, j, to);
+      if (close === -1) break;
+      out.push({ content: text.slice(j + 1, close - 1), start: at, end: close });
+      i = close;
+    } else {
+      let k = j;
+      while (k < to && /[^\s$}]/.test(text[k])) k++;
+      if (k > j) out.push({ content: text.slice(j, k), start: at, end: k });
+      i = Math.max(k, at + cmd.length);
+    }
+  }
+  return out;
+}
+
+/** A LaTeX command argument: a brace group, or else a single non-space character (`\dfrac34`). */
+function readArg(s: string, i: number): { arg: string; end: number } | null {
+  while (s[i] === " ") i++;
+  if (i >= s.length) return null;
+  if (s[i] === "{") {
+    const close = closeBrace(s, i, s.length);
+    return close === -1 ? null : { arg: s.slice(i + 1, close - 1), end: close };
+  }
+  if (s[i] === "\\") return null;
+  return { arg: s[i], end: i + 1 };
+}
+
+function simpleValue(arg: string): number | null {
+  const nums = scanNumbers(plainLatex(arg));
+  return nums.length === 1 ? nums[0].value : null;
+}
+
+/** Replaces `\frac{a}{b}` (and `\dfrac`, `\tfrac`) by its value; "2\frac{1}{2}" becomes 2.5. */
+function replaceFractions(s: string): string {
+  const re = /\\[dt]?frac(?![a-z])/gi;
+  let out = "";
+  let last = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const num = readArg(s, m.index + m[0].length);
+    const den = num && readArg(s, num.end);
+    if (!num || !den) continue;
+    const n = simpleValue(num.arg);
+    const d = simpleValue(den.arg);
+    if (n === null || d === null || d === 0) continue;
+    let value = n / d;
+    let prefix = s.slice(last, m.index);
+    const whole = /(-|\u2212)?(\d+)\s*$/.exec(prefix);
+    if (whole && value >= 0 && value < 1 && !isDigit(prefix[whole.index - 1])) {
+      const int = Number.parseInt(whole[2], 10);
+      value = int + value;
+      prefix = prefix.slice(0, whole.index) + (whole[1] ? "-" : "");
+    }
+    out += `${prefix}${formatPlain(value)}`;
+    last = den.end;
+    re.lastIndex = den.end;
+  }
+  return out + s.slice(last);
+}
+
+/** Decimal notation the scanner reads back (never exponent form). */
+function formatPlain(value: number): string {
+  const sign = value < 0 ? "-" : "";
+  const abs = Math.abs(value);
+  const text = Number.isInteger(abs) ? abs.toFixed(0) : abs.toFixed(12).replace(/0+$/, "");
+  return sign + text;
+}
+
+/** Strips the LaTeX that models put around numbers: `\$`, `\,`, `{,}`, `\text{}`, `\%`, `^\circ`. */
+export function plainLatex(s: string): string {
+  return s
+    .replace(/\{,\}/g, ",")
+    .replace(/\\[,;:! ]/g, "")
+    .replace(/\\\$/g, "$")
+    .replace(/\\%/g, "%")
+    .replace(/\^\s*\{?\\circ\}?/g, "")
+    .replace(/\\(?:text|textbf|mathrm|mathbf|mbox|operatorname)\s*/g, "")
+    .replace(/\\(?:left|right)(?![a-z])/gi, "")
+    .replace(/\\(?:cdot|times)/g, "*")
+    .replace(/[{}]/g, " ");
+}
+
+/** The number a `\boxed{}` holds: fractions evaluated, "x = 18" read after the last "=". */
+export function boxedValue(content: string): number | null {
+  let s = plainLatex(replaceFractions(content));
+  const eq = s.lastIndexOf("=");
+  if (eq !== -1) s = s.slice(eq + 1);
+  const nums = scanNumbers(s);
+  if (nums.length > 0) return nums[0].value;
+  const start = s.search(/[a-z]/i);
+  const word = start === -1 ? null : parseNumberWords(s, start);
+  return word ? word.value : null;
+}

@@ -1,0 +1,41 @@
+import type { Rng } from "../prng.js";
+import { insertAtBoundaries, wordSpans } from "./words.js";
+
+export const SUBORDINATORS = [
+  "Even though",
+  "Whereas",
+  "Since",
+  "Provided that",
+  "When",
+  "As soon as",
+  "Although",
+  "While",
+  "Because",
+  "Once",
+] as const;
+
+export const QUANTIFIERS = [
+  "a couple of",
+  "an abundance of",
+  "a minority of",
+  "a handful of",
+  "many",
+  "several",
+  "a few",
+  "a number of",
+] as const;
+
+/**
+ * Compound variations, as in the released data: a subordinating conjunction in front, a
+ * quantifier phrase and a stray comma between words. Grammar suffers on purpose; the question's
+ * content does not change. A no-op only for blank text.
+ */
+export function compound(text: string, rng: Rng): string {
+  if (text.trim() === "") return text;
+  const n = wordSpans(text).length;
+  return insertAtBoundaries(text, [
+    { boundary: 0, phrase: rng.pick(SUBORDINATORS) },
+    { boundary: 1 + rng.int(n), phrase: rng.pick(QUANTIFIERS) },
+    { boundary: 1 + rng.int(n), phrase: "," },
+  ]);
+}

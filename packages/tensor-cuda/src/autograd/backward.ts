@@ -1,0 +1,78 @@
+import type { Tensor } from "../tensor.js";
+import { fmt, sameShape } from "../shape.js";
+import { noGrad } from "./grad-mode.js";
+
+export class AutogradError extends Error {
+  override name = "AutogradError";
+}
+
+/** Nodes reachable from root, each after every node that consumes it (reverse topological). */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative DFS: transformer graphs are deep enough to overflow the JS stack recursively.
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.gradFn?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1]++;
+      const c = inputs[i];
+      if (c.requiresGrad && !seen.has(c)) {
+        seen.add(c);
+        stack.push([c, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order.reverse();
+}
+
+/**
+ * Reverse-mode differentiation from `root`. Leaf tensors with requiresGrad accumulate into
+ * `.grad` (+=, as PyTorch does, so several backward passes sum their gradients).
+ */
+export function runBackward(root: Tensor, gradient?: Tensor): void {
+  if (!root.requiresGrad) {
+    throw new AutogradError(
+      "backward: the tensor does not require grad (no input of the computation had requiresGrad, or it ran under noGrad)",
+    );
+  }
+  let seed = gradient;
+  if (!seed) {
+    if (root.size !== 1) {
+      throw new AutogradError(`backward: a gradient must be given for a non-scalar output of shape ${fmt(root.shape)}`);
+    }
+    seed = root.onesLike();
+  } else if (!sameShape(seed.shape, root.shape)) {
+    throw new AutogradError(`backward: gradient shape ${fmt(seed.shape)} does not match output shape ${fmt(root.shape)}`);
+  }
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  noGrad(() => {
+    for (const t of topoOrder(root)) {
+      const g = grads.get(t);
+      if (!g) continue;
+      if (!t.gradFn) {
+        t.grad = t.grad ? t.grad.add(g) : g;
+        continue;
+      }
+      const inputGrads = t.gradFn.backward(g);
+      t.gradFn.inputs.forEach((inp, i) => {
+        const gi = inputGrads[i];
+        if (!inp.requiresGrad || !gi) return;
+        if (!sameShape(gi.shape, inp.shape)) {
+          throw new AutogradError(
+            `backward of ${t.gradFn!.op}: gradient for input ${i} has shape ${fmt(gi.shape)}, expected ${fmt(inp.shape)}`,
+          );
+        }
+        const prev = grads.get(inp);
+        grads.set(inp, prev ? prev.add(gi) : gi);
+      });
+      grads.delete(t);
+    }
+  });
+}

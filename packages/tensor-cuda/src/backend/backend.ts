@@ -1,0 +1,169 @@
+import type { DType, TypedArray } from "../dtype.js";
+
+export type Device = "cpu" | "cuda";
+
+/**
+ * A block of device memory holding `length` contiguous elements of `dtype`. Backends subclass it;
+ * ops above the seam never look inside.
+ */
+export interface Storage {
+  readonly device: Device;
+  readonly dtype: DType;
+  readonly length: number;
+  /** Frees device memory now rather than when the GC gets round to it. Idempotent. */
+  dispose(): void;
+}
+
+export type UnaryOp =
+  | "neg"
+  | "exp"
+  | "log"
+  | "sqrt"
+  | "rsqrt"
+  | "abs"
+  | "tanh"
+  | "sigmoid"
+  | "relu"
+  | "gelu"
+  | "gelu_tanh"
+  | "silu"
+  | "sin"
+  | "cos"
+  | "square"
+  | "reciprocal"
+  | "sign"
+  | "floor"
+  | "round"
+  | "logical_not";
+
+/** Unary ops whose derivative a backend computes fused: out = g * f'(x). */
+export type UnaryGradOp = "gelu" | "gelu_tanh" | "silu" | "tanh" | "sigmoid";
+
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | CompareOp;
+export type CompareOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
+
+/** A view over contiguous storage: which elements, in which order (for permute, slice, expand). */
+export interface StridedView {
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
+
+export interface MatmulSpec {
+  /** Number of independent products; `aBatched`/`bBatched` false means one operand is shared. */
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  /** A is stored [k, m] instead of [m, k]. */
+  transA: boolean;
+  /** B is stored [n, k] instead of [k, n]. */
+  transB: boolean;
+  aBatched: boolean;
+  bBatched: boolean;
+}
+
+/** Row-wise softmax over [rows, cols]; optional causal mask for attention scores. */
+export interface SoftmaxSpec {
+  rows: number;
+  cols: number;
+  log: boolean;
+  /** Row r is query (r % queries); it may see keys j <= (r % queries) + offset. */
+  causal?: { queries: number; offset: number };
+}
+
+export interface AdamWHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+}
+
+/**
+ * The seam between ops and devices (after jax-js and candle): a few dozen primitives on
+ * contiguous buffers. Every user-facing op is defined once above it; a new device is a new
+ * folder implementing this interface.
+ */
+export interface Backend {
+  readonly device: Device;
+  /** Zero-filled storage. */
+  zeros(dtype: DType, length: number): Storage;
+  fromArray(data: TypedArray, dtype: DType): Storage;
+  full(dtype: DType, length: number, value: number): Storage;
+  read(s: Storage): Promise<TypedArray>;
+  /** Synchronous read where the device allows it (CPU); undefined elsewhere. */
+  readSync?(s: Storage): TypedArray;
+  cast(s: Storage, to: DType): Storage;
+
+  unary(op: UnaryOp, x: Storage): Storage;
+  unaryGrad(op: UnaryGradOp, x: Storage, g: Storage): Storage;
+  /** out = pow(x, exponent) for a scalar exponent. */
+  powScalar(x: Storage, exponent: number): Storage;
+  clamp(x: Storage, min: number, max: number): Storage;
+  /** Broadcasting binary op; each operand is read through a view of `outShape`. */
+  binary(op: BinaryOp, a: Storage, av: StridedView, b: Storage, bv: StridedView, outShape: readonly number[]): Storage;
+  where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView, outShape: readonly number[]): Storage;
+  /** Reduce the middle axis of [outer, size, inner] to [outer, inner]. */
+  reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage;
+
+  matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage;
+
+  /** Gathers a strided view of x into new contiguous storage. */
+  copyStrided(x: Storage, view: StridedView): Storage;
+  /** Writes contiguous `src` into the strided region `view` of `dst`, in place. */
+  copyInto(dst: Storage, view: StridedView, src: Storage): void;
+
+  /** out[o, j, i] = x[o, index[o, j, i], i]; x is [outer, dimX, inner], index [outer, dimIdx, inner]. */
+  gather(x: Storage, index: Storage, outer: number, dimX: number, dimIdx: number, inner: number): Storage;
+  /** Adjoint of gather: out (zeros [outer, dimX, inner]) [o, index[o,j,i], i] += src[o, j, i]. */
+  scatterAdd(
+    base: Storage,
+    index: Storage,
+    src: Storage,
+    outer: number,
+    dimX: number,
+    dimIdx: number,
+    inner: number,
+  ): Storage;
+  /** out[o, j, i] = x[o, index[j], i]. */
+  indexSelect(x: Storage, index: Storage, outer: number, dim: number, inner: number): Storage;
+  /** Adjoint of indexSelect: zeros [outer, dim, inner] with out[o, index[j], i] += src[o, j, i]. */
+  indexAdd(src: Storage, index: Storage, outer: number, dim: number, inner: number): Storage;
+
+  softmax(x: Storage, spec: SoftmaxSpec): Storage;
+  /** Gradient wrt the input of softmax/log-softmax, from the output y and its gradient g. */
+  softmaxBackward(y: Storage, g: Storage, spec: SoftmaxSpec): Storage;
+
+  layerNorm(
+    x: Storage,
+    weight: Storage | null,
+    bias: Storage | null,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): { y: Storage; mean: Storage; rstd: Storage };
+  layerNormBackward(
+    x: Storage,
+    weight: Storage | null,
+    mean: Storage,
+    rstd: Storage,
+    g: Storage,
+    rows: number,
+    cols: number,
+  ): { dx: Storage; dweight: Storage | null; dbias: Storage };
+  rmsNorm(x: Storage, weight: Storage | null, rows: number, cols: number, eps: number): { y: Storage; rstd: Storage };
+  rmsNormBackward(
+    x: Storage,
+    weight: Storage | null,
+    rstd: Storage,
+    g: Storage,
+    rows: number,
+    cols: number,
+  ): { dx: Storage; dweight: Storage | null };
+
+  /** AdamW in place on p, m, v (PyTorch's decoupled weight decay). */
+  adamwStep(p: Storage, g: Storage, m: Storage, v: Storage, h: AdamWHyper): void;
+}

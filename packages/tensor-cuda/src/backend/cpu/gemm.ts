@@ -1,0 +1,93 @@
+import type { MatmulSpec } from "../backend.js";
+import { type Dim, ONNX_FLOAT, buildModel } from "./onnx-model.js";
+import { OrtGraph } from "./ort-session.js";
+
+/*
+ * float32 GEMM through onnxruntime's MLAS (com.microsoft FusedMatMul, which takes transA/transB
+ * so transposed operands are never materialised). One session per operand-rank/transpose class,
+ * with symbolic dims, built on first use and cached.
+ */
+const sessions = new Map<string, OrtGraph>();
+
+function session(aRank: number, bRank: number, transA: boolean, transB: boolean): OrtGraph {
+  const key = `${aRank}${bRank}${+transA}${+transB}`;
+  let s = sessions.get(key);
+  if (!s) {
+    const dimsA: Dim[] = aRank === 3 ? ["batch", "a1", "a2"] : ["a1", "a2"];
+    const dimsB: Dim[] = bRank === 3 ? ["batch", "b1", "b2"] : ["b1", "b2"];
+    const outRank = Math.max(aRank, bRank);
+    const dimsY: Dim[] = outRank === 3 ? ["batch", "m", "n"] : ["m", "n"];
+    const model = buildModel(
+      [
+        {
+          opType: "FusedMatMul",
+          domain: "com.microsoft",
+          inputs: ["A", "B"],
+          outputs: ["Y"],
+          attributes: [
+            { name: "transA", int: +transA },
+            { name: "transB", int: +transB },
+            { name: "alpha", float: 1 },
+          ],
+        },
+      ],
+      [
+        { name: "A", elemType: ONNX_FLOAT, dims: dimsA },
+        { name: "B", elemType: ONNX_FLOAT, dims: dimsB },
+      ],
+      [{ name: "Y", elemType: ONNX_FLOAT, dims: dimsY }],
+    );
+    s = new OrtGraph(model);
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+export function ortSgemm(a: Float32Array, b: Float32Array, spec: MatmulSpec): Float32Array {
+  const { batch, m, k, n, transA, transB } = spec;
+  const aBatched = spec.aBatched && batch > 1;
+  const bBatched = spec.bBatched && batch > 1;
+  const out = new Float32Array(batch * m * n);
+  if (m === 0 || n === 0 || batch === 0) return out;
+  if (k === 0) return out;
+  // A shared B with a batched, untransposed A is one tall GEMM.
+  if (aBatched && !bBatched && !transA) {
+    session(2, 2, false, transB).run(
+      { A: { type: "float32", data: a, dims: [batch * m, k] }, B: { type: "float32", data: b, dims: transB ? [n, k] : [k, n] } },
+      { Y: { type: "float32", data: out, dims: [batch * m, n] } },
+    );
+    return out;
+  }
+  const aDims = transA ? [k, m] : [m, k];
+  const bDims = transB ? [n, k] : [k, n];
+  const aRank = aBatched ? 3 : 2;
+  const bRank = bBatched ? 3 : 2;
+  const outRank = Math.max(aRank, bRank);
+  session(aRank, bRank, transA, transB).run(
+    {
+      A: { type: "float32", data: a, dims: aBatched ? [batch, ...aDims] : aDims },
+      B: { type: "float32", data: b, dims: bBatched ? [batch, ...bDims] : bDims },
+    },
+    { Y: { type: "float32", data: out, dims: outRank === 3 ? [batch, m, n] : [m, n] } },
+  );
+  return out;
+}
+
+/** float64 GEMM for reference computations (finite differences); not a hot path. */
+export function dgemmReference(a: Float64Array, b: Float64Array, spec: MatmulSpec): Float64Array {
+  const { batch, m, k, n, transA, transB } = spec;
+  const out = new Float64Array(batch * m * n);
+  for (let p = 0; p < batch; p++) {
+    const ao = spec.aBatched ? p * m * k : 0;
+    const bo = spec.bBatched ? p * k * n : 0;
+    const oo = p * m * n;
+    for (let i = 0; i < m; i++) {
+      for (let t = 0; t < k; t++) {
+        const av = a[ao + (transA ? t * m + i : i * k + t)];
+        if (av === 0) continue;
+        for (let j = 0; j < n; j++) out[oo + i * n + j] += av * b[bo + (transB ? j * k + t : t * n + j)];
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+import { type DType, type TypedArray, allocArray, checkArrayMatches } from "../../dtype.js";
+import type { AdamWHyper, Backend, MatmulSpec, Storage } from "../backend.js";
+import { castArray } from "./cast.js";
+import { binary, clamp, powScalar, unary, unaryGrad, where } from "./elementwise.js";
+import { dgemmReference, ortSgemm } from "./gemm.js";
+import { copyInto, copyStrided, gather, indexAdd, indexSelect, scatterAdd } from "./layout.js";
+import { layerNorm, layerNormBackward, rmsNorm, rmsNormBackward, softmax, softmaxBackward } from "./norms.js";
+import { reduce } from "./reduce.js";
+import { CpuStorage, cpu, nums } from "./storage.js";
+
+export { CpuStorage } from "./storage.js";
+
+function matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
+  if (a.dtype !== b.dtype) throw new TypeError(`matmul: dtypes ${a.dtype} and ${b.dtype} differ`);
+  if (a.dtype === "float32") {
+    return new CpuStorage("float32", ortSgemm(cpu(a).data as Float32Array, cpu(b).data as Float32Array, spec));
+  }
+  if (a.dtype === "float64") {
+    return new CpuStorage("float64", dgemmReference(cpu(a).data as Float64Array, cpu(b).data as Float64Array, spec));
+  }
+  throw new TypeError(`matmul: dtype ${a.dtype} is not supported on cpu (use float32)`);
+}
+
+function adamwStep(p: Storage, g: Storage, m: Storage, v: Storage, h: AdamWHyper): void {
+  const P = nums(p);
+  const G = nums(g);
+  const M = nums(m);
+  const V = nums(v);
+  const bc1 = 1 - h.beta1 ** h.step;
+  const bc2 = 1 - h.beta2 ** h.step;
+  const stepSize = h.lr / bc1;
+  const sqrtBc2 = Math.sqrt(bc2);
+  const decay = 1 - h.lr * h.weightDecay;
+  for (let i = 0; i < P.length; i++) {
+    const gi = G[i];
+    const mi = h.beta1 * M[i] + (1 - h.beta1) * gi;
+    const vi = h.beta2 * V[i] + (1 - h.beta2) * gi * gi;
+    M[i] = mi;
+    V[i] = vi;
+    P[i] = P[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + h.eps);
+  }
+}
+
+export const cpuBackend: Backend = {
+  device: "cpu",
+  zeros: (dtype, n) => new CpuStorage(dtype, allocArray(dtype, n)),
+  fromArray(data: TypedArray, dtype: DType) {
+    checkArrayMatches(data, dtype);
+    return new CpuStorage(dtype, data);
+  },
+  full(dtype, n, value) {
+    const a = allocArray(dtype, n);
+    if (dtype === "int64") (a as BigInt64Array).fill(BigInt(Math.trunc(value)));
+    else if (dtype === "float16" || dtype === "bfloat16") {
+      (a as Uint16Array).fill((castArray(Float64Array.of(value), "float64", dtype) as Uint16Array)[0]);
+    } else (a as Float32Array).fill(value);
+    return new CpuStorage(dtype, a);
+  },
+  read: async (s) => cpu(s).data,
+  readSync: (s) => cpu(s).data,
+  cast: (s, to) => new CpuStorage(to, castArray(cpu(s).data, s.dtype, to)),
+  unary,
+  unaryGrad,
+  powScalar,
+  clamp,
+  binary,
+  where,
+  reduce,
+  matmul,
+  copyStrided,
+  copyInto,
+  gather,
+  scatterAdd,
+  indexSelect,
+  indexAdd,
+  softmax,
+  softmaxBackward,
+  layerNorm,
+  layerNormBackward,
+  rmsNorm,
+  rmsNormBackward,
+  adamwStep,
+};

@@ -1,0 +1,67 @@
+import { ShapeError, fmt, normAxis, numel } from "../shape.js";
+import { type Tensor, recordOp, wrap } from "../tensor.js";
+import { backendOf, sameDevice } from "./util.js";
+
+function checkIndexType(op: string, index: Tensor): void {
+  if (index.dtype !== "int32" && index.dtype !== "int64") {
+    throw new TypeError(`${op}: index must be int32 or int64, got ${index.dtype} (shape ${fmt(index.shape)})`);
+  }
+}
+
+/** out[..., j, ...] = x[..., index[..., j, ...], ...] along `axis`; index has x's rank. */
+export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  const a = normAxis("gather", axis, x.rank);
+  checkIndexType("gather", index);
+  sameDevice("gather", x, index);
+  if (index.rank !== x.rank || index.shape.some((d, i) => i !== a && d !== x.shape[i])) {
+    throw new ShapeError(`gather: index ${fmt(index.shape)} must match input ${fmt(x.shape)} except along axis ${a}`);
+  }
+  const outer = numel(x.shape.slice(0, a));
+  const inner = numel(x.shape.slice(a + 1));
+  const y = wrap(backendOf(x).gather(x.storage, index.storage, outer, x.shape[a], index.shape[a], inner), index.shape);
+  index.heldByGraph = true;
+  return recordOp("gather", [x], y, (g) => [scatterAdd(x.zerosLike(), a, index, g)]);
+}
+
+/** base with src added at the positions index names along `axis` (the adjoint of gather). */
+export function scatterAdd(base: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
+  const a = normAxis("scatter_add", axis, base.rank);
+  checkIndexType("scatter_add", index);
+  if (index.rank !== base.rank || src.shape.some((d, i) => d !== index.shape[i])) {
+    throw new ShapeError(`scatter_add: index ${fmt(index.shape)} and src ${fmt(src.shape)} must have the same shape`);
+  }
+  if (index.shape.some((d, i) => i !== a && d !== base.shape[i])) {
+    throw new ShapeError(`scatter_add: index ${fmt(index.shape)} must match base ${fmt(base.shape)} except along axis ${a}`);
+  }
+  const outer = numel(base.shape.slice(0, a));
+  const inner = numel(base.shape.slice(a + 1));
+  const y = wrap(
+    backendOf(base).scatterAdd(base.storage, index.storage, src.storage, outer, base.shape[a], index.shape[a], inner),
+    base.shape,
+  );
+  index.heldByGraph = true;
+  return recordOp("scatter_add", [base, src], y, (g) => [g, src.requiresGrad ? gather(g, a, index) : null]);
+}
+
+/** Rows (or slices along `axis`) of x picked by a 1-D index. */
+export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
+  const a = normAxis("index_select", axis, x.rank);
+  checkIndexType("index_select", index);
+  if (index.rank !== 1) throw new ShapeError(`index_select: index must be 1-D, got ${fmt(index.shape)}`);
+  const outer = numel(x.shape.slice(0, a));
+  const inner = numel(x.shape.slice(a + 1));
+  const shape = [...x.shape];
+  shape[a] = index.shape[0];
+  const y = wrap(backendOf(x).indexSelect(x.storage, index.storage, outer, x.shape[a], inner), shape);
+  index.heldByGraph = true;
+  return recordOp("index_select", [x], y, (g) => [
+    wrap(backendOf(g).indexAdd(g.storage, index.storage, outer, x.shape[a], inner), x.shape),
+  ]);
+}
+
+/** Looks up rows of an embedding table [vocab, dim] for ids of any shape. */
+export function embedding(weight: Tensor, ids: Tensor): Tensor {
+  if (weight.rank !== 2) throw new ShapeError(`embedding: weight must be [vocab, dim], got ${fmt(weight.shape)}`);
+  const rows = indexSelect(weight, 0, ids.reshape([ids.size]));
+  return rows.reshape([...ids.shape, weight.shape[1]]);
+}

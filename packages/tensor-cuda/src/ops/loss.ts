@@ -1,0 +1,54 @@
+import { ShapeError, fmt } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { type Generator, defaultGenerator } from "../random.js";
+import { where } from "./elementwise.js";
+import { gather } from "./indexing.js";
+import { logSoftmax } from "./softmax.js";
+
+export interface CrossEntropyOptions {
+  /** Targets equal to this contribute nothing (PyTorch's default, -100). */
+  ignoreIndex?: number;
+  reduction?: "mean" | "sum" | "none";
+  labelSmoothing?: number;
+}
+
+/**
+ * Cross-entropy of logits [..., V] against integer targets [...]. With reduction "mean" the
+ * loss is averaged over targets that are not ignored, as torch.nn.functional.cross_entropy.
+ */
+export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  const ignore = opts.ignoreIndex ?? -100;
+  if (targets.rank !== logits.rank - 1 || targets.shape.some((d, i) => d !== logits.shape[i])) {
+    throw new ShapeError(`cross_entropy: targets ${fmt(targets.shape)} must be logits ${fmt(logits.shape)} without the last axis`);
+  }
+  const t = targets.cast("int32");
+  const valid = t.ne(ignore);
+  const safe = where(valid, t, 0);
+  const logp = logSoftmax(logits, -1);
+  let nll = gather(logp, -1, safe.unsqueeze(-1)).squeeze(-1).neg();
+  const eps = opts.labelSmoothing ?? 0;
+  if (eps > 0) nll = nll.mul(1 - eps).sub(logp.mean(-1).mul(eps));
+  const zero = Tensor.scalar(0, { dtype: nll.dtype, device: nll.device });
+  nll = where(valid, nll, zero);
+  switch (opts.reduction ?? "mean") {
+    case "none":
+      return nll;
+    case "sum":
+      return nll.sum();
+    default: {
+      const count = valid.cast(nll.dtype).sum().item();
+      return nll.sum().div(Math.max(count, 1));
+    }
+  }
+}
+
+/** Inverted dropout: zeroes elements with probability p and scales the rest by 1/(1-p). */
+export function dropout(x: Tensor, p: number, training = true, generator: Generator = defaultGenerator): Tensor {
+  if (p < 0 || p >= 1) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
+  if (!training || p === 0) return x;
+  const keep = Tensor.rand(x.shape, { generator, device: x.device, dtype: x.dtype === "float64" ? "float64" : "float32" })
+    .ge(p)
+    .cast(x.dtype)
+    .mul(1 / (1 - p));
+  return x.mul(keep);
+}

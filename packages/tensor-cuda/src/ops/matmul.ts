@@ -1,0 +1,119 @@
+import { ShapeError, broadcastShapes, fmt, numel } from "../shape.js";
+import { type Tensor, recordOp, wrap } from "../tensor.js";
+import { backendOf, computeType, sameDevice, sumToShape } from "./util.js";
+
+/**
+ * a @ b on the last two axes, with the leading (batch) axes broadcast. A transposed operand is
+ * described to the kernel rather than copied. No autograd here: the public ops below add it.
+ */
+export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean, op = "matmul"): Tensor {
+  sameDevice(op, a, b);
+  if (a.dtype !== b.dtype) throw new TypeError(`${op}: dtypes differ (${a.dtype} and ${b.dtype})`);
+  computeType(op, a.dtype);
+  if (a.rank < 2 || b.rank < 2) throw new ShapeError(`${op}: operands need rank >= 2, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const m = transA ? ac : ar;
+  const k = transA ? ar : ac;
+  const kb = transB ? bc : br;
+  const n = transB ? br : bc;
+  if (k !== kb) {
+    throw new ShapeError(
+      `${op}: inner dimensions differ: ${fmt(a.shape)}${transA ? "ᵀ" : ""} @ ${fmt(b.shape)}${transB ? "ᵀ" : ""} (${k} vs ${kb})`,
+    );
+  }
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const batchShape = broadcastShapes(op, aBatch, bBatch);
+  const batch = numel(batchShape);
+  let A = a;
+  let B = b;
+  const aBatched = numel(aBatch) > 1 || (aBatch.length > 0 && batch === 1);
+  const bBatched = numel(bBatch) > 1 || (bBatch.length > 0 && batch === 1);
+  // Partial broadcasting (e.g. [2,1,m,k] @ [1,3,k,n]) is materialised; the common cases are not.
+  if (aBatched && numel(aBatch) !== batch) A = a.expand([...batchShape, ...a.shape.slice(-2)]);
+  if (bBatched && numel(bBatch) !== batch) B = b.expand([...batchShape, ...b.shape.slice(-2)]);
+  const s = backendOf(a).matmul(A.storage, B.storage, {
+    batch,
+    m,
+    k,
+    n,
+    transA,
+    transB,
+    aBatched: numel(aBatch) === batch && aBatch.length > 0,
+    bBatched: numel(bBatch) === batch && bBatch.length > 0,
+  });
+  return wrap(s, [...batchShape, m, n]);
+}
+
+/** Gradient of a broadcast operand: sum over the batch axes it was broadcast along. */
+function reduceBatch(g: Tensor, shape: readonly number[]): Tensor {
+  return sumToShape(g, shape);
+}
+
+/** Matrix product with NumPy semantics (1-D operands are promoted and the axis dropped). */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.rank === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+  if (b.rank === 1) return matmul(a, b.unsqueeze(-1)).squeeze(-1);
+  const y = matmulRaw(a, b, false, false);
+  return recordOp("matmul", [a, b], y, (g) => {
+    let ga: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (a.requiresGrad) ga = reduceBatch(matmulRaw(g, b, false, true), a.shape);
+    if (b.requiresGrad) {
+      if (b.rank === 2 && a.rank > 2) {
+        // Shared weight: one tall GEMM instead of a batch of products summed afterwards.
+        gb = matmulRaw(a.reshape([-1, a.shape[a.rank - 1]]), g.reshape([-1, g.shape[g.rank - 1]]), true, false);
+      } else gb = reduceBatch(matmulRaw(a, g, true, false), b.shape);
+    }
+    return [ga, gb];
+  });
+}
+
+/** a @ bᵀ over the last two axes (attention scores), without materialising bᵀ. */
+export function matmulNT(a: Tensor, b: Tensor): Tensor {
+  const y = matmulRaw(a, b, false, true, "matmulNT");
+  return recordOp("matmulNT", [a, b], y, (g) => [
+    a.requiresGrad ? reduceBatch(matmulRaw(g, b, false, false), a.shape) : null,
+    b.requiresGrad ? reduceBatch(matmulRaw(g, a, true, false), b.shape) : null,
+  ]);
+}
+
+/**
+ * y = x Wᵀ + b with W stored [out, in] as Hugging Face and PyTorch store it. The GEMM reads W
+ * transposed in place; the backward is two GEMMs and a column sum.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.rank !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmt(weight.shape)}`);
+  const inF = weight.shape[1];
+  if (x.shape[x.rank - 1] !== inF) {
+    throw new ShapeError(`linear: input ${fmt(x.shape)} has ${x.shape[x.rank - 1]} features, weight ${fmt(weight.shape)} expects ${inF}`);
+  }
+  const x2 = x.rank === 2 ? x : x.detach().reshape([-1, inF]);
+  let y = matmulRaw(x2, weight, false, true, "linear");
+  if (bias) {
+    if (bias.rank !== 1 || bias.shape[0] !== weight.shape[0]) {
+      throw new ShapeError(`linear: bias ${fmt(bias.shape)} does not match weight ${fmt(weight.shape)}`);
+    }
+    y = wrap(
+      backendOf(y).binary(
+        "add",
+        y.storage,
+        { shape: y.shape, strides: [y.shape[1], 1], offset: 0 },
+        bias.storage,
+        { shape: y.shape, strides: [0, 1], offset: 0 },
+        y.shape,
+      ),
+      y.shape,
+    );
+  }
+  const out = y.reshape([...x.shape.slice(0, -1), weight.shape[0]]).detach();
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return recordOp("linear", inputs, out, (g) => {
+    const g2 = g.reshape([-1, weight.shape[0]]);
+    const gx = x.requiresGrad ? matmulRaw(g2, weight, false, false).reshape(x.shape) : null;
+    const gw = weight.requiresGrad ? matmulRaw(g2, x2, true, false) : null;
+    const gb = bias?.requiresGrad ? g2.sum(0) : null;
+    return bias ? [gx, gw, gb] : [gx, gw];
+  });
+}

@@ -1,0 +1,43 @@
+import type { Tensor } from "./tensor.js";
+
+/*
+ * Device memory the garbage collector cannot see (tfjs's tidy): tensors created inside
+ * tidy(fn) are disposed when fn returns, except what fn returns and what an autograd graph
+ * still holds for its backward pass.
+ */
+const scopes: Set<Tensor>[] = [];
+
+export function track(t: Tensor): void {
+  if (scopes.length) scopes[scopes.length - 1].add(t);
+}
+
+function collect(value: unknown, into: Set<Tensor>, seen = new Set<unknown>()): void {
+  if (!value || typeof value !== "object" || seen.has(value)) return;
+  seen.add(value);
+  if ((value as Tensor).isTensor === true) {
+    into.add(value as Tensor);
+    return;
+  }
+  if (Array.isArray(value)) for (const v of value) collect(v, into, seen);
+  else if (value instanceof Map) for (const v of value.values()) collect(v, into, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, into, seen);
+}
+
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+  }
+  const keep = new Set<Tensor>();
+  collect(result, keep);
+  const outer = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (keep.has(t) || t.heldByGraph) outer?.add(t);
+    else t.dispose();
+  }
+  return result;
+}

@@ -1,0 +1,302 @@
+import type { GradNode } from "./autograd/node.js";
+import { isGradEnabled } from "./autograd/grad-mode.js";
+import { runBackward } from "./autograd/backward.js";
+import type { Device, Storage } from "./backend/backend.js";
+import { getBackend } from "./backend/registry.js";
+import { type DType, type TypedArray, allocArray, dtypeOfArray, isFloating } from "./dtype.js";
+import { type Generator, defaultGenerator } from "./random.js";
+import { track } from "./scope.js";
+import { DTypeError, type Shape, ShapeError, fmt, numel } from "./shape.js";
+
+export interface TensorOptions {
+  dtype?: DType;
+  device?: Device;
+  requiresGrad?: boolean;
+}
+
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+type Nested = number | Nested[];
+
+function flatten(x: Nested, shape: number[], out: number[], depth = 0): void {
+  if (Array.isArray(x)) {
+    if (shape.length === depth) shape.push(x.length);
+    else if (shape[depth] !== x.length) throw new ShapeError(`Tensor.from: ragged nested array at depth ${depth}`);
+    for (const v of x) flatten(v, shape, out, depth + 1);
+  } else {
+    if (shape.length !== depth) throw new ShapeError("Tensor.from: ragged nested array");
+    out.push(x);
+  }
+}
+
+/**
+ * An n-dimensional array on a device, with reverse-mode autograd. Storage is always contiguous
+ * (row-major); layout ops that cannot be a reshape make a copy. That keeps every kernel, CPU and
+ * CUDA alike, to one simple memory layout.
+ */
+export class Tensor {
+  readonly isTensor = true;
+  readonly shape: readonly number[];
+  private _storage: Storage;
+  requiresGrad: boolean;
+  grad: Tensor | null = null;
+  gradFn: GradNode | null = null;
+  /** Set when a recorded op reads or writes this tensor: tidy() keeps it for backward. */
+  heldByGraph = false;
+  private disposed = false;
+
+  constructor(storage: Storage, shape: Shape, requiresGrad = false) {
+    if (numel(shape) !== storage.length) {
+      throw new ShapeError(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} elements, storage has ${storage.length}`);
+    }
+    this._storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.requiresGrad = requiresGrad;
+    if (requiresGrad && !isFloating(storage.dtype)) {
+      throw new DTypeError(`only floating-point tensors can require grad (got ${storage.dtype})`);
+    }
+    track(this);
+  }
+
+  get storage(): Storage {
+    if (this.disposed) throw new Error(`tensor of shape ${fmt(this.shape)} was used after dispose()`);
+    return this._storage;
+  }
+  get dtype(): DType {
+    return this._storage.dtype;
+  }
+  get device(): Device {
+    return this._storage.device;
+  }
+  get size(): number {
+    return this._storage.length;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  // ---- construction ----
+
+  static from(data: TypedArray | Nested, shape?: Shape, opts: TensorOptions = {}): Tensor {
+    let arr: TypedArray;
+    let sh: number[];
+    if (typeof data === "number" || Array.isArray(data)) {
+      const flat: number[] = [];
+      const inferred: number[] = [];
+      flatten(data, inferred, flat);
+      const dtype = opts.dtype ?? "float32";
+      arr = allocArray(dtype, flat.length);
+      if (dtype === "int64") flat.forEach((v, i) => ((arr as BigInt64Array)[i] = BigInt(v)));
+      else if (dtype === "float16" || dtype === "bfloat16") {
+        const f = Tensor.from(Float32Array.from(flat), inferred).cast(dtype);
+        arr = f.dataSync();
+      } else (arr as Float32Array).set(flat);
+      sh = shape ? [...shape] : inferred;
+      if (numel(sh) !== flat.length) throw new ShapeError(`Tensor.from: shape ${fmt(sh)} does not fit ${flat.length} values`);
+    } else {
+      arr = data;
+      sh = shape ? [...shape] : [data.length];
+    }
+    const dtype = opts.dtype ?? dtypeOfArray(arr);
+    if (numel(sh) !== arr.length) {
+      throw new ShapeError(`Tensor.from: shape ${fmt(sh)} needs ${numel(sh)} elements, the array has ${arr.length}`);
+    }
+    const storage = getBackend(opts.device ?? "cpu").fromArray(arr, dtype);
+    return new Tensor(storage, sh, opts.requiresGrad ?? false);
+  }
+
+  static scalar(value: number, opts: TensorOptions = {}): Tensor {
+    return Tensor.full([], value, opts);
+  }
+
+  static full(shape: Shape, value: number, opts: TensorOptions = {}): Tensor {
+    const dtype = opts.dtype ?? "float32";
+    const storage = getBackend(opts.device ?? "cpu").full(dtype, numel(shape), value);
+    return new Tensor(storage, shape, opts.requiresGrad ?? false);
+  }
+
+  static zeros(shape: Shape, opts: TensorOptions = {}): Tensor {
+    const storage = getBackend(opts.device ?? "cpu").zeros(opts.dtype ?? "float32", numel(shape));
+    return new Tensor(storage, shape, opts.requiresGrad ?? false);
+  }
+
+  static ones(shape: Shape, opts: TensorOptions = {}): Tensor {
+    return Tensor.full(shape, 1, opts);
+  }
+
+  /** [start, end) by step; with one argument, [0, start). */
+  static arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+    if (end === undefined) {
+      end = start;
+      start = 0;
+    }
+    if (step === 0) throw new RangeError("arange: step must not be 0");
+    const n = Math.max(0, Math.ceil((end - start) / step));
+    const dtype = opts.dtype ?? (Number.isInteger(start) && Number.isInteger(step) ? "int32" : "float32");
+    const a = allocArray(dtype, n);
+    for (let i = 0; i < n; i++) {
+      if (dtype === "int64") (a as BigInt64Array)[i] = BigInt(start + i * step);
+      else (a as Float32Array)[i] = start + i * step;
+    }
+    return Tensor.from(a, [n], { ...opts, dtype });
+  }
+
+  /** Standard normal samples; the same generator state gives the same values everywhere. */
+  static randn(shape: Shape, opts: RandomOptions = {}): Tensor {
+    const g = opts.generator ?? defaultGenerator;
+    const n = numel(shape);
+    const a = opts.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = g.normal();
+    return Tensor.from(a, shape, { device: opts.device, requiresGrad: opts.requiresGrad });
+  }
+
+  /** Uniform samples in [0, 1). */
+  static rand(shape: Shape, opts: RandomOptions = {}): Tensor {
+    const g = opts.generator ?? defaultGenerator;
+    const n = numel(shape);
+    const a = opts.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = g.uniform();
+    return Tensor.from(a, shape, { device: opts.device, requiresGrad: opts.requiresGrad });
+  }
+
+  zerosLike(): Tensor {
+    return Tensor.zeros(this.shape, { dtype: this.dtype, device: this.device });
+  }
+  onesLike(): Tensor {
+    return Tensor.full(this.shape, 1, { dtype: this.dtype, device: this.device });
+  }
+
+  // ---- reading ----
+
+  /** A copy of the elements, row-major, on the host. Works for every device. */
+  async data(): Promise<TypedArray> {
+    const d = await getBackend(this.device).read(this.storage);
+    return d.slice();
+  }
+
+  /** Synchronous read; only devices that allow it (CPU). */
+  dataSync(): TypedArray {
+    const b = getBackend(this.device);
+    if (!b.readSync) throw new Error(`dataSync is not available on ${this.device}; use await t.data()`);
+    return b.readSync(this.storage).slice();
+  }
+
+  /** Nested arrays of numbers, for tests and printing (CPU). */
+  toArray(): Nested {
+    const flat = Array.from(this.cast(this.dtype === "int64" ? "int32" : this.dtype).dataSync() as ArrayLike<number>);
+    const build = (dim: number, off: number): Nested => {
+      if (dim === this.rank) return flat[off];
+      const stride = numel(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, off + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  item(): number {
+    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
+    const b = getBackend(this.device);
+    if (!b.readSync) throw new Error(`item() is synchronous; on ${this.device} use (await t.data())[0]`);
+    const v = b.readSync(this.storage)[0];
+    return typeof v === "bigint" ? Number(v) : this.dtype === "float16" || this.dtype === "bfloat16" ? this.cast("float32").item() : v;
+  }
+
+  toString(): string {
+    return `Tensor(shape=${fmt(this.shape)}, dtype=${this.dtype}, device=${this.device}${this.requiresGrad ? ", requiresGrad" : ""})`;
+  }
+
+  // ---- conversion and autograd plumbing ----
+
+  /** A new tensor of another dtype (no gradient flows through casts to non-float types). */
+  cast(dtype: DType): Tensor {
+    if (dtype === this.dtype) return this;
+    const out = new Tensor(getBackend(this.device).cast(this.storage, dtype), this.shape);
+    if (isFloating(dtype)) {
+      return recordOp("cast", [this], out, (g) => [g.cast(this.dtype)]);
+    }
+    return out;
+  }
+
+  float(): Tensor {
+    return this.cast("float32");
+  }
+
+  /** Copies to another device (or returns this when already there). */
+  to(device: Device): Tensor {
+    if (device === this.device) return this;
+    const src = getBackend(this.device);
+    if (!src.readSync) throw new Error(`to("${device}"): use await t.toAsync("${device}") from ${this.device}`);
+    const host = src.readSync(this.storage).slice();
+    return Tensor.from(host, this.shape, { dtype: this.dtype, device, requiresGrad: this.requiresGrad && !this.gradFn });
+  }
+
+  async toAsync(device: Device): Promise<Tensor> {
+    if (device === this.device) return this;
+    const host = await this.data();
+    return Tensor.from(host, this.shape, { dtype: this.dtype, device });
+  }
+
+  /** Same storage, cut from the graph. */
+  detach(): Tensor {
+    return new Tensor(this.storage, this.shape, false);
+  }
+
+  requiresGrad_(flag = true): this {
+    if (flag && !isFloating(this.dtype)) throw new DTypeError(`only floating-point tensors can require grad (got ${this.dtype})`);
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  backward(gradient?: Tensor): void {
+    runBackward(this, gradient);
+  }
+
+  /** Replaces the contents in place (optimizers, loadStateDict); shapes must match. */
+  assign(src: Tensor): this {
+    if (numel(src.shape) !== this.size) {
+      throw new ShapeError(`assign: source shape ${fmt(src.shape)} does not match ${fmt(this.shape)}`);
+    }
+    const s = src.device === this.device ? src : src.to(this.device);
+    const st = s.dtype === this.dtype ? s.storage : getBackend(this.device).cast(s.storage, this.dtype);
+    getBackend(this.device).copyInto(this.storage, { shape: [this.size], strides: [1], offset: 0 }, st);
+    return this;
+  }
+
+  /** Swaps in new storage of the same size, in place (used by fused optimizer kernels). */
+  setStorage(storage: Storage): void {
+    if (storage.length !== this.size) throw new ShapeError("setStorage: size mismatch");
+    this._storage = storage;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this._storage.dispose();
+  }
+}
+
+/**
+ * Attaches a backward rule to `out` when autograd is recording and some input needs a gradient.
+ * Every differentiable op goes through here.
+ */
+export function recordOp(
+  op: string,
+  inputs: readonly Tensor[],
+  out: Tensor,
+  backward: (g: Tensor) => readonly (Tensor | null)[],
+): Tensor {
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
+  out.requiresGrad = true;
+  out.gradFn = { op, inputs, backward };
+  out.heldByGraph = true;
+  for (const t of inputs) t.heldByGraph = true;
+  return out;
+}
+
+export function wrap(storage: Storage, shape: Shape): Tensor {
+  return new Tensor(storage, shape);
+}
