@@ -21,28 +21,25 @@ const FILLER =
 /** How far after a cue its number may start: past this the cue was not introducing it. */
 const MAX_GAP = 120;
 
-function lineEnd(text: string, i: number, to: number): number {
-  const nl = text.indexOf("\n", i);
-  return nl === -1 || nl > to ? to : nl;
-}
-
-/** "Final Answer:\n18": a cue ending its line is answered on the next non-empty line. */
+/**
+ * The text a cue's number must sit in: the rest of the cue's line, or the next non-empty line
+ * when the cue ends its line ("Final Answer:\n18"). Bounded, so scanning many cues stays linear.
+ */
 function clauseRange(text: string, cueEnd: number, to: number): [number, number] {
+  const limit = Math.min(to, cueEnd + MAX_GAP * 2);
   let start = cueEnd;
-  let end = lineEnd(text, start, to);
-  while (text.slice(start, end).trim() === "" && end < to) {
-    start = end + 1;
-    end = lineEnd(text, start, to);
-  }
-  return [start, Math.min(end, start + MAX_GAP * 2)];
+  while (start < limit && /\s/.test(text[start])) start++;
+  let end = start;
+  while (end < limit && text[end] !== "\n") end++;
+  return [start, end];
 }
 
 /** End of the sentence holding `i`: ". " or "!"/"?" or ";", not the point of "18.5". */
 function sentenceEnd(text: string, i: number, to: number): number {
-  const re = /[.!?;](?=\s|$)/g;
-  re.lastIndex = i;
-  const m = re.exec(text);
-  return m && m.index < to ? m.index : to;
+  for (let k = i; k < to; k++) {
+    if (".!?;".includes(text[k]) && (k + 1 >= text.length || /\s/.test(text[k + 1]))) return k;
+  }
+  return to;
 }
 
 /** The number a cue introduces, or null. `The answer is 5 + 13 = 18.` reads 18, not 5. */
@@ -59,8 +56,9 @@ export function numberAfterCue(text: string, cueEnd: number, to: number): Number
   }
   if (!first || first.start - cueEnd > MAX_GAP) return null;
   const stop = sentenceEnd(text, first.end, end);
-  const eq = text.lastIndexOf("=", stop);
-  if (eq > first.end) return nums.find((n) => n.start > eq && n.start < stop) ?? first;
+  let eq = -1;
+  for (let k = first.end; k < stop; k++) if (text[k] === "=") eq = k;
+  if (eq !== -1) return nums.find((n) => n.start > eq && n.start < stop) ?? first;
   return first;
 }
 

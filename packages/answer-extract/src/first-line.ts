@@ -40,11 +40,13 @@ function isEnumerator(text: string, line: Line, tok: NumberToken): boolean {
 }
 
 /**
- * A line that is nothing but an answer: it starts with the number (after decoration) and at
- * most two words follow ("18", "**$18**", "18 dollars", "$18 per day").
+ * A line that is nothing but an answer: it starts with the number (after decoration), holds no
+ * equation, and at most two words follow ("18", "**$18**", "18 dollars", "$18 per day").
  */
 export function isBareAnswer(text: string, line: Line, nums: NumberToken[]): boolean {
   if (nums.length === 0 || !DECORATION.test(text.slice(line.start, nums[0].start))) return false;
+  // "672/4 = <<672/4=168>>168 balloons" agrees with itself but is working, not an answer.
+  if (text.slice(line.start, line.end).includes("=")) return false;
   let rest = "";
   let at = nums[0].end;
   for (const n of nums.slice(1)) {

@@ -129,7 +129,11 @@ export const REALISTIC_OUTPUTS: LabelledOutput[] = [
   { kind: "bare number", output: "18", expected: 18 },
   { kind: "bare money", output: "$18.00", expected: 18 },
   { kind: "bare number with unit", output: "18 dollars", expected: 18 },
-  { kind: "bold bare number then explanation", output: "**$18**\n\nJanet has 16 - 3 - 4 = 9 eggs at $2 each.", expected: 18 },
+  {
+    kind: "bold bare number then explanation",
+    output: "**$18**\n\nJanet has 16 - 3 - 4 = 9 eggs at $2 each.",
+    expected: 18,
+  },
   { kind: "answer line then repetition", output: "The answer is 18. 18", expected: 18 },
   { kind: "degenerate repetition tail", output: `The answer is 18.${" 18.".repeat(200)}`, expected: 18 },
   { kind: "degenerate repetition, truncated mid-number", output: `18.${" 18.".repeat(60)} 1`, expected: 18 },
@@ -158,10 +162,18 @@ export const REALISTIC_OUTPUTS: LabelledOutput[] = [
   { kind: "answer cue on its own line", output: "Final Answer:\n\n$540", expected: 540 },
   { kind: "markdown answer label", output: "**Answer**: **42** cookies", expected: 42 },
   { kind: "answer cue lower case, no colon", output: "so the final answer is 3/4", expected: 0.75 },
-  { kind: "negative answer", output: "The change in temperature is 5 - 12 = -7 degrees. The answer is -7.", expected: -7 },
+  {
+    kind: "negative answer",
+    output: "The change in temperature is 5 - 12 = -7 degrees. The answer is -7.",
+    expected: -7,
+  },
   { kind: "unicode minus", output: "The balance is \u221215 dollars.", expected: -15 },
   { kind: "percent", output: "He got 45 of 60 right, which is 45 / 60 * 100 = 75%.", expected: 75 },
-  { kind: "millions", output: "The house sold for 1,500,000 dollars after the increase. The answer is 1,500,000.", expected: 1500000 },
+  {
+    kind: "millions",
+    output: "The house sold for 1,500,000 dollars after the increase. The answer is 1,500,000.",
+    expected: 1500000,
+  },
   { kind: "scale word", output: "So the company earned 2.5 million dollars.", expected: 2500000 },
   { kind: "decimal money", output: "Each cookie costs 6 / 8 = $0.75. The answer is $0.75.", expected: 0.75 },
   { kind: "number glued to unit", output: "The total weight is 3 * 6 = 18kg.", expected: 18 },
@@ -185,7 +197,11 @@ export const REALISTIC_OUTPUTS: LabelledOutput[] = [
   },
   {
     kind: "numbered list first line",
-    output: cot("1. Tom buys 3 shirts at $12 each: 3 * 12 = 36.", "2. He pays with $50: 50 - 36 = 14.", "He gets $14 back."),
+    output: cot(
+      "1. Tom buys 3 shirts at $12 each: 3 * 12 = 36.",
+      "2. He pays with $50: 50 - 36 = 14.",
+      "He gets $14 back.",
+    ),
     expected: 14,
   },
   {
@@ -199,7 +215,8 @@ export const REALISTIC_OUTPUTS: LabelledOutput[] = [
   },
   {
     kind: "chat output leaking the end-of-turn token",
-    output: "She needs 3 * 4 = 12 cups. The answer is 12.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nAnd for 5 people? 20",
+    output:
+      "She needs 3 * 4 = 12 cups. The answer is 12.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nAnd for 5 people? 20",
     expected: 12,
   },
   {
@@ -209,7 +226,12 @@ export const REALISTIC_OUTPUTS: LabelledOutput[] = [
   },
   {
     kind: "first line is a header ending with a colon",
-    output: cot("Step 1:", "He earns 10 * 40 = 400 dollars.", "Step 2:", "400 + 150 = 550. The answer is 550."),
+    output: cot(
+      "Step 1:",
+      "He earns 10 * 40 = 400 dollars.",
+      "Step 2:",
+      "400 + 150 = 550. The answer is 550.",
+    ),
     expected: 550,
   },
   {

@@ -14,7 +14,9 @@ export class RupbenchDataError extends Error {
     readonly row?: number,
     readonly line?: number,
   ) {
-    super(`${file}${row === undefined ? "" : ` row ${row}`}${line === undefined ? "" : ` (line ${line})`}: ${message}`);
+    super(
+      `${file}${row === undefined ? "" : ` row ${row}`}${line === undefined ? "" : ` (line ${line})`}: ${message}`,
+    );
     this.name = "RupbenchDataError";
   }
 }

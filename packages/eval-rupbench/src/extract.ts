@@ -3,7 +3,7 @@
  * answer-extract in DESIGN.md's graph); small, and specific to option letters and number words.
  */
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * The option label a response chooses: an explicit "answer is X" / "Answer: X" first, then a
@@ -15,7 +15,7 @@ export function extractChoice(
   options: readonly { label: string; text: string }[],
 ): string | undefined {
   const labels = options.map((o) => o.label);
-  const alt = labels.map(escape).join("|");
+  const alt = labels.map(escapeRegExp).join("|");
   const text = response.trim();
   const patterns = [
     // Labels are matched case-sensitively so that "the answer is a bank" does not read as A.

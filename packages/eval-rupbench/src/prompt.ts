@@ -40,7 +40,9 @@ export function buildPrompt(item: RupItem, text: string, format: PromptFormat = 
   const lines: string[] = [];
   const system = typeof format.system === "function" ? format.system(item) : format.system;
   if (system) lines.push(system);
-  lines.push(format.questionPrefix + text.trim() + (item.question ? format.separator + item.question.trim() : ""));
+  lines.push(
+    format.questionPrefix + text.trim() + (item.question ? format.separator + item.question.trim() : ""),
+  );
   if (format.showOptions && item.answerKind === "choice") {
     for (const o of item.options) lines.push(format.optionLine(o.label, o.text));
   }

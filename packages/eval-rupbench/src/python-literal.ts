@@ -126,7 +126,8 @@ class Reader {
       const e = this.text[this.pos++];
       if (e === undefined) this.fail("unterminated escape");
       if (e in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[e];
-      else if (e === "\n") continue; // a line continuation inside the literal
+      else if (e === "\n")
+        continue; // a line continuation inside the literal
       else if (e === "x" || e === "u" || e === "U") {
         const width = e === "x" ? 2 : e === "u" ? 4 : 8;
         const hex = this.text.slice(this.pos, this.pos + width);

@@ -19,3 +19,4 @@ export * from "./ops/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as io from "./io/index.js";
+export type { DecoderView, BlockContext } from "./structure.js";

@@ -45,6 +45,11 @@ export class Tensor {
   gradFn: GradNode | null = null;
   /** Set when a recorded op reads or writes this tensor: tidy() keeps it for backward. */
   heldByGraph = false;
+  /**
+   * Why no gradient reaches this tensor although one of its inputs required grad: the
+   * non-differentiable op on the way (e.g. "argmax (input [2, 3])"), so backward() can say so.
+   */
+  gradBlockedBy: string | null = null;
   private disposed = false;
 
   constructor(storage: Storage, shape: Shape, requiresGrad = false) {
@@ -52,6 +57,7 @@ export class Tensor {
       throw new ShapeError(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} elements, storage has ${storage.length}`);
     }
     this._storage = storage;
+    retain(storage);
     this.shape = Object.freeze([...shape]);
     this.requiresGrad = requiresGrad;
     if (requiresGrad && !isFloating(storage.dtype)) {
@@ -218,7 +224,14 @@ export class Tensor {
     if (isFloating(dtype)) {
       return recordOp("cast", [this], out, (g) => [g.cast(this.dtype)]);
     }
-    return out;
+    return markNonDifferentiable(`cast to ${dtype}`, [this], out);
+  }
+
+  /** A copy with its own storage (differentiable). */
+  clone(): Tensor {
+    const b = getBackend(this.device);
+    const out = new Tensor(b.copyStrided(this.storage, { shape: [this.size], strides: [1], offset: 0 }), this.shape);
+    return recordOp("clone", [this], out, (g) => [g]);
   }
 
   float(): Tensor {
@@ -269,13 +282,35 @@ export class Tensor {
   /** Swaps in new storage of the same size, in place (used by fused optimizer kernels). */
   setStorage(storage: Storage): void {
     if (storage.length !== this.size) throw new ShapeError("setStorage: size mismatch");
+    retain(storage);
+    release(this._storage);
     this._storage = storage;
   }
 
+  /** Frees the storage once no other tensor (a reshape, a detach) still shares it. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this._storage.dispose();
+    release(this._storage);
+  }
+}
+
+/*
+ * Reshape, detach and squeeze share storage between tensors, so disposing one tensor (tidy does
+ * it to every intermediate) must not free memory a view of it still reads: storages are counted.
+ */
+const storageRefs = new WeakMap<Storage, number>();
+
+function retain(s: Storage): void {
+  storageRefs.set(s, (storageRefs.get(s) ?? 0) + 1);
+}
+
+function release(s: Storage): void {
+  const n = (storageRefs.get(s) ?? 1) - 1;
+  if (n > 0) storageRefs.set(s, n);
+  else {
+    storageRefs.delete(s);
+    s.dispose();
   }
 }
 
@@ -289,11 +324,27 @@ export function recordOp(
   out: Tensor,
   backward: (g: Tensor) => readonly (Tensor | null)[],
 ): Tensor {
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
+  if (!isGradEnabled()) return out;
+  if (!inputs.some((t) => t.requiresGrad)) {
+    out.gradBlockedBy = inputs.find((t) => t.gradBlockedBy)?.gradBlockedBy ?? null;
+    return out;
+  }
   out.requiresGrad = true;
   out.gradFn = { op, inputs, backward };
   out.heldByGraph = true;
   for (const t of inputs) t.heldByGraph = true;
+  return out;
+}
+
+/**
+ * Notes on `out` that it came from an op with no gradient (argmax, a comparison, a cast to an
+ * integer type) when an input required one, so that backward() can name the op.
+ */
+export function markNonDifferentiable(op: string, inputs: readonly Tensor[], out: Tensor): Tensor {
+  if (!isGradEnabled()) return out;
+  const src = inputs.find((t) => t.requiresGrad);
+  if (src) out.gradBlockedBy = `${op} (input ${fmt(src.shape)}, ${src.dtype})`;
+  else out.gradBlockedBy = inputs.find((t) => t.gradBlockedBy)?.gradBlockedBy ?? out.gradBlockedBy;
   return out;
 }
 

@@ -99,7 +99,8 @@ export function goldIndex(column: string, base: 0 | 1) {
 export function goldWord(column: string, vocabulary: readonly string[]) {
   return (row: Row): string => {
     const g = row(column).trim().toLowerCase();
-    if (!vocabulary.includes(g)) throw new FieldError(column, `answer ${JSON.stringify(g)} is not a known word`);
+    if (!vocabulary.includes(g))
+      throw new FieldError(column, `answer ${JSON.stringify(g)} is not a known word`);
     return g;
   };
 }

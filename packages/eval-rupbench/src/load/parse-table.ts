@@ -36,8 +36,7 @@ export function parseRupbenchCsv(
   ];
   const missing = required.filter((c) => !index.has(c));
   if (missing.length > 0) throw new RupbenchDataError(file, `missing columns: ${missing.join(", ")}`);
-  const stem = (file.split("/").pop() ?? file)
-    .replace(/\.csv$/i, "").replace(/_RUP$/, "");
+  const stem = (file.split("/").pop() ?? file).replace(/\.csv$/i, "").replace(/_RUP$/, "");
 
   const items: RupItem[] = [];
   const issues: LoadIssue[] = [];

@@ -4,7 +4,7 @@ import type { Rng } from "../prng.js";
  * It-clefts and wh-clefts without a parser. The benchmark moved a parsed subject into
  * "It was X that ..." / "Who ... was X"; here a sentence is split at its first finite verb, found
  * from closed word classes (auxiliaries, modals) and a short list of common verbs and -ed forms.
- * Sentences where that fails, or that are questions not led by a wh-word, are left alone: the
+ * Sentences where that fails, or questions led by an auxiliary, are left alone: the
  * generator is a no-op only when no sentence of the text has a subject and verb it can find.
  */
 
@@ -16,7 +16,8 @@ const AUXILIARIES = new Set(
   ).split(" "),
 );
 const PAST_AUXILIARIES = new Set(
-  "was were had did could would might wasn't weren't hadn't didn't couldn't wouldn't".split(" "),
+  // Modals (could, would, might) are not past tense in use: "It is you that would find ...".
+  "was were had did wasn't weren't hadn't didn't".split(" "),
 );
 const COMMON_VERBS = new Set(
   (
@@ -63,7 +64,8 @@ interface Clause {
 function splitClause(sentence: string): Clause | undefined {
   const m = /^(.*?)([.!?]*)$/s.exec(sentence.trim())!;
   const words = m[1].split(/\s+/).filter(Boolean);
-  if (words.length < 2 || m[2].includes("?")) return undefined;
+  // Declarative-order questions ("... serves as a measure at a what?") still cleft.
+  if (words.length < 2) return undefined;
   if (WH_WORDS.has(bare(words[0])) || AUXILIARIES.has(bare(words[0]))) return undefined;
   // A subject longer than this is more likely a missed verb than a real noun phrase.
   const verb = words.findIndex((w, i) => i >= 1 && i <= 8 && isFiniteVerb(w));
@@ -75,7 +77,8 @@ function splitClause(sentence: string): Clause | undefined {
 function subjectInside(subject: string[]): string {
   const [first, ...rest] = subject;
   const lower = bare(first);
-  const inner = DETERMINERS.has(lower) || (PERSONAL.has(lower) && lower !== "i") ? first.toLowerCase() : first;
+  const inner =
+    DETERMINERS.has(lower) || (PERSONAL.has(lower) && lower !== "i") ? first.toLowerCase() : first;
   return [inner, ...rest].join(" ");
 }
 

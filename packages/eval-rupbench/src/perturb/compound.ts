@@ -33,9 +33,11 @@ export const QUANTIFIERS = [
 export function compound(text: string, rng: Rng): string {
   if (text.trim() === "") return text;
   const n = wordSpans(text).length;
+  // Inner boundaries only (between two words), so nothing dangles after the final punctuation.
+  const inner = () => (n < 2 ? n : 1 + rng.int(n - 1));
   return insertAtBoundaries(text, [
     { boundary: 0, phrase: rng.pick(SUBORDINATORS) },
-    { boundary: 1 + rng.int(n), phrase: rng.pick(QUANTIFIERS) },
-    { boundary: 1 + rng.int(n), phrase: "," },
+    { boundary: inner(), phrase: rng.pick(QUANTIFIERS) },
+    { boundary: inner(), phrase: "," },
   ]);
 }

@@ -1,5 +1,5 @@
-import { createRng, type Rng } from "../prng.js";
 import { PERTURBATIONS, type Perturbation } from "../perturbation-kinds.js";
+import { createRng, type Rng } from "../prng.js";
 import { checklist } from "./checklist.js";
 import { itCleft, whCleft } from "./cleft.js";
 import { compound } from "./compound.js";

@@ -150,7 +150,9 @@ export const HOMOPHONE_GROUPS: readonly (readonly string[])[] = [
 ];
 
 /** Word (lower case) to the words it may become; merges groups that share a word. */
-export function homophoneMap(groups: readonly (readonly string[])[] = HOMOPHONE_GROUPS): Map<string, string[]> {
+export function homophoneMap(
+  groups: readonly (readonly string[])[] = HOMOPHONE_GROUPS,
+): Map<string, string[]> {
   const map = new Map<string, Set<string>>();
   for (const group of groups) {
     for (const w of group) {

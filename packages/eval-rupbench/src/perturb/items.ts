@@ -25,7 +25,9 @@ export function perturbQuestions(
   options: PerturbOptions & { redHerringsFor?: (q: SourceQuestion) => readonly string[] },
 ): RupItem[] {
   return questions.map((q) => {
-    const opts = (q.options ?? []).map((o, i) => (typeof o === "string" ? { label: LETTERS[i], text: o } : o));
+    const opts = (q.options ?? []).map((o, i) =>
+      typeof o === "string" ? { label: LETTERS[i], text: o } : o,
+    );
     const redHerrings = options.redHerringsFor?.(q) ?? options.redHerrings;
     const perturbed = perturbAll(q.text, q.id, { seed: options.seed, redHerrings });
     return {

@@ -37,7 +37,9 @@ export interface LeetOptions {
 }
 
 export function leetWord(word: string, rng: Rng): string {
-  return [...word].map((c) => (LEET_TABLE[c.toLowerCase()] ? rng.pick(LEET_TABLE[c.toLowerCase()]) : c)).join("");
+  return [...word]
+    .map((c) => (LEET_TABLE[c.toLowerCase()] ? rng.pick(LEET_TABLE[c.toLowerCase()]) : c))
+    .join("");
 }
 
 /** RUPBench leetspeak: whole words rewritten letter by letter. A no-op only without any letter a-z. */

@@ -6,7 +6,11 @@ export interface WordSpan {
 }
 
 export function wordSpans(text: string): WordSpan[] {
-  return [...text.matchAll(/\S+/g)].map((m) => ({ start: m.index!, end: m.index! + m[0].length, text: m[0] }));
+  return [...text.matchAll(/\S+/g)].map((m) => ({
+    start: m.index!,
+    end: m.index! + m[0].length,
+    text: m[0],
+  }));
 }
 
 /** Replaces some words (by span index); spans not in `replacements` are left byte-for-byte. */
@@ -43,7 +47,8 @@ export function insertAtBoundaries(text: string, insertions: { boundary: number;
       at = spans[k].start;
     } else {
       const trimmed = text.replace(/\s+$/, "");
-      out += trimmed.slice(at) + (trimmed.length > 0 ? " " : "") + phrases.join(" ") + text.slice(trimmed.length);
+      out +=
+        trimmed.slice(at) + (trimmed.length > 0 ? " " : "") + phrases.join(" ") + text.slice(trimmed.length);
       at = text.length;
     }
   }
@@ -58,7 +63,8 @@ export function splitPunctuation(word: string): { pre: string; core: string; pos
 
 /** Copies the capitalisation pattern of `like` (Title, UPPER or lower) onto `word`. */
 export function matchCase(word: string, like: string): string {
-  if (like.length > 1 && like === like.toUpperCase() && like !== like.toLowerCase()) return word.toUpperCase();
+  if (like.length > 1 && like === like.toUpperCase() && like !== like.toLowerCase())
+    return word.toUpperCase();
   if (like[0] && like[0] !== like[0].toLowerCase()) return word[0].toUpperCase() + word.slice(1);
   return word;
 }

@@ -38,9 +38,10 @@ function topoOrder(root: Tensor): Tensor[] {
  */
 export function runBackward(root: Tensor, gradient?: Tensor): void {
   if (!root.requiresGrad) {
-    throw new AutogradError(
-      "backward: the tensor does not require grad (no input of the computation had requiresGrad, or it ran under noGrad)",
-    );
+    const why = root.gradBlockedBy
+      ? `: it depends on the inputs that require grad only through ${root.gradBlockedBy}, which has no gradient`
+      : " (no input of the computation had requiresGrad, or it ran under noGrad)";
+    throw new AutogradError(`backward: the tensor of shape ${fmt(root.shape)} does not require grad${why}`);
   }
   let seed = gradient;
   if (!seed) {
@@ -57,7 +58,10 @@ export function runBackward(root: Tensor, gradient?: Tensor): void {
       const g = grads.get(t);
       if (!g) continue;
       if (!t.gradFn) {
-        t.grad = t.grad ? t.grad.add(g) : g;
+        // A fresh copy: g may share storage with another leaf's gradient or with the caller's
+        // tensor (add's backward hands the same g to both inputs), and optimizers and gradient
+        // clipping update .grad in place.
+        t.grad = t.grad ? t.grad.add(g) : g.clone();
         continue;
       }
       const inputGrads = t.gradFn.backward(g);

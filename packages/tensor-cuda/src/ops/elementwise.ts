@@ -1,6 +1,7 @@
 import type { BinaryOp, UnaryGradOp, UnaryOp } from "../backend/backend.js";
-import { broadcastShapes, fmt } from "../shape.js";
-import { Tensor, recordOp, wrap } from "../tensor.js";
+import { isFloating } from "../dtype.js";
+import { DTypeError, broadcastShapes, fmt } from "../shape.js";
+import { Tensor, markNonDifferentiable, recordOp, wrap } from "../tensor.js";
 import {
   type TensorLike,
   backendOf,
@@ -15,9 +16,16 @@ import {
 
 // ---- unary ----
 
+// Ops whose result is not an integer for integer input: they compute in float32, as in PyTorch
+// (an int32 kernel would silently truncate sqrt(2) to 1).
+const FLOAT_VALUED = new Set<UnaryOp>([
+  "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "gelu", "gelu_tanh", "silu", "sin", "cos", "reciprocal",
+]);
+
 function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
   computeType(op, x.dtype);
-  return wrap(backendOf(x).unary(op, x.storage), x.shape);
+  const xx = FLOAT_VALUED.has(op) && !isFloating(x.dtype) ? x.cast("float32") : x;
+  return wrap(backendOf(xx).unary(op, xx.storage), x.shape);
 }
 
 function gradOf(op: UnaryGradOp, x: Tensor, g: Tensor): Tensor {
@@ -42,12 +50,17 @@ const UNARY_BACKWARD: Partial<Record<UnaryOp, (x: Tensor, y: Tensor, g: Tensor) 
   cos: (x, _y, g) => g.mul(unaryRaw("sin", x)).neg(),
   square: (x, _y, g) => g.mul(x).mul(2),
   reciprocal: (_x, y, g) => g.mul(y).mul(y).neg(),
+  // Piecewise constant: zero gradient almost everywhere, as PyTorch defines them (so
+  // straight-through tricks such as x + (round(x) - x).detach() work).
+  sign: (_x, _y, g) => g.zerosLike(),
+  floor: (_x, _y, g) => g.zerosLike(),
+  round: (_x, _y, g) => g.zerosLike(),
 };
 
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   const y = unaryRaw(op, x);
   const back = UNARY_BACKWARD[op];
-  if (!back) return y;
+  if (!back) return markNonDifferentiable(op, [x], y);
   return recordOp(op, [x], y, (g) => [back(x, y, g)]);
 }
 
@@ -78,7 +91,11 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
 export function powScalar(x: Tensor, e: number): Tensor {
   computeType("pow", x.dtype);
   const y = wrap(backendOf(x).powScalar(x.storage, e), x.shape);
-  return recordOp("pow", [x], y, (g) => [e === 2 ? g.mul(x).mul(2) : g.mul(powScalar(x, e - 1)).mul(e)]);
+  return recordOp("pow", [x], y, (g) => {
+    // x^0 is constant: without this case 0 * x^-1 is NaN at x = 0.
+    if (e === 0) return [g.zerosLike()];
+    return [e === 2 ? g.mul(x).mul(2) : g.mul(powScalar(x, e - 1)).mul(e)];
+  });
 }
 
 export function clamp(x: Tensor, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): Tensor {
@@ -91,8 +108,10 @@ export function clamp(x: Tensor, min = Number.NEGATIVE_INFINITY, max = Number.PO
 
 export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   sameDevice(op, a, b);
-  const dtype = promote(a.dtype, b.dtype);
+  let dtype = promote(a.dtype, b.dtype);
   computeType(op, dtype);
+  // True division, as torch.div: 7 / 2 is 3.5, not an int32 3.
+  if (op === "div" && !isFloating(dtype)) dtype = "float32";
   const aa = a.dtype === dtype ? a : a.cast(dtype);
   const bb = b.dtype === dtype ? b : b.cast(dtype);
   const shape = broadcastShapes(op, a.shape, b.shape);
@@ -109,7 +128,7 @@ function binary(
   const ta = typeof a === "number" ? toTensor(a, b as Tensor) : a;
   const tb = toTensor(b, ta);
   const y = binaryRaw(op, ta, tb);
-  if (!back) return y;
+  if (!back) return markNonDifferentiable(op, [ta, tb], y);
   return recordOp(op, [ta, tb], y, (g) => {
     const [ga, gb] = back(ta, tb, y, g);
     return [ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null, gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null];
@@ -126,18 +145,19 @@ export const pow = (a: TensorLike, b: TensorLike) =>
     ? powScalar(a, b)
     : binary("pow", a, b, (a, b, y, g) => [
         a.requiresGrad ? g.mul(b).mul(binaryRaw("pow", a, b.sub(1))) : null,
-        b.requiresGrad ? g.mul(y).mul(log(a)) : null,
+        // d(a^b)/db = a^b log a; at a = 0 (b >= 0) that is 0 * -inf: PyTorch masks it to 0.
+        b.requiresGrad ? where(a.eq(0).logicalAnd(b.ge(0)), 0, g.mul(y).mul(log(a))) : null,
       ]);
+
+/** Gradient of max/min: to the winner, split evenly on ties (as torch.maximum). */
+function extremumGrad(a: Tensor, b: Tensor, g: Tensor, aWins: Tensor): [Tensor, Tensor] {
+  const share = aWins.cast(g.dtype).add(a.eq(b).cast(g.dtype).mul(0.5));
+  return [g.mul(share), g.mul(share.neg().add(1))];
+}
 export const maximum = (a: TensorLike, b: TensorLike) =>
-  binary("maximum", a, b, (a, b, _y, g) => {
-    const m = a.ge(b).cast(g.dtype);
-    return [g.mul(m), g.mul(m.neg().add(1))];
-  });
+  binary("maximum", a, b, (a, b, _y, g) => extremumGrad(a, b, g, a.gt(b)));
 export const minimum = (a: TensorLike, b: TensorLike) =>
-  binary("minimum", a, b, (a, b, _y, g) => {
-    const m = a.le(b).cast(g.dtype);
-    return [g.mul(m), g.mul(m.neg().add(1))];
-  });
+  binary("minimum", a, b, (a, b, _y, g) => extremumGrad(a, b, g, a.lt(b)));
 
 // Comparisons return bool tensors and carry no gradient.
 export const eq = (a: TensorLike, b: TensorLike) => binary("eq", a, b);
@@ -146,8 +166,10 @@ export const lt = (a: TensorLike, b: TensorLike) => binary("lt", a, b);
 export const le = (a: TensorLike, b: TensorLike) => binary("le", a, b);
 export const gt = (a: TensorLike, b: TensorLike) => binary("gt", a, b);
 export const ge = (a: TensorLike, b: TensorLike) => binary("ge", a, b);
-export const logicalAnd = (a: Tensor, b: Tensor) => binaryRaw("mul", a.cast("bool"), b.cast("bool")).cast("bool");
-export const logicalOr = (a: Tensor, b: Tensor) => binaryRaw("maximum", a.cast("bool"), b.cast("bool")).cast("bool");
+export const logicalAnd = (a: Tensor, b: Tensor) =>
+  markNonDifferentiable("logical_and", [a, b], binaryRaw("mul", a.cast("bool"), b.cast("bool")).cast("bool"));
+export const logicalOr = (a: Tensor, b: Tensor) =>
+  markNonDifferentiable("logical_or", [a, b], binaryRaw("maximum", a.cast("bool"), b.cast("bool")).cast("bool"));
 
 /** Elements of a where cond holds, else of b (all three broadcast). */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
@@ -156,7 +178,9 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const tb = toTensor(b, like);
   sameDevice("where", cond, ta, tb);
   if (ta.dtype !== tb.dtype) {
-    throw new TypeError(`where: branches have dtypes ${ta.dtype} and ${tb.dtype} (shapes ${fmt(ta.shape)}, ${fmt(tb.shape)})`);
+    throw new DTypeError(
+      `where: branch a is ${ta.dtype} ${fmt(ta.shape)}, branch b is ${tb.dtype} ${fmt(tb.shape)}; cast one to match`,
+    );
   }
   const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, ta.shape), tb.shape);
   const c = cond.dtype === "bool" || cond.dtype === "uint8" ? cond : cond.cast("bool");

@@ -1,6 +1,7 @@
 import type { ReduceOp } from "../backend/backend.js";
-import { ShapeError, fmt, normAxes, normAxis, numel } from "../shape.js";
-import { type Tensor, recordOp, wrap } from "../tensor.js";
+import { isFloating } from "../dtype.js";
+import { DTypeError, ShapeError, fmt, normAxes, normAxis, numel } from "../shape.js";
+import { Tensor, markNonDifferentiable, recordOp, wrap } from "../tensor.js";
 import { where } from "./elementwise.js";
 import { backendOf, computeType } from "./util.js";
 
@@ -18,7 +19,8 @@ function droppedShape(shape: readonly number[], axes: number[]): number[] {
 function reduceRaw(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
   computeType(op, x.dtype);
   const b = backendOf(x);
-  if (axes.length === 0) return x;
+  // A new tensor, never x itself: recordOp on an output that is its own input makes a cycle.
+  if (axes.length === 0) return new Tensor(x.storage, x.shape);
   const contiguousRun = axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
   if (contiguousRun) {
     const outer = numel(x.shape.slice(0, axes[0]));
@@ -41,18 +43,24 @@ export function sum(x: Tensor, axes?: Axes, keepDims = false): Tensor {
 
 export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const ax = normAxes("mean", axes, x.rank);
+  if (!isFloating(x.dtype)) {
+    throw new DTypeError(`mean: needs a floating-point tensor, got ${x.dtype} ${fmt(x.shape)} (cast it first)`);
+  }
   const count = numel(ax.map((a) => x.shape[a]));
   return sum(x, ax, keepDims).div(count);
 }
 
 function extremum(op: "max" | "min", x: Tensor, axes: Axes | undefined, keepDims: boolean): Tensor {
   const ax = normAxes(op, axes, x.rank);
-  if (x.size === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
+  if (ax.some((a) => x.shape[a] === 0) || (x.rank === 0 && x.size === 0)) {
+    throw new ShapeError(`${op}: cannot reduce an empty axis of a tensor of shape ${fmt(x.shape)} (axes [${ax.join(", ")}])`);
+  }
   const kept = reduceRaw(op, x, ax);
   const y = keepDims ? kept : kept.reshape(droppedShape(x.shape, ax));
-  // Ties share the gradient equally (as torch.amax does).
+  // Ties share the gradient equally (as torch.amax does). The backward reads y, which the graph
+  // holds, not `kept`, which tidy() may already have disposed.
   return recordOp(op, [x], y, (g) => {
-    const mask = x.eq(kept).cast(g.dtype);
+    const mask = x.eq(y.reshape(keptShape(x.shape, ax))).cast(g.dtype);
     const share = mask.div(mask.sum(ax, true));
     return [share.mul(g.reshape(keptShape(x.shape, ax)))];
   });
@@ -71,10 +79,17 @@ export function argmin(x: Tensor, axis?: number, keepDims = false): Tensor {
 }
 
 function argExtremum(op: "argmax" | "argmin", x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
-  if (axis === undefined) return reduceRaw(op, x.reshape([x.size]), [0]).reshape(keepDims ? x.shape.map(() => 1) : []);
-  const a = normAxis(op, axis, x.rank);
-  const kept = reduceRaw(op, x, [a]);
-  return keepDims ? kept : kept.reshape(droppedShape(x.shape, [a]));
+  const a = axis === undefined ? undefined : normAxis(op, axis, x.rank);
+  if (a === undefined ? x.size === 0 : x.shape[a] === 0) {
+    throw new ShapeError(`${op}: cannot reduce an empty axis of a tensor of shape ${fmt(x.shape)}`);
+  }
+  const out =
+    a === undefined
+      ? reduceRaw(op, x.reshape([x.size]), [0]).reshape(keepDims ? x.shape.map(() => 1) : [])
+      : keepDims
+        ? reduceRaw(op, x, [a])
+        : reduceRaw(op, x, [a]).reshape(droppedShape(x.shape, [a]));
+  return markNonDifferentiable(op, [x], out);
 }
 
 /** log(sum(exp(x))) computed stably. */

@@ -1,6 +1,6 @@
 import type { Backend, StridedView } from "../backend/backend.js";
 import { getBackend } from "../backend/registry.js";
-import { type DType, DTYPES } from "../dtype.js";
+import { type DType, DTYPES, isFloating } from "../dtype.js";
 import { DTypeError, type Shape, broadcastStrides, fmt, sameShape, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
@@ -56,9 +56,11 @@ export function requireFloat(op: string, t: Tensor): void {
   }
 }
 
+/** A number as a 0-d tensor of `like`'s dtype, or float32 when that dtype cannot hold it (0.5, NaN). */
 export function toTensor(x: TensorLike, like: Tensor): Tensor {
-  if (typeof x === "number") return Tensor.full([], x, { dtype: like.dtype, device: like.device });
-  return x;
+  if (typeof x !== "number") return x;
+  const fits = isFloating(like.dtype) || Number.isInteger(x);
+  return Tensor.full([], x, { dtype: fits ? like.dtype : "float32", device: like.device });
 }
 
 /** Sums a broadcast gradient back down to `shape`. */

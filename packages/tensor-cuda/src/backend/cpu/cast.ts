@@ -48,7 +48,8 @@ export function castArray(a: TypedArray, from: DType, to: DType): TypedArray {
       for (let i = 0; i < n; i++) (out as BigInt64Array)[i] = BigInt(Math.trunc(get(i)));
       break;
     case "bool":
-      for (let i = 0; i < n; i++) (out as Uint8Array)[i] = get(i) ? 1 : 0;
+      // NaN is truthy for PyTorch (nonzero), though falsy in JS.
+      for (let i = 0; i < n; i++) (out as Uint8Array)[i] = get(i) !== 0 ? 1 : 0;
       break;
     case "int32":
     case "int8":

@@ -122,7 +122,8 @@ export function clamp(x: Storage, min: number, max: number): Storage {
   const out = allocArray(x.dtype, xs.length) as Float32Array;
   for (let i = 0; i < xs.length; i++) {
     const v = xs[i];
-    out[i] = v < min ? min : v > max ? max : v;
+    // max wins when min > max, as torch.clamp; NaN passes through.
+    out[i] = v > max ? max : v < min ? (min > max ? max : min) : v;
   }
   return new CpuStorage(x.dtype, out);
 }

@@ -2,6 +2,7 @@ import { type DType, type TypedArray, allocArray, checkArrayMatches } from "../.
 import type { AdamWHyper, Backend, MatmulSpec, Storage } from "../backend.js";
 import { castArray } from "./cast.js";
 import { binary, clamp, powScalar, unary, unaryGrad, where } from "./elementwise.js";
+import { blasSgemm } from "./blas.js";
 import { dgemmReference, ortSgemm } from "./gemm.js";
 import { copyInto, copyStrided, gather, indexAdd, indexSelect, scatterAdd } from "./layout.js";
 import { layerNorm, layerNormBackward, rmsNorm, rmsNormBackward, softmax, softmaxBackward } from "./norms.js";
@@ -13,7 +14,9 @@ export { CpuStorage } from "./storage.js";
 function matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
   if (a.dtype !== b.dtype) throw new TypeError(`matmul: dtypes ${a.dtype} and ${b.dtype} differ`);
   if (a.dtype === "float32") {
-    return new CpuStorage("float32", ortSgemm(cpu(a).data as Float32Array, cpu(b).data as Float32Array, spec));
+    const A = cpu(a).data as Float32Array;
+    const B = cpu(b).data as Float32Array;
+    return new CpuStorage("float32", blasSgemm(A, B, spec) ?? ortSgemm(A, B, spec));
   }
   if (a.dtype === "float64") {
     return new CpuStorage("float64", dgemmReference(cpu(a).data as Float64Array, cpu(b).data as Float64Array, spec));

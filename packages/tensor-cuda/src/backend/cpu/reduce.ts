@@ -6,7 +6,8 @@ import { CpuStorage, nums } from "./storage.js";
 export function reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage {
   const X = nums(x);
   const arg = op === "argmax" || op === "argmin";
-  const dtype = arg ? "int32" : op === "sum" && x.dtype === "bool" ? "int32" : x.dtype;
+  // Sums of bools and bytes count past 255, so they accumulate into int32.
+  const dtype = arg ? "int32" : op === "sum" && (x.dtype === "bool" || x.dtype === "uint8") ? "int32" : x.dtype;
   const out = allocArray(dtype, outer * inner) as Float32Array;
   if (size === 0) {
     if (op !== "sum") throw new RangeError(`${op}: cannot reduce an empty axis`);

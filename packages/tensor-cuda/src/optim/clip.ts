@@ -1,0 +1,40 @@
+import { noGrad } from "../autograd/grad-mode.js";
+import { stack } from "../ops/layout.js";
+import { tidy } from "../scope.js";
+import { Tensor } from "../tensor.js";
+
+/**
+ * torch.nn.utils.clip_grad_norm_: the norm of all gradients taken together (as if concatenated
+ * into one vector); when it exceeds maxNorm every gradient is scaled by maxNorm / (norm + 1e-6).
+ * normType is any p >= 1 or Infinity. Returns the norm before clipping as a scalar tensor, so
+ * nothing waits on the device; `.item()` reads it on the CPU.
+ *
+ * Gradients are replaced by scaled copies rather than scaled in place: autograd may hand two
+ * parameters the same gradient tensor, which in-place scaling would scale twice.
+ */
+export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): Tensor {
+  if (!(normType >= 1)) throw new RangeError(`clipGradNorm: normType must be >= 1 or Infinity, got ${normType}`);
+  const withGrad = [...params].filter((p) => p.grad);
+  if (withGrad.length === 0) return Tensor.scalar(0);
+  const { total, grads } = noGrad(() =>
+    tidy(() => {
+      const gs = withGrad.map((p) => p.grad!.float());
+      const norms = stack(gs.map((g) => vectorNorm(g, normType)));
+      // keepDims: a reduction's dropped-axis result is a view of a temporary that tidy frees.
+      const total = vectorNorm(norms, normType, true);
+      // clamp(coef, max=1) instead of a branch: no host sync, and a no-op when under the limit.
+      const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(undefined, 1);
+      return { total, grads: gs.map((g, i) => g.mul(coef).cast(withGrad[i].grad!.dtype)) };
+    }),
+  );
+  withGrad.forEach((p, i) => (p.grad = grads[i]));
+  return total.reshape([]);
+}
+
+function vectorNorm(x: Tensor, p: number, keepDims = false): Tensor {
+  const a = x.abs();
+  if (p === Number.POSITIVE_INFINITY) return a.max(undefined, keepDims);
+  if (p === 1) return a.sum(undefined, keepDims);
+  if (p === 2) return a.square().sum(undefined, keepDims).sqrt();
+  return a.pow(p).sum(undefined, keepDims).pow(1 / p);
+}
