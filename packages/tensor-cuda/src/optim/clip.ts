@@ -18,23 +18,24 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
   if (withGrad.length === 0) return Tensor.scalar(0);
   const { total, grads } = noGrad(() =>
     tidy(() => {
-      const gs = withGrad.map((p) => p.grad!.float());
+      // float32 unless every gradient is float64 (half types cannot be computed on directly).
+      const dtype = withGrad.every((p) => p.grad!.dtype === "float64") ? "float64" : "float32";
+      const gs = withGrad.map((p) => p.grad!.cast(dtype));
       const norms = stack(gs.map((g) => vectorNorm(g, normType)));
-      // keepDims: a reduction's dropped-axis result is a view of a temporary that tidy frees.
-      const total = vectorNorm(norms, normType, true);
+      const total = vectorNorm(norms, normType);
       // clamp(coef, max=1) instead of a branch: no host sync, and a no-op when under the limit.
       const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(undefined, 1);
       return { total, grads: gs.map((g, i) => g.mul(coef).cast(withGrad[i].grad!.dtype)) };
     }),
   );
   withGrad.forEach((p, i) => (p.grad = grads[i]));
-  return total.reshape([]);
+  return total;
 }
 
-function vectorNorm(x: Tensor, p: number, keepDims = false): Tensor {
+function vectorNorm(x: Tensor, p: number): Tensor {
   const a = x.abs();
-  if (p === Number.POSITIVE_INFINITY) return a.max(undefined, keepDims);
-  if (p === 1) return a.sum(undefined, keepDims);
-  if (p === 2) return a.square().sum(undefined, keepDims).sqrt();
-  return a.pow(p).sum(undefined, keepDims).pow(1 / p);
+  if (p === Number.POSITIVE_INFINITY) return a.max();
+  if (p === 1) return a.sum();
+  if (p === 2) return a.square().sum().sqrt();
+  return a.pow(p).sum().pow(1 / p);
 }
