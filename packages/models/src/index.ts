@@ -1,1 +1,14 @@
-export {};
+export { CausalLM, type DecoderBlock } from "./causal-lm.js";
+export type { DecoderContext, ForwardOptions } from "./context.js";
+export { KVCache } from "./kv-cache.js";
+export { loadPretrained, loadWeights, type LoadOptions } from "./load.js";
+export { saveModel, type SaveOptions } from "./save.js";
+export { createModel, registerArchitecture, supportedModelTypes, type ModelBuilder } from "./registry.js";
+export type { BuildOptions, Init } from "./layers.js";
+export type { RawConfig } from "./config.js";
+export { parseGenerationConfig, type GenerationConfig } from "./generation-config.js";
+export { LlamaForCausalLM, parseLlamaConfig, type LlamaConfig } from "./architectures/llama.js";
+export { GPT2LMHeadModel, parseGPT2Config, type GPT2Config } from "./architectures/gpt2.js";
+export { OPTForCausalLM, parseOPTConfig, type OPTConfig } from "./architectures/opt.js";
+export { Tokenizer, type ChatMessage, type ChatTemplateOptions } from "./tokenizer.js";
+export { MissingTensorError, ModelConfigError, TensorShapeError, UnknownArchitectureError } from "./errors.js";

@@ -38,7 +38,11 @@ async function openError(p: string): Promise<SafetensorsError> {
   return err;
 }
 
-const f32 = (shape: number[], begin: number, end: number) => ({ dtype: "F32", shape, data_offsets: [begin, end] });
+const f32 = (shape: number[], begin: number, end: number) => ({
+  dtype: "F32",
+  shape,
+  data_offsets: [begin, end],
+});
 
 describe("corrupt files raise SafetensorsError naming the file and the fault", () => {
   test("empty and shorter than the length prefix", async () => {
@@ -47,7 +51,9 @@ describe("corrupt files raise SafetensorsError naming the file and the fault", (
   });
 
   test("header length beyond the file size", async () => {
-    expect((await openError(craft({}, 0, 1000n))).message).toMatch(/header length 1000 runs past the end of the 16-byte file/);
+    expect((await openError(craft({}, 0, 1000n))).message).toMatch(
+      /header length 1000 runs past the end of the 16-byte file/,
+    );
   });
 
   test("absurd header length (e.g. a random file)", async () => {
@@ -68,13 +74,21 @@ describe("corrupt files raise SafetensorsError naming the file and the fault", (
     expect(e.tensor).toBe("w");
     expect(e.field).toBe("dtype");
     expect(e.message).toMatch(/tensor "w", field dtype: unknown or unsupported dtype "F33"/);
-    expect((await openError(craft({ q: { dtype: "I16", shape: [2], data_offsets: [0, 4] } }, 4))).tensor).toBe("q");
+    expect(
+      (await openError(craft({ q: { dtype: "I16", shape: [2], data_offsets: [0, 4] } }, 4))).tensor,
+    ).toBe("q");
   });
 
   test("bad shape and bad data_offsets fields", async () => {
-    expect((await openError(craft({ w: { dtype: "F32", shape: [-1], data_offsets: [0, 4] } }, 4))).field).toBe("shape");
-    expect((await openError(craft({ w: { dtype: "F32", shape: [1.5], data_offsets: [0, 4] } }, 4))).field).toBe("shape");
-    expect((await openError(craft({ w: { dtype: "F32", shape: [1], data_offsets: [0] } }, 4))).field).toBe("data_offsets");
+    expect(
+      (await openError(craft({ w: { dtype: "F32", shape: [-1], data_offsets: [0, 4] } }, 4))).field,
+    ).toBe("shape");
+    expect(
+      (await openError(craft({ w: { dtype: "F32", shape: [1.5], data_offsets: [0, 4] } }, 4))).field,
+    ).toBe("shape");
+    expect((await openError(craft({ w: { dtype: "F32", shape: [1], data_offsets: [0] } }, 4))).field).toBe(
+      "data_offsets",
+    );
     expect((await openError(craft({ w: { dtype: "F32", shape: [1] } }, 4))).field).toBe("data_offsets");
     expect((await openError(craft({ w: f32([0], 4, 0) }, 4))).message).toMatch(/end before they begin/);
     expect((await openError(craft({ w: 3 }, 0))).tensor).toBe("w");
@@ -106,7 +120,9 @@ describe("corrupt files raise SafetensorsError naming the file and the fault", (
     expect(overlap.tensor).toBe("b");
     expect(overlap.message).toMatch(/overlap/);
     expect((await openError(craft({ a: f32([1], 0, 4), b: f32([1], 8, 12) }, 12))).message).toMatch(/gap/);
-    expect((await openError(craft({ a: f32([1], 0, 4) }, 12))).message).toMatch(/8 bytes after the last tensor/);
+    expect((await openError(craft({ a: f32([1], 0, 4) }, 12))).message).toMatch(
+      /8 bytes after the last tensor/,
+    );
   });
 
   test("a tensor name given twice", async () => {

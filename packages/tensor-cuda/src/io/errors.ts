@@ -9,14 +9,21 @@ export class SafetensorsError extends Error {
   readonly tensor?: string;
   readonly field?: string;
 
-  constructor(file: string, message: string, where: { tensor?: string; field?: string; cause?: unknown } = {}) {
+  constructor(
+    file: string,
+    message: string,
+    where: { tensor?: string; field?: string; cause?: unknown } = {},
+  ) {
     const at = [
       where.tensor !== undefined ? `tensor ${JSON.stringify(where.tensor)}` : "",
       where.field !== undefined ? `field ${where.field}` : "",
     ]
       .filter(Boolean)
       .join(", ");
-    super(`${file}: ${at ? `${at}: ` : ""}${message}`, where.cause === undefined ? undefined : { cause: where.cause });
+    super(
+      `${file}: ${at ? `${at}: ` : ""}${message}`,
+      where.cause === undefined ? undefined : { cause: where.cause },
+    );
     this.file = file;
     this.tensor = where.tensor;
     this.field = where.field;

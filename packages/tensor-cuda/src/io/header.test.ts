@@ -15,13 +15,21 @@ describe("encodeHeader", () => {
   });
 
   test("matches the reference writer: padding with spaces to a multiple of 8", () => {
-    const { bytes } = encodeHeader([{ name: "attn0", dtype: "float32", shape: [1, 1, 2, 3] }], undefined, "t");
+    const { bytes } = encodeHeader(
+      [{ name: "attn0", dtype: "float32", shape: [1, 1, 2, 3] }],
+      undefined,
+      "t",
+    );
     expect(bytes[0]).toBe(72);
-    expect(text(bytes.subarray(8))).toBe('{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}       ');
+    expect(text(bytes.subarray(8))).toBe(
+      '{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}       ',
+    );
   });
 
   test("matches the reference writer: empty, and metadata only", () => {
-    expect([...encodeHeader([], undefined, "t").bytes]).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
+    expect([...encodeHeader([], undefined, "t").bytes]).toEqual([
+      8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32,
+    ]);
     const { bytes } = encodeHeader([], { framework: "pt" }, "t");
     expect(bytes[0]).toBe(40);
     expect(text(bytes.subarray(8))).toBe('{"__metadata__":{"framework":"pt"}}     ');
@@ -47,7 +55,19 @@ describe("encodeHeader", () => {
     );
     // U+FF21 is 3 UTF-8 bytes (EF BC A1) and sorts before the emoji's F0 9F..., though as
     // UTF-16 the emoji's high surrogate D83D would sort first.
-    expect(entries.map((e) => e.name)).toEqual(["z", "f", "\uFF21", "\u{1F600}", "i", "g", "h", "j", "a", "b", "m"]);
+    expect(entries.map((e) => e.name)).toEqual([
+      "z",
+      "f",
+      "\uFF21",
+      "\u{1F600}",
+      "i",
+      "g",
+      "h",
+      "j",
+      "a",
+      "b",
+      "m",
+    ]);
     for (const e of entries) expect(e.begin % byteSize(e.dtype)).toBe(0);
     expect(entries.at(-1)!.end).toBe(8 + 8 + 4 + 4 + 8 + 4 + 4 + 2 + 1 + 3 + 5);
   });
@@ -58,7 +78,9 @@ describe("encodeHeader", () => {
   });
 
   test("rejects reserved and repeated names and non-string metadata", () => {
-    expect(() => encodeHeader([{ name: "__metadata__", dtype: "uint8", shape: [1] }], undefined, "t")).toThrow(SafetensorsError);
+    expect(() =>
+      encodeHeader([{ name: "__metadata__", dtype: "uint8", shape: [1] }], undefined, "t"),
+    ).toThrow(SafetensorsError);
     expect(() =>
       encodeHeader(
         [
@@ -103,7 +125,9 @@ describe("parseHeader", () => {
   test("finds a duplicate top-level key even when nested keys repeat it", () => {
     const enc = (s: string) => new Uint8Array(Buffer.from(s));
     const e = '{"dtype":"U8","shape":[1],"data_offsets":[0,1]}';
-    expect(() => parseHeader(enc(`{"a":${e},"b\\"":{"dtype":"U8","shape":[0],"data_offsets":[1,1]}}`), "t", 1)).not.toThrow();
+    expect(() =>
+      parseHeader(enc(`{"a":${e},"b\\"":{"dtype":"U8","shape":[0],"data_offsets":[1,1]}}`), "t", 1),
+    ).not.toThrow();
     expect(() => parseHeader(enc(`{"a":${e},"a":${e}}`), "t", 1)).toThrow(/"a".*twice/);
   });
 });

@@ -1,4 +1,4 @@
-import { type DType, byteSize } from "../dtype.js";
+import { byteSize, type DType } from "../dtype.js";
 import { SafetensorsError } from "./errors.js";
 
 /*
@@ -62,10 +62,16 @@ export function readHeaderLength(prefix: Uint8Array, file: string, fileSize: num
   }
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) {
-    throw new SafetensorsError(file, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit (corrupt file?)`);
+    throw new SafetensorsError(
+      file,
+      `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit (corrupt file?)`,
+    );
   }
   if (8n + n > BigInt(fileSize)) {
-    throw new SafetensorsError(file, `header length ${n} runs past the end of the ${fileSize}-byte file (truncated?)`);
+    throw new SafetensorsError(
+      file,
+      `header length ${n} runs past the end of the ${fileSize}-byte file (truncated?)`,
+    );
   }
   return Number(n);
 }
@@ -99,32 +105,43 @@ export function parseHeader(json: Uint8Array, file: string, dataBytes: number): 
   if (dup !== undefined) throw new SafetensorsError(file, "appears twice in the header", { tensor: dup });
 
   const obj = parsed as Record<string, unknown>;
-  const metadata = METADATA_KEY in obj ? parseMetadata(obj[METADATA_KEY], file) : undefined;
+  const metadata = Object.hasOwn(obj, METADATA_KEY) ? parseMetadata(obj[METADATA_KEY], file) : undefined;
   const entries: HeaderEntry[] = [];
   for (const [name, value] of Object.entries(obj)) {
     if (name !== METADATA_KEY) entries.push(parseEntry(name, value, file, dataBytes));
   }
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  checkTiling(entries, file, dataBytes);
+  return { entries, byName: new Map(entries.map((e) => [e.name, e])), metadata };
+}
+
+/** Offsets must tile the data section exactly: no overlap, no gap, nothing after the last. */
+function checkTiling(sorted: readonly HeaderEntry[], file: string, dataBytes: number): void {
   let cursor = 0;
-  for (const e of entries) {
+  for (const e of sorted) {
+    const where = { tensor: e.name, field: "data_offsets" };
     if (e.begin < cursor) {
-      throw new SafetensorsError(file, `data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (ends at ${cursor})`, {
-        tensor: e.name,
-        field: "data_offsets",
-      });
+      throw new SafetensorsError(
+        file,
+        `[${e.begin}, ${e.end}] overlap the previous tensor (ends at ${cursor})`,
+        where,
+      );
     }
     if (e.begin > cursor) {
-      throw new SafetensorsError(file, `data_offsets begin ${e.begin} leaves a gap after the previous tensor (ends at ${cursor})`, {
-        tensor: e.name,
-        field: "data_offsets",
-      });
+      throw new SafetensorsError(
+        file,
+        `begin ${e.begin} leaves a gap after the previous tensor (ends at ${cursor})`,
+        where,
+      );
     }
     cursor = e.end;
   }
   if (cursor !== dataBytes) {
-    throw new SafetensorsError(file, `${dataBytes - cursor} bytes after the last tensor's data (tensors cover ${cursor} of ${dataBytes})`);
+    throw new SafetensorsError(
+      file,
+      `${dataBytes - cursor} bytes after the last tensor (tensors cover ${cursor} of ${dataBytes})`,
+    );
   }
-  return { entries, byName: new Map(entries.map((e) => [e.name, e])), metadata };
 }
 
 function parseMetadata(value: unknown, file: string): Record<string, string> {
@@ -132,7 +149,11 @@ function parseMetadata(value: unknown, file: string): Record<string, string> {
     throw new SafetensorsError(file, "must be an object of strings", { field: METADATA_KEY });
   }
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== "string") throw new SafetensorsError(file, `value of ${JSON.stringify(k)} is not a string`, { field: METADATA_KEY });
+    if (typeof v !== "string") {
+      throw new SafetensorsError(file, `value of ${JSON.stringify(k)} is not a string`, {
+        field: METADATA_KEY,
+      });
+    }
   }
   return { ...(value as Record<string, string>) };
 }
@@ -143,25 +164,37 @@ function isCount(x: unknown): x is number {
 
 function parseEntry(name: string, value: unknown, file: string, dataBytes: number): HeaderEntry {
   const fail = (field: string, msg: string) => new SafetensorsError(file, msg, { tensor: name, field });
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw fail("(entry)", "header entry is not an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw fail("(entry)", "header entry is not an object");
+  }
   const { dtype: code, shape, data_offsets: offsets } = value as Record<string, unknown>;
   const dtype = typeof code === "string" ? FROM_CODE.get(code) : undefined;
   if (dtype === undefined) {
-    throw fail("dtype", `unknown or unsupported dtype ${JSON.stringify(code)} (supported: ${[...FROM_CODE.keys()].join(", ")})`);
+    throw fail(
+      "dtype",
+      `unknown or unsupported dtype ${JSON.stringify(code)} (supported: ${[...FROM_CODE.keys()].join(", ")})`,
+    );
   }
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw fail("shape", `shape ${JSON.stringify(shape)} is not a list of sizes`);
+  if (!Array.isArray(shape) || !shape.every(isCount))
+    throw fail("shape", `shape ${JSON.stringify(shape)} is not a list of sizes`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
     throw fail("data_offsets", `data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw fail("data_offsets", `data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataBytes) {
-    throw fail("data_offsets", `data_offsets [${begin}, ${end}] run past the ${dataBytes}-byte data section (truncated file?)`);
+    throw fail(
+      "data_offsets",
+      `data_offsets [${begin}, ${end}] run past the ${dataBytes}-byte data section (truncated file?)`,
+    );
   }
   const n = (shape as number[]).reduce((a, d) => a * d, 1);
   const byteLength = n * byteSize(dtype);
   if (!Number.isSafeInteger(byteLength) || byteLength !== end - begin) {
-    throw fail("data_offsets", `data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${code} ${JSON.stringify(shape)} needs ${byteLength}`);
+    throw fail(
+      "data_offsets",
+      `data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${code} ${JSON.stringify(shape)} needs ${byteLength}`,
+    );
   }
   return { name, dtype, shape: [...(shape as number[])], byteLength, begin, end };
 }
@@ -215,33 +248,26 @@ export function encodeHeader(
   metadata: Record<string, string> | undefined,
   file: string,
 ): { bytes: Uint8Array; entries: HeaderEntry[] } {
+  for (const s of specs) checkSpec(s, file);
   const sorted = [...specs].sort(
     (a, b) => ALIGN_RANK.get(b.dtype)! - ALIGN_RANK.get(a.dtype)! || compareUtf8(a.name, b.name),
   );
   const parts: string[] = [];
-  if (metadata !== undefined) {
-    const keys = Object.keys(metadata).sort(compareUtf8);
-    for (const k of keys) {
-      if (typeof metadata[k] !== "string") {
-        throw new SafetensorsError(file, `value of ${JSON.stringify(k)} is not a string`, { field: METADATA_KEY });
-      }
-    }
-    parts.push(`"${METADATA_KEY}":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(",")}}`);
-  }
+  if (metadata !== undefined) parts.push(`"${METADATA_KEY}":${encodeMetadata(metadata, file)}`);
   const entries: HeaderEntry[] = [];
   let offset = 0;
-  let prev: string | undefined;
-  for (const s of sorted) {
-    if (s.name === METADATA_KEY) throw new SafetensorsError(file, "is reserved for metadata", { tensor: s.name });
-    if (s.name === prev) throw new SafetensorsError(file, "is given twice", { tensor: s.name });
-    prev = s.name;
-    if (!TO_CODE.has(s.dtype)) throw new SafetensorsError(file, `dtype ${s.dtype} cannot be stored`, { tensor: s.name });
+  for (const [i, s] of sorted.entries()) {
+    if (i > 0 && s.name === sorted[i - 1].name) {
+      throw new SafetensorsError(file, "is given twice", { tensor: s.name });
+    }
     const byteLength = s.shape.reduce((a, d) => a * d, 1) * byteSize(s.dtype);
-    entries.push({ name: s.name, dtype: s.dtype, shape: [...s.shape], byteLength, begin: offset, end: offset + byteLength });
+    const [begin, end] = [offset, offset + byteLength];
+    entries.push({ name: s.name, dtype: s.dtype, shape: [...s.shape], byteLength, begin, end });
+    const code = TO_CODE.get(s.dtype);
     parts.push(
-      `${JSON.stringify(s.name)}:{"dtype":"${TO_CODE.get(s.dtype)}","shape":[${s.shape.join(",")}],"data_offsets":[${offset},${offset + byteLength}]}`,
+      `${JSON.stringify(s.name)}:{"dtype":"${code}","shape":[${s.shape.join(",")}],"data_offsets":[${begin},${end}]}`,
     );
-    offset += byteLength;
+    offset = end;
   }
   const json = Buffer.from(`{${parts.join(",")}}`, "utf8");
   // Padding to 8 keeps the data section (and so every tensor) 8-byte aligned in a mapped file.
@@ -250,4 +276,30 @@ export function encodeHeader(
   new DataView(bytes.buffer).setBigUint64(0, BigInt(padded), true);
   bytes.set(json, 8);
   return { bytes, entries };
+}
+
+function checkSpec(s: EntrySpec, file: string): void {
+  if (s.name === METADATA_KEY) {
+    throw new SafetensorsError(file, "is reserved for metadata", { tensor: s.name });
+  }
+  if (!TO_CODE.has(s.dtype)) {
+    throw new SafetensorsError(file, `dtype ${s.dtype} cannot be stored`, { tensor: s.name });
+  }
+  if (s.shape.some((d) => !isCount(d))) {
+    throw new SafetensorsError(file, `shape [${s.shape.join(", ")}] is not a list of sizes`, {
+      tensor: s.name,
+    });
+  }
+}
+
+function encodeMetadata(metadata: Record<string, string>, file: string): string {
+  const keys = Object.keys(metadata).sort(compareUtf8);
+  for (const k of keys) {
+    if (typeof metadata[k] !== "string") {
+      throw new SafetensorsError(file, `value of ${JSON.stringify(k)} is not a string`, {
+        field: METADATA_KEY,
+      });
+    }
+  }
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(",")}}`;
 }

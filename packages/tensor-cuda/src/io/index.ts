@@ -3,22 +3,22 @@
  * tensor), written atomically, and Hugging Face sharded checkpoints behind the same API.
  */
 export { SafetensorsError } from "./errors.js";
-export { type TensorInfo, MAX_HEADER_BYTES } from "./header.js";
+export { MAX_HEADER_BYTES, type TensorInfo } from "./header.js";
 export {
-  SafetensorsFile,
+  loadSafetensors,
   type RawTensor,
   type ReadOptions,
-  type TensorReader,
-  loadSafetensors,
   rawToTensor,
+  SafetensorsFile,
+  type TensorReader,
 } from "./reader.js";
-export { saveSafetensors, type Storable, type StorableMap } from "./writer.js";
 export {
-  ShardedCheckpoint,
   type CheckpointIndex,
-  type SaveShardedOptions,
-  openCheckpoint,
-  saveSharded,
-  SINGLE_FILE,
   INDEX_FILE,
+  openCheckpoint,
+  type SaveShardedOptions,
+  ShardedCheckpoint,
+  SINGLE_FILE,
+  saveSharded,
 } from "./sharded.js";
+export { type Storable, type StorableMap, saveSafetensors } from "./writer.js";

@@ -2,10 +2,10 @@ import { type FileHandle, open } from "node:fs/promises";
 import { endianness } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Device } from "../backend/backend.js";
-import { type DType, type TypedArray, allocArray, byteSize } from "../dtype.js";
+import { allocArray, byteSize, type DType, type TypedArray } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import { SafetensorsError, asSafetensorsError } from "./errors.js";
-import { type Header, type HeaderEntry, type TensorInfo, parseHeader, readHeaderLength } from "./header.js";
+import { asSafetensorsError, SafetensorsError } from "./errors.js";
+import { type Header, type HeaderEntry, parseHeader, readHeaderLength, type TensorInfo } from "./header.js";
 
 /** A tensor's bytes exactly as stored, for copying between files without decoding. */
 export interface RawTensor {
@@ -38,13 +38,22 @@ export function pathString(path: string | URL): string {
   return typeof path === "string" ? path : fileURLToPath(path);
 }
 
-async function readAt(fh: FileHandle, into: Uint8Array, position: number, file: string, what: string): Promise<void> {
+async function readAt(
+  fh: FileHandle,
+  into: Uint8Array,
+  position: number,
+  file: string,
+  what: string,
+): Promise<void> {
   let done = 0;
   while (done < into.length) {
     const len = Math.min(CHUNK, into.length - done);
     const { bytesRead } = await fh.read(into, done, len, position + done);
     if (bytesRead === 0) {
-      throw new SafetensorsError(file, `${what}: file ended after ${position + done} bytes (truncated while open?)`);
+      throw new SafetensorsError(
+        file,
+        `${what}: file ended after ${position + done} bytes (truncated while open?)`,
+      );
     }
     done += bytesRead;
   }
@@ -155,7 +164,11 @@ export function rawToTensor(raw: RawTensor, opts: ReadOptions = {}): Tensor {
   const { dtype, shape, bytes } = raw;
   let arr: TypedArray;
   if (bytes.byteOffset % byteSize(dtype) === 0) {
-    const Ctor = allocArray(dtype, 0).constructor as new (b: ArrayBufferLike, o: number, n: number) => TypedArray;
+    const Ctor = allocArray(dtype, 0).constructor as new (
+      b: ArrayBufferLike,
+      o: number,
+      n: number,
+    ) => TypedArray;
     arr = new Ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / byteSize(dtype));
   } else {
     // An unaligned slice cannot back a typed array; copy it into a buffer of its own.
@@ -170,7 +183,10 @@ export function rawToTensor(raw: RawTensor, opts: ReadOptions = {}): Tensor {
 }
 
 /** Every tensor of one file, in file order, each read by its own positional read. */
-export async function loadSafetensors(path: string | URL, opts: ReadOptions = {}): Promise<Map<string, Tensor>> {
+export async function loadSafetensors(
+  path: string | URL,
+  opts: ReadOptions = {},
+): Promise<Map<string, Tensor>> {
   const f = await SafetensorsFile.open(path);
   try {
     const out = new Map<string, Tensor>();

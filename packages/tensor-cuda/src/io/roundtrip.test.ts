@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import "../index.js";
 import type { DType, TypedArray } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import { SafetensorsError, SafetensorsFile, loadSafetensors, rawToTensor, saveSafetensors } from "./index.js";
+import { loadSafetensors, rawToTensor, SafetensorsError, SafetensorsFile, saveSafetensors } from "./index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "shrinkray-io-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,10 +17,22 @@ const bytesOf = (a: TypedArray) => Buffer.from(a.buffer, a.byteOffset, a.byteLen
 
 // Bit patterns chosen to catch any accidental float round trip: NaN payloads, -0, subnormals.
 const SAMPLES: [DType, TypedArray][] = [
-  ["float32", new Float32Array(new Uint32Array([0, 0x80000000, 0x3f800000, 0x7f800000, 0x7fc00001, 0x00000001]).buffer)],
-  ["float64", Float64Array.from([0, -0, Math.PI, Number.MAX_VALUE, Number.MIN_VALUE, Number.NEGATIVE_INFINITY])],
-  ["float16", Uint16Array.from([0x0000, 0x8000, 0x3c00, 0x7c00, 0xfc00, 0x7e00, 0x7d01, 0x0001, 0x03ff, 0x7bff])],
-  ["bfloat16", Uint16Array.from([0x0000, 0x8000, 0x3f80, 0x7f80, 0xff80, 0x7fc1, 0x7f81, 0x0001, 0x7f7f, 0xc049])],
+  [
+    "float32",
+    new Float32Array(new Uint32Array([0, 0x80000000, 0x3f800000, 0x7f800000, 0x7fc00001, 0x00000001]).buffer),
+  ],
+  [
+    "float64",
+    Float64Array.from([0, -0, Math.PI, Number.MAX_VALUE, Number.MIN_VALUE, Number.NEGATIVE_INFINITY]),
+  ],
+  [
+    "float16",
+    Uint16Array.from([0x0000, 0x8000, 0x3c00, 0x7c00, 0xfc00, 0x7e00, 0x7d01, 0x0001, 0x03ff, 0x7bff]),
+  ],
+  [
+    "bfloat16",
+    Uint16Array.from([0x0000, 0x8000, 0x3f80, 0x7f80, 0xff80, 0x7fc1, 0x7f81, 0x0001, 0x7f7f, 0xc049]),
+  ],
   ["int32", Int32Array.from([0, -1, 2147483647, -2147483648, 123456789])],
   ["int64", BigInt64Array.from([0n, -1n, 2n ** 62n, 2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n])],
   ["int8", Int8Array.from([0, -1, 127, -128, 42])],
@@ -31,7 +43,13 @@ const SAMPLES: [DType, TypedArray][] = [
 function sampleTensors(): Map<string, Tensor> {
   const m = new Map<string, Tensor>();
   for (const [dtype, arr] of SAMPLES) m.set(`t.${dtype}`, Tensor.from(arr.slice(), [arr.length], { dtype }));
-  m.set("matrix", Tensor.from(Float32Array.from({ length: 12 }, (_, i) => i - 5.5), [3, 4]));
+  m.set(
+    "matrix",
+    Tensor.from(
+      Float32Array.from({ length: 12 }, (_, i) => i - 5.5),
+      [3, 4],
+    ),
+  );
   m.set("scalar", Tensor.from(Float32Array.of(2.5), []));
   m.set("empty", Tensor.from(new Float32Array(0), [0, 7]));
   return m;
@@ -56,7 +74,9 @@ describe("round trip", () => {
 
   test("int64 values beyond 2^53 survive", async () => {
     const p = tmp();
-    await saveSafetensors(p, { big: Tensor.from(BigInt64Array.of(2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n), [3]) });
+    await saveSafetensors(p, {
+      big: Tensor.from(BigInt64Array.of(2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n), [3]),
+    });
     expect([...((await loadSafetensors(p)).get("big")!.dataSync() as BigInt64Array)]).toEqual([
       2n ** 63n - 1n,
       -(2n ** 63n),
@@ -65,7 +85,7 @@ describe("round trip", () => {
   });
 
   test("metadata round trips, and absent stays absent", async () => {
-    const meta = { format: "pt", "1": "one", "ünï": 'ç\n"q"', empty: "" };
+    const meta = { format: "pt", "1": "one", ünï: 'ç\n"q"', empty: "" };
     const p = tmp();
     await saveSafetensors(p, { x: Tensor.zeros([2]) }, meta);
     const f = await SafetensorsFile.open(p);
@@ -211,7 +231,9 @@ describe("atomic write", () => {
   test("invalid input is refused before any file is created", async () => {
     const sub = mkdtempSync(join(dir, "atomic-"));
     const p = join(sub, "x.safetensors");
-    await expect(saveSafetensors(p, { a: Tensor.ones([1]) }, { n: 1 as unknown as string })).rejects.toThrow(SafetensorsError);
+    await expect(saveSafetensors(p, { a: Tensor.ones([1]) }, { n: 1 as unknown as string })).rejects.toThrow(
+      SafetensorsError,
+    );
     await expect(saveSafetensors(p, { a: 3 as unknown as Tensor })).rejects.toThrow(/neither a Tensor/);
     expect(leftovers(sub)).toEqual([]);
   });

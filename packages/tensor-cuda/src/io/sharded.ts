@@ -1,11 +1,17 @@
-import { mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Tensor } from "../tensor.js";
 import { writeAt, writeFileAtomic } from "./atomic.js";
-import { SafetensorsError, asSafetensorsError } from "./errors.js";
+import { asSafetensorsError, SafetensorsError } from "./errors.js";
 import type { TensorInfo } from "./header.js";
-import { type RawTensor, type ReadOptions, SafetensorsFile, type TensorReader, pathString } from "./reader.js";
-import { type Storable, type StorableMap, entriesOf, saveSafetensors, storedBytes } from "./writer.js";
+import {
+  pathString,
+  type RawTensor,
+  type ReadOptions,
+  SafetensorsFile,
+  type TensorReader,
+} from "./reader.js";
+import { entriesOf, type Storable, type StorableMap, saveSafetensors, storedBytes } from "./writer.js";
 
 /*
  * Hugging Face model directories: one `model.safetensors`, or shards named
@@ -49,7 +55,9 @@ export class ShardedCheckpoint implements TensorReader {
       }
       for (const [name, file] of Object.entries(index.weight_map)) {
         if (!shards.get(file)!.has(name)) {
-          throw new SafetensorsError(indexPath, `weight_map puts it in ${file}, which does not hold it`, { tensor: name });
+          throw new SafetensorsError(indexPath, `weight_map puts it in ${file}, which does not hold it`, {
+            tensor: name,
+          });
         }
       }
     } catch (e) {
@@ -57,7 +65,9 @@ export class ShardedCheckpoint implements TensorReader {
       throw e;
     }
     // Shard by shard, in file order within each: the order a sequential loader reads fastest.
-    const order = [...shards.values()].flatMap((s) => s.keys().filter((k) => Object.hasOwn(index.weight_map, k)));
+    const order = [...shards.values()].flatMap((s) =>
+      s.keys().filter((k) => Object.hasOwn(index.weight_map, k)),
+    );
     return new ShardedCheckpoint(indexPath, index, shards, order);
   }
 
@@ -184,7 +194,8 @@ export async function saveSharded(
     shards.length === 1
       ? [SINGLE_FILE]
       : shards.map((_, i) => `model-${String(i + 1).padStart(5, "0")}-of-${count}.safetensors`);
-  for (let i = 0; i < shards.length; i++) await saveSafetensors(join(d, files[i]), new Map(shards[i]), metadata);
+  for (let i = 0; i < shards.length; i++)
+    await saveSafetensors(join(d, files[i]), new Map(shards[i]), metadata);
 
   let index: CheckpointIndex | undefined;
   if (shards.length > 1) {
@@ -210,12 +221,17 @@ function pythonJson(v: unknown, indent = ""): string {
   if (v && typeof v === "object") {
     // Sorted here, not by the object: JS puts integer-like keys first, Python sorts them as text.
     const keys = Object.keys(v).sort();
-    const body = keys.map((k) => `${inner}${asciiJson(k)}: ${pythonJson((v as Record<string, unknown>)[k], inner)}`);
+    const body = keys.map(
+      (k) => `${inner}${asciiJson(k)}: ${pythonJson((v as Record<string, unknown>)[k], inner)}`,
+    );
     return keys.length ? `{\n${body.join(",\n")}\n${indent}}` : "{}";
   }
   return asciiJson(v);
 }
 
 function asciiJson(v: unknown): string {
-  return JSON.stringify(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(v).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

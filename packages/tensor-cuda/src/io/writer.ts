@@ -1,10 +1,11 @@
 import type { FileHandle } from "node:fs/promises";
+import { getBackend } from "../backend/registry.js";
 import { byteSize } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { writeAt, writeFileAtomic } from "./atomic.js";
 import { SafetensorsError } from "./errors.js";
 import { type EntrySpec, encodeHeader } from "./header.js";
-import { type RawTensor, pathString } from "./reader.js";
+import { pathString, type RawTensor } from "./reader.js";
 
 /** What can be saved: tensors on any device, or raw bytes straight from `raw()`. */
 export type Storable = Tensor | RawTensor;
@@ -24,13 +25,21 @@ export function storedBytes(v: Storable): number {
 
 /** The little-endian bytes of one tensor (read back from its device one tensor at a time). */
 async function bytesOf(name: string, v: Storable, file: string): Promise<Uint8Array> {
+  // The backend's read, not Tensor.data(): on the CPU it hands over the live array, and
+  // skipping data()'s defensive copy halves the memory traffic of a save (it is only read).
   const bytes = isTensor(v)
-    ? await v.data().then((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    ? await getBackend(v.device)
+        .read(v.storage)
+        .then((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
     : v.bytes;
   if (bytes.byteLength !== storedBytes(v)) {
-    throw new SafetensorsError(file, `has ${bytes.byteLength} bytes, but ${v.dtype} [${v.shape.join(", ")}] needs ${storedBytes(v)}`, {
-      tensor: name,
-    });
+    throw new SafetensorsError(
+      file,
+      `has ${bytes.byteLength} bytes, but ${v.dtype} [${v.shape.join(", ")}] needs ${storedBytes(v)}`,
+      {
+        tensor: name,
+      },
+    );
   }
   return bytes;
 }

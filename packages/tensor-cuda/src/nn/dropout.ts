@@ -1,5 +1,5 @@
 import { dropout } from "../ops/loss.js";
-import { type Generator, defaultGenerator } from "../random.js";
+import { defaultGenerator, type Generator } from "../random.js";
 import type { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 

@@ -1,5 +1,5 @@
 import type { Device } from "../backend/backend.js";
-import { type Generator, defaultGenerator } from "../random.js";
+import { defaultGenerator, type Generator } from "../random.js";
 import { Tensor } from "../tensor.js";
 
 /** Where new parameters are made, and from which random stream (seeded init is reproducible). */

@@ -7,7 +7,11 @@ const flat = (t: Tensor) => Array.from(t.dataSync() as Float32Array);
 
 function expectClose(got: M, want: M, tol = 1e-5) {
   expect(got.length).toBe(want.length);
-  got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThan(tol)));
+  got.forEach((row, i) => {
+    row.forEach((v, j) => {
+      expect(Math.abs(v - want[i][j])).toBeLessThan(tol);
+    });
+  });
 }
 
 describe("Linear", () => {
@@ -61,7 +65,14 @@ describe("Embedding", () => {
     const std = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length);
     expect(Math.abs(mean)).toBeLessThan(0.02);
     expect(Math.abs(std - 1)).toBeLessThan(0.02);
-    const ids = Tensor.from([[5, 0], [999, 5]], undefined, { dtype: "int32" });
+    const ids = Tensor.from(
+      [
+        [5, 0],
+        [999, 5],
+      ],
+      undefined,
+      { dtype: "int32" },
+    );
     const y = e.call(ids);
     expect(y.shape).toEqual([2, 2, 20]);
     const rows = e.weight.toArray() as M;

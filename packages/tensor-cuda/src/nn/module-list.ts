@@ -4,7 +4,10 @@ import { type AnyModule, Module } from "./module.js";
  * An ordered list of modules named "0", "1", ... (the `layers.3.mlp` in checkpoint names). It
  * has no forward of its own: the owner decides how to run its items (a decoder loop, say).
  */
-export class ModuleList<T extends AnyModule = AnyModule> extends Module<never[], never> implements Iterable<T> {
+export class ModuleList<T extends AnyModule = AnyModule>
+  extends Module<never[], never>
+  implements Iterable<T>
+{
   constructor(modules: Iterable<T> = []) {
     super();
     for (const m of modules) this.push(m);
@@ -23,7 +26,8 @@ export class ModuleList<T extends AnyModule = AnyModule> extends Module<never[],
   at(i: number): T {
     const n = this.length;
     const j = i < 0 ? i + n : i;
-    if (!Number.isInteger(j) || j < 0 || j >= n) throw new RangeError(`ModuleList.at(${i}): the list has ${n} modules`);
+    if (!Number.isInteger(j) || j < 0 || j >= n)
+      throw new RangeError(`ModuleList.at(${i}): the list has ${n} modules`);
     return this.get<T>(String(j));
   }
 

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { Generator, Tensor, tidy } from "../index.js";
-import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, ModulePathError, Sequential, StateDictError } from "./index.js";
+import {
+  Dropout,
+  Embedding,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  ModulePathError,
+  Sequential,
+  StateDictError,
+} from "./index.js";
 
 class Attention extends Module {
   qProj: Linear;
@@ -114,7 +124,9 @@ describe("Module naming", () => {
     expect(m.get("")).toBe(m);
     expect(m.getParameter("layers.0.norm.weight")).toBe(m.layers.at(0).norm.weight);
     expect(() => m.get("layers.5.attn")).toThrow(ModulePathError);
-    expect(() => m.get("layers.5.attn")).toThrow(/"layers" \(ModuleList\) has no child "5"; its children are: 0, 1/);
+    expect(() => m.get("layers.5.attn")).toThrow(
+      /"layers" \(ModuleList\) has no child "5"; its children are: 0, 1/,
+    );
     expect(() => m.getParameter("layers.0.attn.o_proj.bias")).toThrow(/no parameter .*parameters: weight/);
   });
 
@@ -255,7 +267,9 @@ describe("stateDict / loadStateDict", () => {
     expect(r).toEqual({ missing: ["head.weight"], unexpected: ["extra"] });
     expect(m.embed.weight.toArray()).toEqual(src.embed.weight.toArray());
     sd.set("embed.weight", Tensor.zeros([3]));
-    expect(() => m.loadStateDict(sd, { strict: false })).toThrow(/embed.weight: expected \[10, 4\], got \[3\]/);
+    expect(() => m.loadStateDict(sd, { strict: false })).toThrow(
+      /embed.weight: expected \[10, 4\], got \[3\]/,
+    );
   });
 
   it("does not report a tied weight as missing when its twin was loaded", () => {
@@ -289,8 +303,13 @@ describe("Module utilities", () => {
       seen.push(x.shape as number[]);
       return out.mul(0);
     });
+    let calls = 0;
+    lin.registerForwardHook(() => {
+      calls++;
+    });
     const y = lin.call(Tensor.ones([5, 2]));
     expect(seen).toEqual([[5, 2]]);
+    expect(calls).toBe(1);
     expect((y.toArray() as number[][]).flat().every((v) => v === 0)).toBe(true);
     remove();
     expect((lin.call(Tensor.ones([1, 2])).toArray() as number[][]).flat().some((v) => v !== 0)).toBe(true);
@@ -298,7 +317,11 @@ describe("Module utilities", () => {
 
   it("Sequential chains modules; ModuleList has push/at/length/iteration", () => {
     const g = new Generator(4);
-    const s = new Sequential(new Linear(3, 5, { generator: g }), new Doubler(), new Linear(5, 2, { generator: g }));
+    const s = new Sequential(
+      new Linear(3, 5, { generator: g }),
+      new Doubler(),
+      new Linear(5, 2, { generator: g }),
+    );
     const x = Tensor.from([[1, 2, 3]]);
     const l0 = s.get<Linear>("0");
     const l2 = s.get<Linear>("2");

@@ -1,6 +1,7 @@
 import type { Device } from "../backend/backend.js";
-import { fmt, sameShape } from "../shape.js";
+import { sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
+import { ModulePathError, type ShapeMismatch, StateDictError } from "./errors.js";
 import { persistent } from "./persistent.js";
 
 /** Any module, whatever its forward takes and returns (the type of children and of paths). */
@@ -9,45 +10,18 @@ export type AnyModule = Module<any[], any>;
 /** A named tensor collection: what stateDict() returns and loadStateDict() accepts. */
 export type StateDict = Map<string, Tensor>;
 
-/** Thrown for a dotted path that names no submodule or parameter. */
-export class ModulePathError extends Error {
-  override name = "ModulePathError";
-}
-
-export interface ShapeMismatch {
-  key: string;
-  expected: readonly number[];
-  got: readonly number[];
-}
-
-/**
- * Thrown by loadStateDict before anything is written, so a failed load leaves the model as it
- * was. The message lists every problem at once; the fields let a caller act on them.
- */
-export class StateDictError extends Error {
-  override name = "StateDictError";
-  constructor(
-    readonly missing: string[],
-    readonly unexpected: string[],
-    readonly mismatched: ShapeMismatch[],
-  ) {
-    const parts: string[] = [];
-    if (missing.length) parts.push(`missing keys (${missing.length}): ${missing.join(", ")}`);
-    if (unexpected.length) parts.push(`unexpected keys (${unexpected.length}): ${unexpected.join(", ")}`);
-    if (mismatched.length) {
-      const lines = mismatched.map((m) => `${m.key}: expected ${fmt(m.expected)}, got ${fmt(m.got)}`);
-      parts.push(`shape mismatches (${mismatched.length}): ${lines.join("; ")}`);
-    }
-    super(`loadStateDict: ${parts.join("\n")}`);
-  }
-}
-
 export interface LoadStateDictOptions {
   /** Missing and unexpected keys are errors (default). Shape mismatches always are. */
   strict?: boolean;
 }
 
-export type ForwardHook<Args extends unknown[], Out> = (module: Module<Args, Out>, args: Args, out: Out) => Out | void;
+/** Called after forward with the module, its arguments and its output; may return a new output. */
+export type ForwardHook<Args extends unknown[], Out> = (
+  module: Module<Args, Out>,
+  args: Args,
+  out: Out,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes returns nothing
+) => Out | void;
 
 /**
  * The base of every layer and model, after torch.nn.Module. Parameters, buffers and children are
@@ -121,7 +95,8 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   private checkName(name: string, kind: "param" | "buffer" | "child"): void {
-    if (!name || name.includes(".")) throw new ModulePathError(`${kind} name "${name}" must be non-empty and contain no "."`);
+    if (!name || name.includes("."))
+      throw new ModulePathError(`${kind} name "${name}" must be non-empty and contain no "."`);
     const taken =
       (kind !== "param" && this._params.has(name)) ||
       (kind !== "buffer" && this._buffers.has(name)) ||
@@ -267,7 +242,9 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
   to(device: Device): this {
     for (const t of [...this.parameters(), ...this.buffers()]) {
       if (t.device === device) continue;
-      t.setStorage(t.to(device).storage);
+      const moved = t.to(device);
+      t.setStorage(moved.storage);
+      moved.dispose(); // drops only the temporary's reference; t now holds the storage
       if (t.grad) t.grad = t.grad.to(device);
     }
     return this;
@@ -309,7 +286,8 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     for (const [k, t] of own) {
       const s = src.get(k);
       if (s === undefined) continue;
-      if ((s as Tensor | null)?.isTensor !== true) throw new TypeError(`loadStateDict: value for "${k}" is not a Tensor`);
+      if ((s as Tensor | null)?.isTensor !== true)
+        throw new TypeError(`loadStateDict: value for "${k}" is not a Tensor`);
       if (!sameShape(s.shape, t.shape)) mismatched.push({ key: k, expected: t.shape, got: s.shape });
       loaded.add(t);
     }

@@ -57,7 +57,8 @@ export class RMSNorm extends Module {
   ) {
     super();
     this.eps = opts.eps ?? 1e-6;
-    if (opts.elementwiseAffine ?? true) this.weight = this.param("weight", Tensor.ones([dim], { device: opts.device }));
+    if (opts.elementwiseAffine ?? true)
+      this.weight = this.param("weight", Tensor.ones([dim], { device: opts.device }));
   }
 
   forward(x: Tensor): Tensor {

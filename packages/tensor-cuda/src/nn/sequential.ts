@@ -5,7 +5,9 @@ import { type AnyModule, Module } from "./module.js";
 export class Sequential extends Module {
   constructor(...modules: AnyModule[]) {
     super();
-    modules.forEach((m, i) => this.child(String(i), m));
+    modules.forEach((m, i) => {
+      this.child(String(i), m);
+    });
   }
 
   get length(): number {

@@ -1,10 +1,10 @@
-import { ShapeError, fmt, normAxis, numel } from "../shape.js";
+import { DTypeError, ShapeError, fmt, normAxis, numel } from "../shape.js";
 import { type Tensor, recordOp, wrap } from "../tensor.js";
 import { backendOf, sameDevice } from "./util.js";
 
 function checkIndexType(op: string, index: Tensor): void {
   if (index.dtype !== "int32" && index.dtype !== "int64") {
-    throw new TypeError(`${op}: index must be int32 or int64, got ${index.dtype} (shape ${fmt(index.shape)})`);
+    throw new DTypeError(`${op}: index must be int32 or int64, got ${index.dtype} (shape ${fmt(index.shape)})`);
   }
 }
 
@@ -27,7 +27,11 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
 export function scatterAdd(base: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
   const a = normAxis("scatter_add", axis, base.rank);
   checkIndexType("scatter_add", index);
-  if (index.rank !== base.rank || src.shape.some((d, i) => d !== index.shape[i])) {
+  sameDevice("scatter_add", base, index, src);
+  if (src.dtype !== base.dtype) {
+    throw new DTypeError(`scatter_add: src is ${src.dtype} ${fmt(src.shape)}, base is ${base.dtype} ${fmt(base.shape)}`);
+  }
+  if (index.rank !== base.rank || src.rank !== index.rank || src.shape.some((d, i) => d !== index.shape[i])) {
     throw new ShapeError(`scatter_add: index ${fmt(index.shape)} and src ${fmt(src.shape)} must have the same shape`);
   }
   if (index.shape.some((d, i) => i !== a && d !== base.shape[i])) {
@@ -47,6 +51,7 @@ export function scatterAdd(base: Tensor, axis: number, index: Tensor, src: Tenso
 export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   const a = normAxis("index_select", axis, x.rank);
   checkIndexType("index_select", index);
+  sameDevice("index_select", x, index);
   if (index.rank !== 1) throw new ShapeError(`index_select: index must be 1-D, got ${fmt(index.shape)}`);
   const outer = numel(x.shape.slice(0, a));
   const inner = numel(x.shape.slice(a + 1));

@@ -1,10 +1,13 @@
-import { ShapeError, broadcastShapes, fmt, normAxis, numel, stridesOf } from "../shape.js";
+import { DTypeError, ShapeError, broadcastShapes, fmt, normAxis, numel, stridesOf } from "../shape.js";
 import { Tensor, recordOp, wrap } from "../tensor.js";
 import { backendOf, broadcastView, contiguousView, sameDevice } from "./util.js";
 
 /** Same elements, new shape; shares storage (one -1 is inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const infer = shape.indexOf(-1);
+  if (shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== infer))) {
+    throw new ShapeError(`reshape: ${fmt(shape)} is not a valid shape (one -1 at most, other sizes >= 0)`);
+  }
   let sh = [...shape];
   if (infer >= 0) {
     const known = numel(shape.filter((_, i) => i !== infer));
@@ -119,7 +122,9 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
     if (t.rank !== first.rank || t.shape.some((d, j) => j !== a && d !== first.shape[j])) {
       throw new ShapeError(`cat: tensor ${i} has shape ${fmt(t.shape)}, incompatible with ${fmt(first.shape)} along axis ${a}`);
     }
-    if (t.dtype !== first.dtype) throw new TypeError(`cat: tensor ${i} is ${t.dtype}, tensor 0 is ${first.dtype}`);
+    if (t.dtype !== first.dtype) {
+      throw new DTypeError(`cat: tensor ${i} is ${t.dtype} ${fmt(t.shape)}, tensor 0 is ${first.dtype} ${fmt(first.shape)}`);
+    }
   });
   if (tensors.length === 1) return first;
   const shape = [...first.shape];
@@ -155,7 +160,11 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   const a = normAxis("split", axis, x.rank);
   const n = x.shape[a];
   const list: number[] = [];
-  if (typeof sizes === "number") for (let s = 0; s < n; s += sizes) list.push(Math.min(sizes, n - s));
+  if (typeof sizes === "number") {
+    // A size of 0 would loop forever.
+    if (!(sizes >= 1)) throw new ShapeError(`split: piece size must be >= 1, got ${sizes} (axis ${a} of ${fmt(x.shape)})`);
+    for (let s = 0; s < n; s += sizes) list.push(Math.min(sizes, n - s));
+  }
   else list.push(...sizes);
   if (list.reduce((s, v) => s + v, 0) !== n) {
     throw new ShapeError(`split: sizes [${list.join(", ")}] do not add up to ${n} (axis ${a} of ${fmt(x.shape)})`);

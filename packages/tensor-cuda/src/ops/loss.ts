@@ -1,4 +1,4 @@
-import { ShapeError, fmt } from "../shape.js";
+import { DTypeError, ShapeError, fmt } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { type Generator, defaultGenerator } from "../random.js";
 import { where } from "./elementwise.js";
@@ -21,9 +21,24 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   if (targets.rank !== logits.rank - 1 || targets.shape.some((d, i) => d !== logits.shape[i])) {
     throw new ShapeError(`cross_entropy: targets ${fmt(targets.shape)} must be logits ${fmt(logits.shape)} without the last axis`);
   }
+  if (targets.dtype !== "int32" && targets.dtype !== "int64" && targets.dtype !== "uint8") {
+    throw new DTypeError(`cross_entropy: targets must be integer class ids, got ${targets.dtype} ${fmt(targets.shape)}`);
+  }
   const t = targets.cast("int32");
   const valid = t.ne(ignore);
   const safe = where(valid, t, 0);
+  const classes = logits.shape[logits.rank - 1];
+  if (safe.size > 0) {
+    // Named here: the gather below would only report an index out of range somewhere.
+    const lo = safe.min().item();
+    const hi = safe.max().item();
+    const bad = lo < 0 ? lo : hi >= classes ? hi : null;
+    if (bad !== null) {
+      throw new RangeError(
+        `cross_entropy: target ${bad} is out of range for ${classes} classes (logits ${fmt(logits.shape)}, ignoreIndex ${ignore})`,
+      );
+    }
+  }
   const logp = logSoftmax(logits, -1);
   let nll = gather(logp, -1, safe.unsqueeze(-1)).squeeze(-1).neg();
   const eps = opts.labelSmoothing ?? 0;
@@ -36,6 +51,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
     case "sum":
       return nll.sum();
     default: {
+      // PyTorch returns NaN (0/0) when every target is ignored; a batch of pure padding then
+      // poisons a training run, so such a batch contributes 0 (and a zero gradient) here.
       const count = valid.cast(nll.dtype).sum().item();
       return nll.sum().div(Math.max(count, 1));
     }

@@ -1,4 +1,4 @@
-import { ShapeError, broadcastShapes, fmt, numel } from "../shape.js";
+import { DTypeError, ShapeError, broadcastShapes, fmt, numel } from "../shape.js";
 import { type Tensor, recordOp, wrap } from "../tensor.js";
 import { backendOf, computeType, sameDevice, sumToShape } from "./util.js";
 
@@ -8,7 +8,9 @@ import { backendOf, computeType, sameDevice, sumToShape } from "./util.js";
  */
 export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean, op = "matmul"): Tensor {
   sameDevice(op, a, b);
-  if (a.dtype !== b.dtype) throw new TypeError(`${op}: dtypes differ (${a.dtype} and ${b.dtype})`);
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(`${op}: operands have different dtypes: a is ${a.dtype} ${fmt(a.shape)}, b is ${b.dtype} ${fmt(b.shape)}`);
+  }
   computeType(op, a.dtype);
   if (a.rank < 2 || b.rank < 2) throw new ShapeError(`${op}: operands need rank >= 2, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const [ar, ac] = a.shape.slice(-2);
@@ -22,26 +24,29 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
       `${op}: inner dimensions differ: ${fmt(a.shape)}${transA ? "ᵀ" : ""} @ ${fmt(b.shape)}${transB ? "ᵀ" : ""} (${k} vs ${kb})`,
     );
   }
-  const aBatch = a.shape.slice(0, -2);
-  const bBatch = b.shape.slice(0, -2);
-  const batchShape = broadcastShapes(op, aBatch, bBatch);
+  const batchShape = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = numel(batchShape);
-  let A = a;
-  let B = b;
-  const aBatched = numel(aBatch) > 1 || (aBatch.length > 0 && batch === 1);
-  const bBatched = numel(bBatch) > 1 || (bBatch.length > 0 && batch === 1);
-  // Partial broadcasting (e.g. [2,1,m,k] @ [1,3,k,n]) is materialised; the common cases are not.
-  if (aBatched && numel(aBatch) !== batch) A = a.expand([...batchShape, ...a.shape.slice(-2)]);
-  if (bBatched && numel(bBatch) !== batch) B = b.expand([...batchShape, ...b.shape.slice(-2)]);
-  const s = backendOf(a).matmul(A.storage, B.storage, {
+  // The kernel takes each operand either with one matrix per batch entry or as one matrix shared
+  // by all. Anything in between (e.g. [2,1,m,k] @ [1,3,k,n]) is materialised to the full batch
+  // first; the spec then says "batched" for the expanded operand (it used to describe the
+  // original, so the kernel read the expanded A as one shared matrix).
+  const fit = (t: Tensor): { t: Tensor; batched: boolean } => {
+    const own = numel(t.shape.slice(0, -2));
+    if (own === 1) return { t, batched: false };
+    if (own === batch) return { t, batched: true };
+    return { t: t.expand([...batchShape, ...t.shape.slice(-2)]), batched: true };
+  };
+  const A = fit(a);
+  const B = fit(b);
+  const s = backendOf(a).matmul(A.t.storage, B.t.storage, {
     batch,
     m,
     k,
     n,
     transA,
     transB,
-    aBatched: numel(aBatch) === batch && aBatch.length > 0,
-    bBatched: numel(bBatch) === batch && bBatch.length > 0,
+    aBatched: A.batched,
+    bBatched: B.batched,
   });
   return wrap(s, [...batchShape, m, n]);
 }
@@ -53,6 +58,7 @@ function reduceBatch(g: Tensor, shape: readonly number[]): Tensor {
 
 /** Matrix product with NumPy semantics (1-D operands are promoted and the axis dropped). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.rank === 1 && b.rank === 1) return matmul(a.unsqueeze(0), b.unsqueeze(-1)).reshape([]);
   if (a.rank === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
   if (b.rank === 1) return matmul(a, b.unsqueeze(-1)).squeeze(-1);
   const y = matmulRaw(a, b, false, false);
@@ -112,7 +118,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   return recordOp("linear", inputs, out, (g) => {
     const g2 = g.reshape([-1, weight.shape[0]]);
     const gx = x.requiresGrad ? matmulRaw(g2, weight, false, false).reshape(x.shape) : null;
-    const gw = weight.requiresGrad ? matmulRaw(g2, x2, true, false) : null;
+    // x2 is rebuilt from x, which the graph holds: tidy() may have disposed the forward's x2.
+    const gw = weight.requiresGrad ? matmulRaw(g2, x.reshape([-1, inF]), true, false) : null;
     const gb = bias?.requiresGrad ? g2.sum(0) : null;
     return bias ? [gx, gw, gb] : [gx, gw];
   });

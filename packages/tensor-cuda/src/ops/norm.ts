@@ -1,12 +1,16 @@
-import { ShapeError, fmt } from "../shape.js";
+import { DTypeError, ShapeError, fmt } from "../shape.js";
 import { type Tensor, recordOp, wrap } from "../tensor.js";
-import { backendOf, requireFloat } from "./util.js";
+import { backendOf, requireFloat, sameDevice } from "./util.js";
 
 function checkAffine(op: string, x: Tensor, p: Tensor | null | undefined, what: string): void {
   const cols = x.shape[x.rank - 1];
   if (p && (p.rank !== 1 || p.shape[0] !== cols)) {
     throw new ShapeError(`${op}: ${what} ${fmt(p.shape)} does not match the last axis of input ${fmt(x.shape)}`);
   }
+  if (p && p.dtype !== x.dtype) {
+    throw new DTypeError(`${op}: ${what} is ${p.dtype} ${fmt(p.shape)}, input is ${x.dtype} ${fmt(x.shape)}`);
+  }
+  if (p) sameDevice(op, x, p);
 }
 
 /** Layer normalisation over the last axis (biased variance, as torch.nn.LayerNorm). */

@@ -1,4 +1,4 @@
-import { ShapeError, fmt } from "../shape.js";
+import { DTypeError, ShapeError, fmt } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { cat, slice } from "./layout.js";
 import { matmul, matmulNT } from "./matmul.js";
@@ -59,6 +59,9 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   const [Bk, Hkv, S, Dk] = k.shape;
   if (Bk !== B || Dk !== D || v.shape[0] !== B || v.shape[1] !== Hkv || v.shape[2] !== S) {
     throw new ShapeError(`attention: q ${fmt(q.shape)}, k ${fmt(k.shape)}, v ${fmt(v.shape)} do not fit together`);
+  }
+  if (q.dtype !== k.dtype || q.dtype !== v.dtype) {
+    throw new DTypeError(`attention: q is ${q.dtype}, k ${k.dtype}, v ${v.dtype}; they must match`);
   }
   if (H % Hkv !== 0) throw new ShapeError(`attention: ${H} query heads are not a multiple of ${Hkv} KV heads`);
   const rep = H / Hkv;

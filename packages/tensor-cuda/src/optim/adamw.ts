@@ -1,7 +1,7 @@
 import { getBackend } from "../backend/registry.js";
 import { fmt, sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { type BaseHyper, Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { type BaseHyper, definedOnly, Optimizer, type ParamGroupSpec } from "./optimizer.js";
 
 export interface AdamWHyper extends BaseHyper {
   betas: [number, number];
@@ -17,9 +17,16 @@ export interface AdamWHyper extends BaseHyper {
  */
 export class AdamW extends Optimizer<AdamWHyper> {
   constructor(params: Iterable<Tensor> | ParamGroupSpec<AdamWHyper>[], opts: Partial<AdamWHyper> = {}) {
-    const defaults: AdamWHyper = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, ...opts };
+    const defaults: AdamWHyper = {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      ...definedOnly(opts),
+    };
     const [b1, b2] = defaults.betas;
-    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new RangeError(`AdamW: betas must be in [0, 1), got [${b1}, ${b2}]`);
+    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1))
+      throw new RangeError(`AdamW: betas must be in [0, 1), got [${b1}, ${b2}]`);
     super(params, defaults);
   }
 
@@ -39,14 +46,20 @@ export class AdamW extends Optimizer<AdamWHyper> {
         }
         st.step = (st.step as number) + 1;
         const gs = g.dtype === p.dtype && g.device === p.device ? g : g.cast(p.dtype).to(p.device);
-        getBackend(p.device).adamwStep(p.storage, gs.storage, (st.expAvg as Tensor).storage, (st.expAvgSq as Tensor).storage, {
-          lr: group.lr,
-          beta1,
-          beta2,
-          eps: group.eps,
-          weightDecay: group.weightDecay,
-          step: st.step,
-        });
+        getBackend(p.device).adamwStep(
+          p.storage,
+          gs.storage,
+          (st.expAvg as Tensor).storage,
+          (st.expAvgSq as Tensor).storage,
+          {
+            lr: group.lr,
+            beta1,
+            beta2,
+            eps: group.eps,
+            weightDecay: group.weightDecay,
+            step: st.step,
+          },
+        );
       }
     }
   }

@@ -13,7 +13,8 @@ import { Tensor } from "../tensor.js";
  * parameters the same gradient tensor, which in-place scaling would scale twice.
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): Tensor {
-  if (!(normType >= 1)) throw new RangeError(`clipGradNorm: normType must be >= 1 or Infinity, got ${normType}`);
+  if (!(normType >= 1))
+    throw new RangeError(`clipGradNorm: normType must be >= 1 or Infinity, got ${normType}`);
   const withGrad = [...params].filter((p) => p.grad);
   if (withGrad.length === 0) return Tensor.scalar(0);
   const { total, grads } = noGrad(() =>
@@ -28,7 +29,9 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
       return { total, grads: gs.map((g, i) => g.mul(coef).cast(withGrad[i].grad!.dtype)) };
     }),
   );
-  withGrad.forEach((p, i) => (p.grad = grads[i]));
+  withGrad.forEach((p, i) => {
+    p.grad = grads[i];
+  });
   return total;
 }
 
@@ -37,5 +40,8 @@ function vectorNorm(x: Tensor, p: number): Tensor {
   if (p === Number.POSITIVE_INFINITY) return a.max();
   if (p === 1) return a.sum();
   if (p === 2) return a.square().sum().sqrt();
-  return a.pow(p).sum().pow(1 / p);
+  return a
+    .pow(p)
+    .sum()
+    .pow(1 / p);
 }

@@ -1,21 +1,21 @@
+export { AdamW, type AdamWHyper } from "./adamw.js";
+export { clipGradNorm } from "./clip.js";
 export {
-  Optimizer,
   type BaseHyper,
+  Optimizer,
   type OptimizerStateDict,
   type ParamGroup,
   type ParamGroupSpec,
   type ParamState,
 } from "./optimizer.js";
-export { SGD, type SGDHyper } from "./sgd.js";
-export { AdamW, type AdamWHyper } from "./adamw.js";
 export {
-  LRScheduler,
+  type CosineOptions,
   constantWithWarmup,
   cosineWithWarmup,
-  linearWithWarmup,
-  type CosineOptions,
   type DecayOptions,
+  LRScheduler,
+  linearWithWarmup,
   type Schedule,
   type WarmupOptions,
 } from "./schedules.js";
-export { clipGradNorm } from "./clip.js";
+export { SGD, type SGDHyper } from "./sgd.js";

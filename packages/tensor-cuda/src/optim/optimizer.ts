@@ -44,13 +44,15 @@ export abstract class Optimizer<H extends BaseHyper> {
     this.paramGroups = specs.map((spec, gi) => {
       const ps = [...spec.params];
       for (const p of ps) {
-        if (!isTensor(p)) throw new TypeError(`${this.constructor.name}: group ${gi} holds something that is not a Tensor`);
-        if (!isFloating(p.dtype)) throw new TypeError(`${this.constructor.name}: cannot optimize a ${p.dtype} tensor`);
-        if (seen.has(p)) throw new Error(`${this.constructor.name}: a parameter appears in more than one group`);
+        if (!isTensor(p))
+          throw new TypeError(`${this.constructor.name}: group ${gi} holds something that is not a Tensor`);
+        if (!isFloating(p.dtype))
+          throw new TypeError(`${this.constructor.name}: cannot optimize a ${p.dtype} tensor`);
+        if (seen.has(p))
+          throw new Error(`${this.constructor.name}: a parameter appears in more than one group`);
         seen.add(p);
       }
-      const given = Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined));
-      return { ...defaults, ...given, params: ps } as ParamGroup<H>;
+      return { ...defaults, ...definedOnly(spec), params: ps } as ParamGroup<H>;
     });
     if (seen.size === 0) throw new Error(`${this.constructor.name}: got an empty parameter list`);
   }
@@ -98,15 +100,21 @@ export abstract class Optimizer<H extends BaseHyper> {
   loadStateDict(sd: OptimizerStateDict<H>): void {
     const name = this.constructor.name;
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new Error(`${name}.loadStateDict: saved ${sd.paramGroups.length} groups, the optimizer has ${this.paramGroups.length}`);
+      throw new Error(
+        `${name}.loadStateDict: saved ${sd.paramGroups.length} groups, the optimizer has ${this.paramGroups.length}`,
+      );
     }
     const params: Tensor[] = [];
     sd.paramGroups.forEach((saved, gi) => {
       const own = this.paramGroups[gi].params;
       if (saved.params.length !== own.length) {
-        throw new Error(`${name}.loadStateDict: group ${gi} saved ${saved.params.length} parameters, it has ${own.length}`);
+        throw new Error(
+          `${name}.loadStateDict: group ${gi} saved ${saved.params.length} parameters, it has ${own.length}`,
+        );
       }
-      saved.params.forEach((id, j) => (params[id] = own[j]));
+      saved.params.forEach((id, j) => {
+        params[id] = own[j];
+      });
     });
     const restored = new Map<Tensor, ParamState>();
     for (const [key, s] of Object.entries(sd.state)) {
@@ -116,7 +124,9 @@ export abstract class Optimizer<H extends BaseHyper> {
       for (const [k, v] of Object.entries(s)) {
         if (typeof v === "number") copy[k] = v;
         else if (!sameShape(v.shape, p.shape)) {
-          throw new Error(`${name}.loadStateDict: state ${key}.${k} has shape ${fmt(v.shape)}, parameter ${fmt(p.shape)}`);
+          throw new Error(
+            `${name}.loadStateDict: state ${key}.${k} has shape ${fmt(v.shape)}, parameter ${fmt(p.shape)}`,
+          );
         } else copy[k] = persistent(Tensor.zeros(p.shape, { dtype: p.dtype, device: p.device }).assign(v));
       }
       restored.set(p, copy);
@@ -128,6 +138,11 @@ export abstract class Optimizer<H extends BaseHyper> {
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
   }
+}
+
+/** opts without its undefined entries, so `{ lr: undefined }` keeps the default. */
+export function definedOnly<T extends object>(opts: T): Partial<T> {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function isTensor(x: unknown): x is Tensor {

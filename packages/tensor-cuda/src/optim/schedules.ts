@@ -19,7 +19,8 @@ export interface CosineOptions extends DecayOptions {
 }
 
 function checkSteps(name: string, warmup: number, total?: number): void {
-  if (!Number.isInteger(warmup) || warmup < 0) throw new RangeError(`${name}: warmupSteps must be an integer >= 0, got ${warmup}`);
+  if (!Number.isInteger(warmup) || warmup < 0)
+    throw new RangeError(`${name}: warmupSteps must be an integer >= 0, got ${warmup}`);
   if (total !== undefined && (!Number.isInteger(total) || total < warmup)) {
     throw new RangeError(`${name}: totalSteps must be an integer >= warmupSteps (${warmup}), got ${total}`);
   }
@@ -38,7 +39,9 @@ export function constantWithWarmup({ warmupSteps }: WarmupOptions): Schedule {
 export function linearWithWarmup({ warmupSteps, totalSteps }: DecayOptions): Schedule {
   checkSteps("linearWithWarmup", warmupSteps, totalSteps);
   return (step) =>
-    step < warmupSteps ? warm(step, warmupSteps) : Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
+    step < warmupSteps
+      ? warm(step, warmupSteps)
+      : Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
 }
 
 /**
@@ -47,9 +50,15 @@ export function linearWithWarmup({ warmupSteps, totalSteps }: DecayOptions): Sch
  * [minLrRatio, 1]. Past totalSteps the multiplier holds at its final value, where transformers
  * would start the cosine rising again.
  */
-export function cosineWithWarmup({ warmupSteps, totalSteps, minLrRatio = 0, numCycles = 0.5 }: CosineOptions): Schedule {
+export function cosineWithWarmup({
+  warmupSteps,
+  totalSteps,
+  minLrRatio = 0,
+  numCycles = 0.5,
+}: CosineOptions): Schedule {
   checkSteps("cosineWithWarmup", warmupSteps, totalSteps);
-  if (!(minLrRatio >= 0 && minLrRatio <= 1)) throw new RangeError(`cosineWithWarmup: minLrRatio must be in [0, 1], got ${minLrRatio}`);
+  if (!(minLrRatio >= 0 && minLrRatio <= 1))
+    throw new RangeError(`cosineWithWarmup: minLrRatio must be in [0, 1], got ${minLrRatio}`);
   return (step) => {
     if (step < warmupSteps) return warm(step, warmupSteps);
     const progress = Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));

@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd/grad-mode.js";
 import { tidy } from "../scope.js";
 import type { Tensor } from "../tensor.js";
-import { type BaseHyper, Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { type BaseHyper, definedOnly, Optimizer, type ParamGroupSpec } from "./optimizer.js";
 
 export interface SGDHyper extends BaseHyper {
   momentum: number;
@@ -17,7 +17,14 @@ export interface SGDHyper extends BaseHyper {
  */
 export class SGD extends Optimizer<SGDHyper> {
   constructor(params: Iterable<Tensor> | ParamGroupSpec<SGDHyper>[], opts: Partial<SGDHyper> = {}) {
-    const defaults: SGDHyper = { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...opts };
+    const defaults: SGDHyper = {
+      lr: 1e-3,
+      momentum: 0,
+      dampening: 0,
+      nesterov: false,
+      weightDecay: 0,
+      ...definedOnly(opts),
+    };
     if (defaults.nesterov && (defaults.momentum <= 0 || defaults.dampening !== 0)) {
       throw new RangeError("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
     }

@@ -7,7 +7,7 @@ import { isFloating } from "../dtype.js";
 import { Generator } from "../random.js";
 import { fmt } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import "../index.js";
+import "./core.js";
 
 export interface GradcheckOptions {
   /** Central-difference step (float64). */

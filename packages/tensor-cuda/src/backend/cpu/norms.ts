@@ -57,8 +57,9 @@ export function layerNorm(x: Storage, w: Storage | null, bias: Storage | null, r
   const W = w ? nums(w) : null;
   const B = bias ? nums(bias) : null;
   const Y = allocArray(x.dtype, rows * cols) as Float32Array;
-  const mean = new Float32Array(rows);
-  const rstd = new Float32Array(rows);
+  // Statistics in the input's dtype: float32 copies would cost a float64 reference its precision.
+  const mean = allocArray(x.dtype, rows) as Float32Array;
+  const rstd = allocArray(x.dtype, rows) as Float32Array;
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
     let s = 0;
@@ -79,7 +80,7 @@ export function layerNorm(x: Storage, w: Storage | null, bias: Storage | null, r
       Y[b + j] = o;
     }
   }
-  return { y: new CpuStorage(x.dtype, Y), mean: new CpuStorage("float32", mean), rstd: new CpuStorage("float32", rstd) };
+  return { y: new CpuStorage(x.dtype, Y), mean: new CpuStorage(x.dtype, mean), rstd: new CpuStorage(x.dtype, rstd) };
 }
 
 export function layerNormBackward(
@@ -133,17 +134,21 @@ export function rmsNorm(x: Storage, w: Storage | null, rows: number, cols: numbe
   const X = nums(x);
   const W = w ? nums(w) : null;
   const Y = allocArray(x.dtype, rows * cols) as Float32Array;
-  const rstd = new Float32Array(rows);
+  const rstd = allocArray(x.dtype, rows) as Float32Array;
+  // HF rounds x * rstd to the activation dtype before the weight multiply; for float32 we do the
+  // same (bit-compatible), for float64 rounding to float32 would make the function a staircase
+  // that finite differences cannot see through.
+  const round = x.dtype === "float32" ? Math.fround : (v: number) => v;
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
     let s = 0;
     for (let j = 0; j < cols; j++) s += X[b + j] * X[b + j];
     const rs = 1 / Math.sqrt(s / cols + eps);
     rstd[r] = rs;
-    if (W) for (let j = 0; j < cols; j++) Y[b + j] = Math.fround(X[b + j] * rs) * W[j];
+    if (W) for (let j = 0; j < cols; j++) Y[b + j] = round(X[b + j] * rs) * W[j];
     else for (let j = 0; j < cols; j++) Y[b + j] = X[b + j] * rs;
   }
-  return { y: new CpuStorage(x.dtype, Y), rstd: new CpuStorage("float32", rstd) };
+  return { y: new CpuStorage(x.dtype, Y), rstd: new CpuStorage(x.dtype, rstd) };
 }
 
 export function rmsNormBackward(x: Storage, w: Storage | null, rstd: Storage, g: Storage, rows: number, cols: number) {

@@ -1,0 +1,51 @@
+import { ShapeError, Tensor, matmulRaw } from "@shrinkray/tensor-cuda";
+import { floatData } from "./util.js";
+
+const f = Math.fround;
+
+/**
+ * The layer-input Hessian GPTQ needs, H = 2/n Σ x xᵀ over the calibration samples, kept as a
+ * running mean so batches of any size can be added one at a time without holding them: each
+ * add rescales H by n/(n+b), then adds the new inputs scaled by √(2/(n+b)) as one GEMM. The
+ * order and float32 rounding follow the IST-DASLab reference's `add_batch`.
+ */
+export class HessianAccumulator {
+  /** Samples seen: a [batch, tokens, in] input counts `batch`, a [tokens, in] input counts 1. */
+  nsamples = 0;
+  private readonly h: Float32Array;
+
+  constructor(readonly columns: number) {
+    if (!(Number.isInteger(columns) && columns > 0)) {
+      throw new RangeError(`HessianAccumulator: columns must be a positive integer, got ${columns}`);
+    }
+    this.h = new Float32Array(columns * columns);
+  }
+
+  /** Adds layer inputs [tokens, in] or [batch, tokens, in] (float; cast to float32). */
+  add(x: Tensor): void {
+    const n = this.columns;
+    if (x.rank < 2 || x.shape[x.rank - 1] !== n) {
+      throw new ShapeError(`HessianAccumulator.add: x must be [..., ${n}], got [${x.shape.join(", ")}]`);
+    }
+    const batch = x.rank === 2 ? 1 : x.shape[0];
+    if (batch === 0) return;
+    const data = floatData(x);
+    const keep = f(this.nsamples / (this.nsamples + batch));
+    for (let i = 0; i < this.h.length; i++) this.h[i] *= keep;
+    this.nsamples += batch;
+    const s = f(Math.sqrt(2 / this.nsamples));
+    for (let i = 0; i < data.length; i++) data[i] *= s;
+    const xs = Tensor.from(data, [data.length / n, n]);
+    // xᵀx with the transpose described to the GEMM, not copied.
+    const gram = matmulRaw(xs, xs, true, false, "HessianAccumulator.add");
+    const g = gram.dataSync() as Float32Array;
+    gram.dispose();
+    xs.dispose();
+    for (let i = 0; i < g.length; i++) this.h[i] += g[i];
+  }
+
+  /** H as a float32 [in, in] tensor (a copy). */
+  hessian(): Tensor {
+    return Tensor.from(this.h.slice(), [this.columns, this.columns]);
+  }
+}

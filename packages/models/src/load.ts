@@ -1,0 +1,88 @@
+/**
+ * loadPretrained: a Hugging Face model directory (config.json, model.safetensors or a sharded
+ * index, generation_config.json, tokenizer files) to a CausalLM. Tensors are read one at a
+ * time and copied into the model, so peak memory is the model plus one tensor.
+ */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Device, type Tensor, io, noGrad } from "@shrinkray/tensor-cuda";
+import type { CausalLM } from "./causal-lm.js";
+import { ModelConfigError, MissingTensorError, TensorShapeError } from "./errors.js";
+import { parseGenerationConfig } from "./generation-config.js";
+import { createModel } from "./registry.js";
+import { readJsonFile, readSideFiles } from "./side-files.js";
+import { Tokenizer } from "./tokenizer.js";
+
+export interface LoadOptions {
+  /** Compute dtype of the parameters; BF16/F16 checkpoints are widened to it. Default float32. */
+  dtype?: "float32";
+  device?: Device;
+  /** Also fail on checkpoint tensors the architecture does not use (default: ignore them). */
+  strict?: boolean;
+  /** Skip tokenizer files even when present. */
+  tokenizer?: boolean;
+}
+
+export async function loadPretrained(dir: string | URL, opts: LoadOptions = {}): Promise<CausalLM> {
+  const d = typeof dir === "string" ? dir : fileURLToPath(dir);
+  if (opts.dtype !== undefined && opts.dtype !== "float32") {
+    throw new TypeError(`loadPretrained: dtype ${opts.dtype} is not supported; models compute in float32`);
+  }
+  const isDir = await stat(d).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new ModelConfigError(d, "is not a directory");
+  const configPath = join(d, "config.json");
+  let config: Record<string, unknown> | null;
+  try {
+    config = await readJsonFile(configPath);
+  } catch (e) {
+    throw new ModelConfigError(configPath, `is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!config) throw new ModelConfigError(configPath, "not found");
+
+  const model = createModel(config, { init: "empty", device: opts.device, file: configPath });
+  await loadWeights(model, d, opts.strict ?? false);
+
+  model.generationConfig = parseGenerationConfig(await readJsonFile(join(d, "generation_config.json")), config);
+  if (opts.tokenizer !== false) model.tokenizer = await Tokenizer.fromDir(d);
+  model.sideFiles = await readSideFiles(d);
+  return model.eval();
+}
+
+/** Copies the checkpoint into `model`, reporting every missing tensor at once before reading any. */
+export async function loadWeights(model: CausalLM, dir: string, strict = false): Promise<void> {
+  const reader = await io.openCheckpoint(dir);
+  try {
+    const plan: { name: string; stored: string; target: Tensor }[] = [];
+    const planned = new Set<Tensor>();
+    const unresolved: [string, Tensor][] = [];
+    for (const [name, target] of model.stateDict()) {
+      const stored = model.checkpointNames(name).find((n) => reader.has(n));
+      if (stored === undefined) unresolved.push([name, target]);
+      else if (!planned.has(target)) {
+        plan.push({ name, stored, target });
+        planned.add(target);
+      }
+    }
+    // A tied tensor (lm_head.weight = embed_tokens.weight) is loaded through its other name.
+    const missing = unresolved.filter(([, t]) => !planned.has(t)).map(([n]) => n);
+    if (missing.length) throw new MissingTensorError(dir, missing);
+    const used = new Set(plan.map((p) => p.stored));
+    const unexpected = reader.keys().filter((k) => !used.has(k) && !model.isIgnorableTensor(k));
+    if (strict && unexpected.length) {
+      throw new ModelConfigError(dir, `the checkpoint has ${unexpected.length} tensor(s) this architecture does not use: ${unexpected.join(", ")}`);
+    }
+    for (const { name, stored, target } of plan) {
+      const raw = await reader.tensor(stored, { dtype: "float32" });
+      const value = noGrad(() => model.fromCheckpoint(name, raw));
+      if (value.rank !== target.rank || value.shape.some((s, i) => s !== target.shape[i])) {
+        throw new TensorShapeError(dir, stored, target.shape, value.shape);
+      }
+      target.assign(value);
+      raw.dispose();
+      if (value !== raw) value.dispose();
+    }
+  } finally {
+    await reader.close();
+  }
+}
