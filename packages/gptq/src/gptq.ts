@@ -57,8 +57,8 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
   }
 
   // Column-major work copy: GPTQ walks columns, so column c is the contiguous wt[c*rows ...].
-  let wt = transpose(floatData(weight), rows, cols);
-  let h = floatData(hessian).slice();
+  let wt: Float32Array = transpose(floatData(weight), rows, cols);
+  let h: Float32Array = floatData(hessian).slice();
   const groups = groupCount(cols, gs);
   const scales = new Float32Array(groups * rows);
   const zeros = new Float32Array(groups * rows);

@@ -1,1 +1,12 @@
-export {};
+export * from "./layers/counts.js";
+export { channelShuffle, type PermutationSpec } from "./layers/permutation.js";
+export { GroupedLinear, groupedLinear, type GroupedLinearOptions } from "./layers/grouped-linear.js";
+export { LowRankAdapter, lowRank, type LowRankOptions } from "./layers/low-rank.js";
+export { LoRALinear, type LoRALinearOptions } from "./layers/lora-linear.js";
+export { GroupedLoRALinear, type GroupedLoRALinearOptions } from "./layers/grouped-lora-linear.js";
+export type { Matrix } from "./linalg/matrix.js";
+export { svd, svdMatrix, randomizedSvd, truncate, type SvdResult, type SvdOptions, type RandomizedSvdOptions } from "./linalg/svd.js";
+export { cholesky, NotPositiveDefiniteError } from "./linalg/cholesky.js";
+export { GramAccumulator, gramOf } from "./init/gram.js";
+export { decompose, type DecomposeOptions, type Decomposition } from "./init/decompose.js";
+export { groupedLoraFromLinear, groupedFromLinear, type FromLinearOptions } from "./init/from-linear.js";

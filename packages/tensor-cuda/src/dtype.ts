@@ -2,7 +2,16 @@
  * Element types. Compute happens in float32 (float64 is kept for reference checks such as
  * finite differences); float16/bfloat16/int8/uint8 are storage types that checkpoints use.
  */
-export type DType = "float32" | "float64" | "float16" | "bfloat16" | "int32" | "int64" | "int8" | "uint8" | "bool";
+export type DType =
+  | "float32"
+  | "float64"
+  | "float16"
+  | "bfloat16"
+  | "int32"
+  | "int64"
+  | "int8"
+  | "uint8"
+  | "bool";
 
 export type TypedArray =
   | Float32Array
@@ -47,7 +56,9 @@ export function isFloating(dtype: DType): boolean {
 
 /** Types the element-wise kernels compute in directly. */
 export function isComputeType(dtype: DType): boolean {
-  return dtype === "float32" || dtype === "float64" || dtype === "int32" || dtype === "bool" || dtype === "uint8";
+  return (
+    dtype === "float32" || dtype === "float64" || dtype === "int32" || dtype === "bool" || dtype === "uint8"
+  );
 }
 
 export function allocArray(dtype: DType, n: number): TypedArray {

@@ -1,12 +1,12 @@
-import type { GradNode } from "./autograd/node.js";
-import { isGradEnabled } from "./autograd/grad-mode.js";
 import { runBackward } from "./autograd/backward.js";
+import { isGradEnabled } from "./autograd/grad-mode.js";
+import type { GradNode } from "./autograd/node.js";
 import type { Device, Storage } from "./backend/backend.js";
 import { getBackend } from "./backend/registry.js";
-import { type DType, type TypedArray, allocArray, dtypeOfArray, isFloating } from "./dtype.js";
-import { type Generator, defaultGenerator } from "./random.js";
+import { allocArray, type DType, dtypeOfArray, isFloating, type TypedArray } from "./dtype.js";
+import { defaultGenerator, type Generator } from "./random.js";
 import { track } from "./scope.js";
-import { DTypeError, type Shape, ShapeError, fmt, numel } from "./shape.js";
+import { DTypeError, fmt, numel, type Shape, ShapeError } from "./shape.js";
 
 export interface TensorOptions {
   dtype?: DType;
@@ -23,7 +23,8 @@ type Nested = number | Nested[];
 function flatten(x: Nested, shape: number[], out: number[], depth = 0): void {
   if (Array.isArray(x)) {
     if (shape.length === depth) shape.push(x.length);
-    else if (shape[depth] !== x.length) throw new ShapeError(`Tensor.from: ragged nested array at depth ${depth}`);
+    else if (shape[depth] !== x.length)
+      throw new ShapeError(`Tensor.from: ragged nested array at depth ${depth}`);
     for (const v of x) flatten(v, shape, out, depth + 1);
   } else {
     if (shape.length !== depth) throw new ShapeError("Tensor.from: ragged nested array");
@@ -54,7 +55,9 @@ export class Tensor {
 
   constructor(storage: Storage, shape: Shape, requiresGrad = false) {
     if (numel(shape) !== storage.length) {
-      throw new ShapeError(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} elements, storage has ${storage.length}`);
+      throw new ShapeError(
+        `Tensor: shape ${fmt(shape)} needs ${numel(shape)} elements, storage has ${storage.length}`,
+      );
     }
     this._storage = storage;
     retain(storage);
@@ -97,20 +100,24 @@ export class Tensor {
       flatten(data, inferred, flat);
       const dtype = opts.dtype ?? "float32";
       arr = allocArray(dtype, flat.length);
-      if (dtype === "int64") flat.forEach((v, i) => ((arr as BigInt64Array)[i] = BigInt(v)));
-      else if (dtype === "float16" || dtype === "bfloat16") {
+      if (dtype === "int64") {
+        for (const [i, v] of flat.entries()) (arr as BigInt64Array)[i] = BigInt(v);
+      } else if (dtype === "float16" || dtype === "bfloat16") {
         const f = Tensor.from(Float32Array.from(flat), inferred).cast(dtype);
         arr = f.dataSync();
       } else (arr as Float32Array).set(flat);
       sh = shape ? [...shape] : inferred;
-      if (numel(sh) !== flat.length) throw new ShapeError(`Tensor.from: shape ${fmt(sh)} does not fit ${flat.length} values`);
+      if (numel(sh) !== flat.length)
+        throw new ShapeError(`Tensor.from: shape ${fmt(sh)} does not fit ${flat.length} values`);
     } else {
       arr = data;
       sh = shape ? [...shape] : [data.length];
     }
     const dtype = opts.dtype ?? dtypeOfArray(arr);
     if (numel(sh) !== arr.length) {
-      throw new ShapeError(`Tensor.from: shape ${fmt(sh)} needs ${numel(sh)} elements, the array has ${arr.length}`);
+      throw new ShapeError(
+        `Tensor.from: shape ${fmt(sh)} needs ${numel(sh)} elements, the array has ${arr.length}`,
+      );
     }
     const storage = getBackend(opts.device ?? "cpu").fromArray(arr, dtype);
     return new Tensor(storage, sh, opts.requiresGrad ?? false);
@@ -194,7 +201,9 @@ export class Tensor {
 
   /** Nested arrays of numbers, for tests and printing (CPU). */
   toArray(): Nested {
-    const flat = Array.from(this.cast(this.dtype === "int64" ? "int32" : this.dtype).dataSync() as ArrayLike<number>);
+    const flat = Array.from(
+      this.cast(this.dtype === "int64" ? "int32" : this.dtype).dataSync() as ArrayLike<number>,
+    );
     const build = (dim: number, off: number): Nested => {
       if (dim === this.rank) return flat[off];
       const stride = numel(this.shape.slice(dim + 1));
@@ -204,11 +213,16 @@ export class Tensor {
   }
 
   item(): number {
-    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
+    if (this.size !== 1)
+      throw new ShapeError(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, not 1`);
     const b = getBackend(this.device);
     if (!b.readSync) throw new Error(`item() is synchronous; on ${this.device} use (await t.data())[0]`);
     const v = b.readSync(this.storage)[0];
-    return typeof v === "bigint" ? Number(v) : this.dtype === "float16" || this.dtype === "bfloat16" ? this.cast("float32").item() : v;
+    return typeof v === "bigint"
+      ? Number(v)
+      : this.dtype === "float16" || this.dtype === "bfloat16"
+        ? this.cast("float32").item()
+        : v;
   }
 
   toString(): string {
@@ -230,7 +244,10 @@ export class Tensor {
   /** A copy with its own storage (differentiable). */
   clone(): Tensor {
     const b = getBackend(this.device);
-    const out = new Tensor(b.copyStrided(this.storage, { shape: [this.size], strides: [1], offset: 0 }), this.shape);
+    const out = new Tensor(
+      b.copyStrided(this.storage, { shape: [this.size], strides: [1], offset: 0 }),
+      this.shape,
+    );
     return recordOp("clone", [this], out, (g) => [g]);
   }
 
@@ -242,9 +259,14 @@ export class Tensor {
   to(device: Device): Tensor {
     if (device === this.device) return this;
     const src = getBackend(this.device);
-    if (!src.readSync) throw new Error(`to("${device}"): use await t.toAsync("${device}") from ${this.device}`);
+    if (!src.readSync)
+      throw new Error(`to("${device}"): use await t.toAsync("${device}") from ${this.device}`);
     const host = src.readSync(this.storage).slice();
-    return Tensor.from(host, this.shape, { dtype: this.dtype, device, requiresGrad: this.requiresGrad && !this.gradFn });
+    return Tensor.from(host, this.shape, {
+      dtype: this.dtype,
+      device,
+      requiresGrad: this.requiresGrad && !this.gradFn,
+    });
   }
 
   async toAsync(device: Device): Promise<Tensor> {
@@ -259,7 +281,8 @@ export class Tensor {
   }
 
   requiresGrad_(flag = true): this {
-    if (flag && !isFloating(this.dtype)) throw new DTypeError(`only floating-point tensors can require grad (got ${this.dtype})`);
+    if (flag && !isFloating(this.dtype))
+      throw new DTypeError(`only floating-point tensors can require grad (got ${this.dtype})`);
     this.requiresGrad = flag;
     return this;
   }

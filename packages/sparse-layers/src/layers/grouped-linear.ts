@@ -1,4 +1,4 @@
-import { Tensor, matmulNT, nn } from "@shrinkray/tensor-cuda";
+import { Tensor, add, indexSelect, matmulNT, nn, permute, reshape } from "@shrinkray/tensor-cuda";
 import { uniformInit } from "./init.js";
 import { groupedFlops, groupedParams } from "./counts.js";
 import { type PermutationSpec, permutationTensor } from "./permutation.js";
@@ -15,12 +15,10 @@ export function groupedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, pe
     throw new RangeError(`groupedLinear: input [${x.shape.join(", ")}] has ${x.shape[x.rank - 1]} features, expected ${inFeatures}`);
   }
   const lead = x.shape.slice(0, -1);
-  const h = (perm ? x.indexSelect(-1, perm) : x).reshape([-1, groups, inPer]).permute([1, 0, 2]);
-  let y = matmulNT(h, weight)
-    .permute([1, 0, 2])
-    .reshape([...lead, groups * outPer]);
-  if (bias) y = y.add(bias);
-  return y;
+  // [..., in] → [g, N, in/g] so the groups are the GEMM's batch axis, then back.
+  const h = permute(reshape(perm ? indexSelect(x, -1, perm) : x, [-1, groups, inPer]), [1, 0, 2]);
+  const y = reshape(permute(matmulNT(h, weight), [1, 0, 2]), [...lead, groups * outPer]);
+  return bias ? add(y, bias) : y;
 }
 
 export interface GroupedLinearOptions extends nn.InitOptions {

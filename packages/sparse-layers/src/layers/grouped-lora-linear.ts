@@ -1,4 +1,4 @@
-import { type Tensor, nn } from "@shrinkray/tensor-cuda";
+import { type Tensor, add, nn } from "@shrinkray/tensor-cuda";
 import { groupedLoraFlops, groupedLoraParams } from "./counts.js";
 import { GroupedLinear } from "./grouped-linear.js";
 import { LowRankAdapter, type LowRankOptions } from "./low-rank.js";
@@ -31,12 +31,12 @@ export class GroupedLoRALinear extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.grouped.call(x).add(this.lora.call(x));
+    return add(this.grouped.call(x), this.lora.call(x));
   }
 
   /** The equivalent dense weight [out, in]. */
   denseWeight(): Tensor {
-    return this.grouped.denseWeight().add(this.lora.deltaWeight());
+    return add(this.grouped.denseWeight(), this.lora.deltaWeight());
   }
 
   /** A plain Linear computing the same function (dropout off), for tools that want one. */

@@ -1,4 +1,4 @@
-import { type Tensor, nn } from "@shrinkray/tensor-cuda";
+import { type Tensor, add, nn } from "@shrinkray/tensor-cuda";
 import { loraFlops, loraParams } from "./counts.js";
 import { LowRankAdapter, type LowRankOptions } from "./low-rank.js";
 
@@ -31,13 +31,13 @@ export class LoRALinear extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.base.call(x).add(this.lora.call(x));
+    return add(this.base.call(x), this.lora.call(x));
   }
 
   /** A plain Linear computing the same function (dropout off): W + (α/r)·B·A. */
   merge(): nn.Linear {
     const out = new nn.Linear(this.inFeatures, this.outFeatures, { bias: this.base.bias !== null });
-    const sd: Record<string, Tensor> = { weight: this.base.weight.detach().add(this.lora.deltaWeight()) };
+    const sd: Record<string, Tensor> = { weight: add(this.base.weight.detach(), this.lora.deltaWeight()) };
     if (this.base.bias) sd.bias = this.base.bias.detach();
     out.loadStateDict(sd);
     return out;

@@ -1,11 +1,11 @@
-import { Tensor, linear, nn } from "@shrinkray/tensor-cuda";
+import { Tensor, linear, matmul, mul, nn } from "@shrinkray/tensor-cuda";
 import { lowRankFlops, lowRankParams } from "./counts.js";
 import { uniformInit } from "./init.js";
 
 /** scale · (x Aᵀ) Bᵀ, the scale applied to the r-wide intermediate where it costs r multiplies. */
 export function lowRank(x: Tensor, a: Tensor, b: Tensor, scale: number): Tensor {
   const h = linear(x, a);
-  return linear(scale === 1 ? h : h.mul(scale), b);
+  return linear(scale === 1 ? h : mul(h, scale), b);
 }
 
 export interface LowRankOptions extends nn.InitOptions {
@@ -48,7 +48,7 @@ export class LowRankAdapter extends nn.Module {
 
   /** scale · B·A, the dense [out, in] update this adapter adds. */
   deltaWeight(): Tensor {
-    return this.B.detach().matmul(this.A.detach()).mul(this.scale);
+    return mul(matmul(this.B.detach(), this.A.detach()), this.scale);
   }
 
   flopsPerToken(): number {

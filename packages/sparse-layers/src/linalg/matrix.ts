@@ -1,4 +1,4 @@
-import { Tensor } from "@shrinkray/tensor-cuda";
+import { Tensor, matmul as tensorMatmul } from "@shrinkray/tensor-cuda";
 
 /**
  * A dense row-major float64 matrix on the host. The factorisations here (SVD, Cholesky) sweep
@@ -42,7 +42,7 @@ export function transpose(m: Matrix): Matrix {
 /** a · b through tensor-cuda's float64 GEMM (one call, whatever the size). */
 export function matmul(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.rows) throw new RangeError(`matmul: [${a.rows}, ${a.cols}] @ [${b.rows}, ${b.cols}]`);
-  const y = toTensor(a).matmul(toTensor(b));
+  const y = tensorMatmul(toTensor(a), toTensor(b));
   return { rows: a.rows, cols: b.cols, data: y.dataSync() as Float64Array };
 }
 

@@ -76,7 +76,7 @@ export function svdMatrix(a: Matrix, opts: SvdOptions = {}): SvdResult {
   const basis: Float64Array[] = [];
   order.forEach((j, r) => {
     S[r] = sigma[j];
-    let u = c.subarray(j * m, (j + 1) * m).map((x) => x / sigma[j]);
+    let u: Float64Array = c.subarray(j * m, (j + 1) * m).map((x) => x / sigma[j]);
     // A numerically zero column carries no direction; any unit vector orthogonal to the rest will do.
     if (!(sigma[j] > floor)) u = orthogonalComplementVector(basis, m);
     basis.push(u);

@@ -2,12 +2,12 @@ import { describe, expect, it, vi } from "vitest";
 import {
   AutogradError,
   DTypeError,
-  Tensor,
   isGradEnabled,
   layerNorm,
   linear,
   max,
   noGrad,
+  Tensor,
   tidy,
   withGrad,
 } from "../testing/core.js";
@@ -31,13 +31,17 @@ describe("backward()", () => {
     x.grad = null;
     y.backward();
     y.backward();
-    expect(values(x.grad!)).toEqual([2 * Math.fround(Math.exp(1)), 2 * Math.fround(Math.exp(2))].map(Math.fround));
+    expect(values(x.grad!)).toEqual(
+      [2 * Math.fround(Math.exp(1)), 2 * Math.fround(Math.exp(2))].map(Math.fround),
+    );
   });
 
   it("takes an explicit gradient for non-scalar outputs and checks its shape", () => {
     const x = Tensor.from([1, 2], [2], { requiresGrad: true });
     const y = x.mul(5);
-    expect(() => y.backward()).toThrow(/backward: a gradient must be given for a non-scalar output of shape \[2\]/);
+    expect(() => y.backward()).toThrow(
+      /backward: a gradient must be given for a non-scalar output of shape \[2\]/,
+    );
     expect(() => y.backward(Tensor.ones([3]))).toThrow(AutogradError);
     y.backward(Tensor.from([1, 10]));
     expect(values(x.grad!)).toEqual([5, 50]);
@@ -77,7 +81,11 @@ describe("backward()", () => {
   });
 
   it("gradients flow through casts between float dtypes", () => {
-    gradcheck((t) => t.cast("float32").cast("float64").mul(t), [randn64([3], 1)], { atol: 1e-5, rtol: 1e-5 });
+    // (Finite differences cannot see through a float32 round trip: it is a staircase at 1e-7.)
+    const x = Tensor.from([0.5, 2], [2], { dtype: "float64", requiresGrad: true });
+    x.cast("float32").mul(3).cast("float64").mul(x).sum().backward();
+    expect(x.grad!.dtype).toBe("float64");
+    expect(values(x.grad!)).toEqual([3, 12]);
   });
 
   it("the gradient of an intermediate is not stored, only of leaves", () => {
@@ -182,7 +190,12 @@ describe("tidy", () => {
   it("keeps what the autograd graph needs, so backward works after the scope", () => {
     const x = randn32([3, 4], 1).requiresGrad_();
     const w = randn32([2, 4], 2).requiresGrad_();
-    const loss = tidy(() => max(linear(x.reshape([1, 3, 4]), w), 1).softmax(-1).logsumexp(-1).sum());
+    const loss = tidy(() =>
+      max(linear(x.reshape([1, 3, 4]), w), 1)
+        .softmax(-1)
+        .logsumexp(-1)
+        .sum(),
+    );
     loss.backward();
     expect(x.grad!.shape).toEqual([3, 4]);
     expect(w.grad!.shape).toEqual([2, 4]);

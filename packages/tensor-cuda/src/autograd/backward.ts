@@ -1,5 +1,5 @@
-import type { Tensor } from "../tensor.js";
 import { fmt, sameShape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
 
 export class AutogradError extends Error {
@@ -46,11 +46,15 @@ export function runBackward(root: Tensor, gradient?: Tensor): void {
   let seed = gradient;
   if (!seed) {
     if (root.size !== 1) {
-      throw new AutogradError(`backward: a gradient must be given for a non-scalar output of shape ${fmt(root.shape)}`);
+      throw new AutogradError(
+        `backward: a gradient must be given for a non-scalar output of shape ${fmt(root.shape)}`,
+      );
     }
     seed = root.onesLike();
   } else if (!sameShape(seed.shape, root.shape)) {
-    throw new AutogradError(`backward: gradient shape ${fmt(seed.shape)} does not match output shape ${fmt(root.shape)}`);
+    throw new AutogradError(
+      `backward: gradient shape ${fmt(seed.shape)} does not match output shape ${fmt(root.shape)}`,
+    );
   }
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   noGrad(() => {

@@ -175,8 +175,9 @@ function parseEntry(name: string, value: unknown, file: string, dataBytes: numbe
       `unknown or unsupported dtype ${JSON.stringify(code)} (supported: ${[...FROM_CODE.keys()].join(", ")})`,
     );
   }
-  if (!Array.isArray(shape) || !shape.every(isCount))
+  if (!Array.isArray(shape) || !shape.every(isCount)) {
     throw fail("shape", `shape ${JSON.stringify(shape)} is not a list of sizes`);
+  }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
     throw fail("data_offsets", `data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
   }

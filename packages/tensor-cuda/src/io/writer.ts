@@ -25,21 +25,16 @@ export function storedBytes(v: Storable): number {
 
 /** The little-endian bytes of one tensor (read back from its device one tensor at a time). */
 async function bytesOf(name: string, v: Storable, file: string): Promise<Uint8Array> {
-  // The backend's read, not Tensor.data(): on the CPU it hands over the live array, and
-  // skipping data()'s defensive copy halves the memory traffic of a save (it is only read).
+  // The backend's read, not Tensor.data(): on the CPU it hands over the live array, sparing
+  // a copy of every tensor; the bytes are only read, never kept or changed.
   const bytes = isTensor(v)
     ? await getBackend(v.device)
         .read(v.storage)
         .then((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
     : v.bytes;
   if (bytes.byteLength !== storedBytes(v)) {
-    throw new SafetensorsError(
-      file,
-      `has ${bytes.byteLength} bytes, but ${v.dtype} [${v.shape.join(", ")}] needs ${storedBytes(v)}`,
-      {
-        tensor: name,
-      },
-    );
+    const need = `${v.dtype} [${v.shape.join(", ")}] needs ${storedBytes(v)}`;
+    throw new SafetensorsError(file, `has ${bytes.byteLength} bytes, but ${need}`, { tensor: name });
   }
   return bytes;
 }

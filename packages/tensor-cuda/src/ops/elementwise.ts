@@ -1,9 +1,8 @@
 import type { BinaryOp, UnaryGradOp, UnaryOp } from "../backend/backend.js";
 import { isFloating } from "../dtype.js";
-import { DTypeError, broadcastShapes, fmt } from "../shape.js";
-import { Tensor, markNonDifferentiable, recordOp, wrap } from "../tensor.js";
+import { broadcastShapes, DTypeError, fmt } from "../shape.js";
+import { markNonDifferentiable, recordOp, Tensor, wrap } from "../tensor.js";
 import {
-  type TensorLike,
   backendOf,
   broadcastView,
   computeType,
@@ -11,6 +10,7 @@ import {
   requireFloat,
   sameDevice,
   sumToShape,
+  type TensorLike,
   toTensor,
 } from "./util.js";
 
@@ -19,7 +19,18 @@ import {
 // Ops whose result is not an integer for integer input: they compute in float32, as in PyTorch
 // (an int32 kernel would silently truncate sqrt(2) to 1).
 const FLOAT_VALUED = new Set<UnaryOp>([
-  "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "gelu", "gelu_tanh", "silu", "sin", "cos", "reciprocal",
+  "exp",
+  "log",
+  "sqrt",
+  "rsqrt",
+  "tanh",
+  "sigmoid",
+  "gelu",
+  "gelu_tanh",
+  "silu",
+  "sin",
+  "cos",
+  "reciprocal",
 ]);
 
 function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
@@ -115,7 +126,14 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const aa = a.dtype === dtype ? a : a.cast(dtype);
   const bb = b.dtype === dtype ? b : b.cast(dtype);
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const s = backendOf(a).binary(op, aa.storage, broadcastView(a.shape, shape), bb.storage, broadcastView(b.shape, shape), shape);
+  const s = backendOf(a).binary(
+    op,
+    aa.storage,
+    broadcastView(a.shape, shape),
+    bb.storage,
+    broadcastView(b.shape, shape),
+    shape,
+  );
   return wrap(s, shape);
 }
 
@@ -131,13 +149,17 @@ function binary(
   if (!back) return markNonDifferentiable(op, [ta, tb], y);
   return recordOp(op, [ta, tb], y, (g) => {
     const [ga, gb] = back(ta, tb, y, g);
-    return [ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null, gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null];
+    return [
+      ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null,
+      gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null,
+    ];
   });
 }
 
 export const add = (a: TensorLike, b: TensorLike) => binary("add", a, b, (_a, _b, _y, g) => [g, g]);
 export const sub = (a: TensorLike, b: TensorLike) => binary("sub", a, b, (_a, _b, _y, g) => [g, g.neg()]);
-export const mul = (a: TensorLike, b: TensorLike) => binary("mul", a, b, (a, b, _y, g) => [g.mul(b), g.mul(a)]);
+export const mul = (a: TensorLike, b: TensorLike) =>
+  binary("mul", a, b, (a, b, _y, g) => [g.mul(b), g.mul(a)]);
 export const div = (a: TensorLike, b: TensorLike) =>
   binary("div", a, b, (a, b, _y, g) => [g.div(b), b.requiresGrad ? g.mul(a).div(b.mul(b)).neg() : null]);
 export const pow = (a: TensorLike, b: TensorLike) =>
@@ -169,11 +191,16 @@ export const ge = (a: TensorLike, b: TensorLike) => binary("ge", a, b);
 export const logicalAnd = (a: Tensor, b: Tensor) =>
   markNonDifferentiable("logical_and", [a, b], binaryRaw("mul", a.cast("bool"), b.cast("bool")).cast("bool"));
 export const logicalOr = (a: Tensor, b: Tensor) =>
-  markNonDifferentiable("logical_or", [a, b], binaryRaw("maximum", a.cast("bool"), b.cast("bool")).cast("bool"));
+  markNonDifferentiable(
+    "logical_or",
+    [a, b],
+    binaryRaw("maximum", a.cast("bool"), b.cast("bool")).cast("bool"),
+  );
 
 /** Elements of a where cond holds, else of b (all three broadcast). */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const like = typeof a !== "number" ? a : typeof b !== "number" ? b : Tensor.scalar(0, { device: cond.device });
+  const like =
+    typeof a !== "number" ? a : typeof b !== "number" ? b : Tensor.scalar(0, { device: cond.device });
   const ta = toTensor(a, like);
   const tb = toTensor(b, like);
   sameDevice("where", cond, ta, tb);

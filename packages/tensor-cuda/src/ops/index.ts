@@ -1,10 +1,10 @@
 export * from "./elementwise.js";
-export * from "./reduce.js";
-export * from "./matmul.js";
-export * from "./layout.js";
 export * from "./indexing.js";
-export * from "./softmax.js";
-export * from "./norm.js";
-export * from "./transformer.js";
+export * from "./layout.js";
 export * from "./loss.js";
+export * from "./matmul.js";
+export * from "./norm.js";
+export * from "./reduce.js";
+export * from "./softmax.js";
+export * from "./transformer.js";
 export type { TensorLike } from "./util.js";

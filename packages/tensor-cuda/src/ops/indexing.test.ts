@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { DTypeError, ShapeError, Tensor, embedding, gather, indexSelect, scatterAdd } from "../testing/core.js";
+import {
+  DTypeError,
+  embedding,
+  gather,
+  indexSelect,
+  ShapeError,
+  scatterAdd,
+  Tensor,
+} from "../testing/core.js";
 import { gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 
-const int32 = (data: number[], shape?: number[]) => Tensor.from(Int32Array.from(data), shape ?? [data.length]);
+const int32 = (data: number[], shape?: number[]) =>
+  Tensor.from(Int32Array.from(data), shape ?? [data.length]);
 
 describe("gather", () => {
   it("picks along axis 1 and axis 0 (torch.gather semantics)", () => {
@@ -30,9 +39,13 @@ describe("gather", () => {
   it("errors: index dtype, shape and range", () => {
     const x = Tensor.ones([2, 3]);
     expect(() => gather(x, 1, Tensor.from([[0]]))).toThrow(DTypeError);
-    expect(() => gather(x, 1, Tensor.from([[0]]))).toThrow(/gather: index must be int32 or int64, got float32/);
+    expect(() => gather(x, 1, Tensor.from([[0]]))).toThrow(
+      /gather: index must be int32 or int64, got float32/,
+    );
     expect(() => gather(x, 1, int32([0, 1, 0], [3, 1]))).toThrow(ShapeError);
-    expect(() => gather(x, 1, int32([5, 0], [2, 1]))).toThrow(/gather: index 5 is out of range for a dimension of size 3/);
+    expect(() => gather(x, 1, int32([5, 0], [2, 1]))).toThrow(
+      /gather: index 5 is out of range for a dimension of size 3/,
+    );
   });
 });
 
@@ -49,7 +62,9 @@ describe("scatterAdd", () => {
     ]);
     expect(values(scatterAdd(base, 1, idx, src))).toEqual([31, 1, 1, 2, 42, 32]);
     expect(values(base)).toEqual([1, 1, 1, 2, 2, 2]);
-    expect(values(base.scatterAdd(0, int32([1, 1, 0], [1, 3]), Tensor.from([[5, 6, 7]])))).toEqual([1, 1, 8, 7, 8, 2]);
+    expect(values(base.scatterAdd(0, int32([1, 1, 0], [1, 3]), Tensor.from([[5, 6, 7]])))).toEqual([
+      1, 1, 8, 7, 8, 2,
+    ]);
   });
 
   it("backward: identity to base, gather to src", () => {
@@ -63,7 +78,9 @@ describe("scatterAdd", () => {
       /scatter_add: index \[2, 1\] and src \[2, 2\]/,
     );
     expect(() => scatterAdd(base, 1, int32([0, 1], [2, 1]), Tensor.ones([2, 1, 1]))).toThrow(ShapeError);
-    expect(() => scatterAdd(base, 1, int32([0, 1], [2, 1]), Tensor.ones([2, 1], { dtype: "float64" }))).toThrow(DTypeError);
+    expect(() =>
+      scatterAdd(base, 1, int32([0, 1], [2, 1]), Tensor.ones([2, 1], { dtype: "float64" })),
+    ).toThrow(DTypeError);
   });
 });
 
@@ -96,9 +113,13 @@ describe("indexSelect / embedding", () => {
 
   it("errors", () => {
     const x = Tensor.ones([2, 3]);
-    expect(() => indexSelect(x, 0, int32([0, 1], [1, 2]))).toThrow(/index_select: index must be 1-D, got \[1, 2\]/);
+    expect(() => indexSelect(x, 0, int32([0, 1], [1, 2]))).toThrow(
+      /index_select: index must be 1-D, got \[1, 2\]/,
+    );
     expect(() => indexSelect(x, 0, int32([2]))).toThrow(/index_select: index 2 is out of range/);
-    expect(() => embedding(Tensor.ones([3]), int32([0]))).toThrow(/embedding: weight must be \[vocab, dim\], got \[3\]/);
+    expect(() => embedding(Tensor.ones([3]), int32([0]))).toThrow(
+      /embedding: weight must be \[vocab, dim\], got \[3\]/,
+    );
     expect(() => embedding(Tensor.ones([3, 2]), Tensor.from([0.5]))).toThrow(DTypeError);
   });
 });

@@ -1,10 +1,12 @@
-import { DTypeError, ShapeError, fmt, normAxis, numel } from "../shape.js";
-import { type Tensor, recordOp, wrap } from "../tensor.js";
+import { DTypeError, fmt, normAxis, numel, ShapeError } from "../shape.js";
+import { recordOp, type Tensor, wrap } from "../tensor.js";
 import { backendOf, sameDevice } from "./util.js";
 
 function checkIndexType(op: string, index: Tensor): void {
   if (index.dtype !== "int32" && index.dtype !== "int64") {
-    throw new DTypeError(`${op}: index must be int32 or int64, got ${index.dtype} (shape ${fmt(index.shape)})`);
+    throw new DTypeError(
+      `${op}: index must be int32 or int64, got ${index.dtype} (shape ${fmt(index.shape)})`,
+    );
   }
 }
 
@@ -14,11 +16,16 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   checkIndexType("gather", index);
   sameDevice("gather", x, index);
   if (index.rank !== x.rank || index.shape.some((d, i) => i !== a && d !== x.shape[i])) {
-    throw new ShapeError(`gather: index ${fmt(index.shape)} must match input ${fmt(x.shape)} except along axis ${a}`);
+    throw new ShapeError(
+      `gather: index ${fmt(index.shape)} must match input ${fmt(x.shape)} except along axis ${a}`,
+    );
   }
   const outer = numel(x.shape.slice(0, a));
   const inner = numel(x.shape.slice(a + 1));
-  const y = wrap(backendOf(x).gather(x.storage, index.storage, outer, x.shape[a], index.shape[a], inner), index.shape);
+  const y = wrap(
+    backendOf(x).gather(x.storage, index.storage, outer, x.shape[a], index.shape[a], inner),
+    index.shape,
+  );
   index.heldByGraph = true;
   return recordOp("gather", [x], y, (g) => [scatterAdd(x.zerosLike(), a, index, g)]);
 }
@@ -29,18 +36,32 @@ export function scatterAdd(base: Tensor, axis: number, index: Tensor, src: Tenso
   checkIndexType("scatter_add", index);
   sameDevice("scatter_add", base, index, src);
   if (src.dtype !== base.dtype) {
-    throw new DTypeError(`scatter_add: src is ${src.dtype} ${fmt(src.shape)}, base is ${base.dtype} ${fmt(base.shape)}`);
+    throw new DTypeError(
+      `scatter_add: src is ${src.dtype} ${fmt(src.shape)}, base is ${base.dtype} ${fmt(base.shape)}`,
+    );
   }
   if (index.rank !== base.rank || src.rank !== index.rank || src.shape.some((d, i) => d !== index.shape[i])) {
-    throw new ShapeError(`scatter_add: index ${fmt(index.shape)} and src ${fmt(src.shape)} must have the same shape`);
+    throw new ShapeError(
+      `scatter_add: index ${fmt(index.shape)} and src ${fmt(src.shape)} must have the same shape`,
+    );
   }
   if (index.shape.some((d, i) => i !== a && d !== base.shape[i])) {
-    throw new ShapeError(`scatter_add: index ${fmt(index.shape)} must match base ${fmt(base.shape)} except along axis ${a}`);
+    throw new ShapeError(
+      `scatter_add: index ${fmt(index.shape)} must match base ${fmt(base.shape)} except along axis ${a}`,
+    );
   }
   const outer = numel(base.shape.slice(0, a));
   const inner = numel(base.shape.slice(a + 1));
   const y = wrap(
-    backendOf(base).scatterAdd(base.storage, index.storage, src.storage, outer, base.shape[a], index.shape[a], inner),
+    backendOf(base).scatterAdd(
+      base.storage,
+      index.storage,
+      src.storage,
+      outer,
+      base.shape[a],
+      index.shape[a],
+      inner,
+    ),
     base.shape,
   );
   index.heldByGraph = true;
@@ -66,7 +87,8 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
 
 /** Looks up rows of an embedding table [vocab, dim] for ids of any shape. */
 export function embedding(weight: Tensor, ids: Tensor): Tensor {
-  if (weight.rank !== 2) throw new ShapeError(`embedding: weight must be [vocab, dim], got ${fmt(weight.shape)}`);
+  if (weight.rank !== 2)
+    throw new ShapeError(`embedding: weight must be [vocab, dim], got ${fmt(weight.shape)}`);
   const rows = indexSelect(weight, 0, ids.reshape([ids.size]));
   return rows.reshape([...ids.shape, weight.shape[1]]);
 }

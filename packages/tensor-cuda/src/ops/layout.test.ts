@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
-  DTypeError,
-  ShapeError,
-  Tensor,
   cat,
   contiguous,
+  DTypeError,
   expand,
   narrow,
   permute,
   reshape,
+  ShapeError,
   slice,
   split,
   squeeze,
   stack,
+  Tensor,
   transpose,
   unsqueeze,
 } from "../testing/core.js";
@@ -27,7 +27,9 @@ function permuteRef(data: number[], shape: number[], perm: number[]): number[] {
   return range(data.length).map((i) => {
     const o = unravel(i, outShape);
     const src = new Array<number>(shape.length);
-    perm.forEach((p, d) => (src[p] = o[d]));
+    perm.forEach((p, d) => {
+      src[p] = o[d];
+    });
     return data[ravel(src, shape)];
   });
 }
@@ -150,10 +152,13 @@ describe("slice / narrow / split", () => {
     ]);
     expect(() => x.split([2, 2])).toThrow(/split: sizes \[2, 2\] do not add up to 5/);
     expect(() => x.split(0)).toThrow(ShapeError);
-    gradcheck((t) => {
-      const [a, b] = t.split([2, 3], 0);
-      return a.sum(0).mul(b.sum(0));
-    }, [randn64([5, 2], 4)]);
+    gradcheck(
+      (t) => {
+        const [a, b] = t.split([2, 3], 0);
+        return a.sum(0).mul(b.sum(0));
+      },
+      [randn64([5, 2], 4)],
+    );
   });
 });
 

@@ -1,5 +1,5 @@
-import { DTypeError, ShapeError, broadcastShapes, fmt, normAxis, numel, stridesOf } from "../shape.js";
-import { Tensor, recordOp, wrap } from "../tensor.js";
+import { broadcastShapes, DTypeError, fmt, normAxis, numel, ShapeError, stridesOf } from "../shape.js";
+import { recordOp, Tensor, wrap } from "../tensor.js";
 import { backendOf, broadcastView, contiguousView, sameDevice } from "./util.js";
 
 /** Same elements, new shape; shares storage (one -1 is inferred). */
@@ -16,7 +16,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     }
     sh[infer] = x.size / known;
   }
-  if (numel(sh) !== x.size) throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(sh)}`);
+  if (numel(sh) !== x.size)
+    throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(sh)}`);
   sh = sh.map((d) => d);
   const y = new Tensor(x.storage, sh);
   return recordOp("reshape", [x], y, (g) => [g.reshape(x.shape)]);
@@ -29,15 +30,22 @@ export function flatten(x: Tensor, start = 0, end = -1): Tensor {
 }
 
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
-  if (perm.length !== x.rank) throw new ShapeError(`permute: ${perm.length} axes given for a tensor of rank ${x.rank}`);
+  if (perm.length !== x.rank)
+    throw new ShapeError(`permute: ${perm.length} axes given for a tensor of rank ${x.rank}`);
   const p = perm.map((a) => normAxis("permute", a, x.rank));
-  if (new Set(p).size !== p.length) throw new ShapeError(`permute: [${perm.join(", ")}] is not a permutation`);
+  if (new Set(p).size !== p.length)
+    throw new ShapeError(`permute: [${perm.join(", ")}] is not a permutation`);
   if (p.every((a, i) => a === i)) return x;
   const st = stridesOf(x.shape);
   const shape = p.map((a) => x.shape[a]);
-  const y = wrap(backendOf(x).copyStrided(x.storage, { shape, strides: p.map((a) => st[a]), offset: 0 }), shape);
+  const y = wrap(
+    backendOf(x).copyStrided(x.storage, { shape, strides: p.map((a) => st[a]), offset: 0 }),
+    shape,
+  );
   const inv = new Array<number>(p.length);
-  p.forEach((a, i) => (inv[a] = i));
+  p.forEach((a, i) => {
+    inv[a] = i;
+  });
   return recordOp("permute", [x], y, (g) => [permute(g, inv)]);
 }
 
@@ -55,7 +63,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.rank;
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - lead] : d));
   const out = broadcastShapes("expand", x.shape, target);
-  if (out.some((d, i) => d !== target[i])) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(shape)}`);
+  if (out.some((d, i) => d !== target[i]))
+    throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(shape)}`);
   if (out.length === x.rank && out.every((d, i) => d === x.shape[i])) return x;
   const y = wrap(backendOf(x).copyStrided(x.storage, broadcastView(x.shape, out)), out);
   return recordOp("expand", [x], y, (g) => [sumToShapeLocal(g, x.shape)]);
@@ -75,10 +84,17 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 }
 
 export function squeeze(x: Tensor, axis?: number): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const a = normAxis("squeeze", axis, x.rank);
   if (x.shape[a] !== 1) return x;
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 /** Elements start, start+step, ... < end along one axis (negative bounds count from the end). */
@@ -120,10 +136,14 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   sameDevice("cat", ...tensors);
   tensors.forEach((t, i) => {
     if (t.rank !== first.rank || t.shape.some((d, j) => j !== a && d !== first.shape[j])) {
-      throw new ShapeError(`cat: tensor ${i} has shape ${fmt(t.shape)}, incompatible with ${fmt(first.shape)} along axis ${a}`);
+      throw new ShapeError(
+        `cat: tensor ${i} has shape ${fmt(t.shape)}, incompatible with ${fmt(first.shape)} along axis ${a}`,
+      );
     }
     if (t.dtype !== first.dtype) {
-      throw new DTypeError(`cat: tensor ${i} is ${t.dtype} ${fmt(t.shape)}, tensor 0 is ${first.dtype} ${fmt(first.shape)}`);
+      throw new DTypeError(
+        `cat: tensor ${i} is ${t.dtype} ${fmt(t.shape)}, tensor 0 is ${first.dtype} ${fmt(first.shape)}`,
+      );
     }
   });
   if (tensors.length === 1) return first;
@@ -162,12 +182,14 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   const list: number[] = [];
   if (typeof sizes === "number") {
     // A size of 0 would loop forever.
-    if (!(sizes >= 1)) throw new ShapeError(`split: piece size must be >= 1, got ${sizes} (axis ${a} of ${fmt(x.shape)})`);
+    if (!(sizes >= 1))
+      throw new ShapeError(`split: piece size must be >= 1, got ${sizes} (axis ${a} of ${fmt(x.shape)})`);
     for (let s = 0; s < n; s += sizes) list.push(Math.min(sizes, n - s));
-  }
-  else list.push(...sizes);
+  } else list.push(...sizes);
   if (list.reduce((s, v) => s + v, 0) !== n) {
-    throw new ShapeError(`split: sizes [${list.join(", ")}] do not add up to ${n} (axis ${a} of ${fmt(x.shape)})`);
+    throw new ShapeError(
+      `split: sizes [${list.join(", ")}] do not add up to ${n} (axis ${a} of ${fmt(x.shape)})`,
+    );
   }
   let o = 0;
   return list.map((len) => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { DTypeError, Generator, ShapeError, Tensor, crossEntropy, dropout } from "../testing/core.js";
+import { crossEntropy, DTypeError, dropout, Generator, ShapeError, Tensor } from "../testing/core.js";
 import { expectClose, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 import { mapRows } from "../testing/reference.js";
 
-const int32 = (data: number[], shape?: number[]) => Tensor.from(Int32Array.from(data), shape ?? [data.length]);
+const int32 = (data: number[], shape?: number[]) =>
+  Tensor.from(Int32Array.from(data), shape ?? [data.length]);
 
 /** Per-row -log softmax(logits)[target] (0 where ignored), and smoothing as torch defines it. */
 function nllRef(logits: number[], v: number, targets: number[], ignore: number, smoothing = 0): number[] {
@@ -49,7 +50,10 @@ describe("crossEntropy", () => {
   it("backward matches finite differences (ignored rows get no gradient)", () => {
     const t = int32(targets, [2, 3]);
     gradcheck((l) => crossEntropy(l, t), [randn64(logitsShape, 4)]);
-    gradcheck((l) => crossEntropy(l, t, { reduction: "sum", labelSmoothing: 0.2 }), [randn64(logitsShape, 5)]);
+    gradcheck(
+      (l) => crossEntropy(l, t, { reduction: "sum", labelSmoothing: 0.2 }),
+      [randn64(logitsShape, 5)],
+    );
     const l = randn32(logitsShape, 6).requiresGrad_();
     crossEntropy(l, t).backward();
     const g = values(l.grad!);
@@ -67,9 +71,13 @@ describe("crossEntropy", () => {
   it("errors name the op, shapes and argument", () => {
     const x = Tensor.ones([2, 3]);
     expect(() => crossEntropy(x, int32([0, 1, 2]))).toThrow(ShapeError);
-    expect(() => crossEntropy(x, int32([0, 1, 2]))).toThrow(/cross_entropy: targets \[3\] must be logits \[2, 3\]/);
+    expect(() => crossEntropy(x, int32([0, 1, 2]))).toThrow(
+      /cross_entropy: targets \[3\] must be logits \[2, 3\]/,
+    );
     expect(() => crossEntropy(x, Tensor.from([0, 1]))).toThrow(DTypeError);
-    expect(() => crossEntropy(x, int32([0, 3]))).toThrow(/cross_entropy: target 3 is out of range for 3 classes/);
+    expect(() => crossEntropy(x, int32([0, 3]))).toThrow(
+      /cross_entropy: target 3 is out of range for 3 classes/,
+    );
   });
 });
 
@@ -85,7 +93,9 @@ describe("dropout", () => {
 
   it("is reproducible from a seed and the identity when not training or p = 0", () => {
     const x = randn32([50], 1);
-    expect(values(dropout(x, 0.5, true, new Generator(3)))).toEqual(values(dropout(x, 0.5, true, new Generator(3))));
+    expect(values(dropout(x, 0.5, true, new Generator(3)))).toEqual(
+      values(dropout(x, 0.5, true, new Generator(3))),
+    );
     expect(dropout(x, 0.5, false)).toBe(x);
     expect(dropout(x, 0)).toBe(x);
     expect(() => dropout(x, 1)).toThrow(/dropout: p must be in \[0, 1\), got 1/);

@@ -1,6 +1,6 @@
-import { DTypeError, ShapeError, fmt } from "../shape.js";
+import { defaultGenerator, type Generator } from "../random.js";
+import { DTypeError, fmt, ShapeError } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { type Generator, defaultGenerator } from "../random.js";
 import { where } from "./elementwise.js";
 import { gather } from "./indexing.js";
 import { logSoftmax } from "./softmax.js";
@@ -19,10 +19,14 @@ export interface CrossEntropyOptions {
 export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   const ignore = opts.ignoreIndex ?? -100;
   if (targets.rank !== logits.rank - 1 || targets.shape.some((d, i) => d !== logits.shape[i])) {
-    throw new ShapeError(`cross_entropy: targets ${fmt(targets.shape)} must be logits ${fmt(logits.shape)} without the last axis`);
+    throw new ShapeError(
+      `cross_entropy: targets ${fmt(targets.shape)} must be logits ${fmt(logits.shape)} without the last axis`,
+    );
   }
   if (targets.dtype !== "int32" && targets.dtype !== "int64" && targets.dtype !== "uint8") {
-    throw new DTypeError(`cross_entropy: targets must be integer class ids, got ${targets.dtype} ${fmt(targets.shape)}`);
+    throw new DTypeError(
+      `cross_entropy: targets must be integer class ids, got ${targets.dtype} ${fmt(targets.shape)}`,
+    );
   }
   const t = targets.cast("int32");
   const valid = t.ne(ignore);
@@ -60,10 +64,19 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
 }
 
 /** Inverted dropout: zeroes elements with probability p and scales the rest by 1/(1-p). */
-export function dropout(x: Tensor, p: number, training = true, generator: Generator = defaultGenerator): Tensor {
+export function dropout(
+  x: Tensor,
+  p: number,
+  training = true,
+  generator: Generator = defaultGenerator,
+): Tensor {
   if (p < 0 || p >= 1) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
-  const keep = Tensor.rand(x.shape, { generator, device: x.device, dtype: x.dtype === "float64" ? "float64" : "float32" })
+  const keep = Tensor.rand(x.shape, {
+    generator,
+    device: x.device,
+    dtype: x.dtype === "float64" ? "float64" : "float32",
+  })
     .ge(p)
     .cast(x.dtype)
     .mul(1 / (1 - p));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DTypeError, ShapeError, Tensor, linear, matmul, matmulNT } from "../testing/core.js";
+import { DTypeError, linear, matmul, matmulNT, ShapeError, Tensor } from "../testing/core.js";
 import { expectClose, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 import { matmulRef } from "../testing/reference.js";
 
@@ -110,7 +110,11 @@ describe("linear", () => {
   }
 
   it("shape errors name the arguments", () => {
-    expect(() => linear(Tensor.ones([2, 3]), Tensor.ones([5, 4]))).toThrow(/linear: input \[2, 3\] has 3 features/);
-    expect(() => linear(Tensor.ones([2, 4]), Tensor.ones([5, 4]), Tensor.ones([4]))).toThrow(/linear: bias \[4\]/);
+    expect(() => linear(Tensor.ones([2, 3]), Tensor.ones([5, 4]))).toThrow(
+      /linear: input \[2, 3\] has 3 features/,
+    );
+    expect(() => linear(Tensor.ones([2, 4]), Tensor.ones([5, 4]), Tensor.ones([4]))).toThrow(
+      /linear: bias \[4\]/,
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { DTypeError, ShapeError, broadcastShapes, fmt, numel } from "../shape.js";
-import { type Tensor, recordOp, wrap } from "../tensor.js";
+import { broadcastShapes, DTypeError, fmt, numel, ShapeError } from "../shape.js";
+import { recordOp, type Tensor, wrap } from "../tensor.js";
 import { backendOf, computeType, sameDevice, sumToShape } from "./util.js";
 
 /**
@@ -9,10 +9,13 @@ import { backendOf, computeType, sameDevice, sumToShape } from "./util.js";
 export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean, op = "matmul"): Tensor {
   sameDevice(op, a, b);
   if (a.dtype !== b.dtype) {
-    throw new DTypeError(`${op}: operands have different dtypes: a is ${a.dtype} ${fmt(a.shape)}, b is ${b.dtype} ${fmt(b.shape)}`);
+    throw new DTypeError(
+      `${op}: operands have different dtypes: a is ${a.dtype} ${fmt(a.shape)}, b is ${b.dtype} ${fmt(b.shape)}`,
+    );
   }
   computeType(op, a.dtype);
-  if (a.rank < 2 || b.rank < 2) throw new ShapeError(`${op}: operands need rank >= 2, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  if (a.rank < 2 || b.rank < 2)
+    throw new ShapeError(`${op}: operands need rank >= 2, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const [ar, ac] = a.shape.slice(-2);
   const [br, bc] = b.shape.slice(-2);
   const m = transA ? ac : ar;
@@ -69,7 +72,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (b.requiresGrad) {
       if (b.rank === 2 && a.rank > 2) {
         // Shared weight: one tall GEMM instead of a batch of products summed afterwards.
-        gb = matmulRaw(a.reshape([-1, a.shape[a.rank - 1]]), g.reshape([-1, g.shape[g.rank - 1]]), true, false);
+        gb = matmulRaw(
+          a.reshape([-1, a.shape[a.rank - 1]]),
+          g.reshape([-1, g.shape[g.rank - 1]]),
+          true,
+          false,
+        );
       } else gb = reduceBatch(matmulRaw(a, g, true, false), b.shape);
     }
     return [ga, gb];
@@ -93,7 +101,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (weight.rank !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmt(weight.shape)}`);
   const inF = weight.shape[1];
   if (x.shape[x.rank - 1] !== inF) {
-    throw new ShapeError(`linear: input ${fmt(x.shape)} has ${x.shape[x.rank - 1]} features, weight ${fmt(weight.shape)} expects ${inF}`);
+    throw new ShapeError(
+      `linear: input ${fmt(x.shape)} has ${x.shape[x.rank - 1]} features, weight ${fmt(weight.shape)} expects ${inF}`,
+    );
   }
   const x2 = x.rank === 2 ? x : x.detach().reshape([-1, inF]);
   let y = matmulRaw(x2, weight, false, true, "linear");

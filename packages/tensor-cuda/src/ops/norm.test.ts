@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { DTypeError, ShapeError, Tensor, layerNorm, rmsNorm } from "../testing/core.js";
+import { DTypeError, layerNorm, rmsNorm, ShapeError, Tensor } from "../testing/core.js";
 import { expectClose, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 import { mapRows } from "../testing/reference.js";
 
-function layerNormRef(x: number[], cols: number, w: number[] | null, b: number[] | null, eps: number): number[] {
+function layerNormRef(
+  x: number[],
+  cols: number,
+  w: number[] | null,
+  b: number[] | null,
+  eps: number,
+): number[] {
   return mapRows(x, cols, (row) => {
     const mu = row.reduce((a, v) => a + v, 0) / cols;
     const v = row.reduce((a, t) => a + (t - mu) ** 2, 0) / cols;
@@ -19,22 +25,31 @@ function rmsNormRef(x: number[], cols: number, w: number[] | null, eps: number):
 }
 
 describe("layerNorm", () => {
-  for (const shape of [
-    [3, 5],
-    [2, 3, 4],
-    [4],
-    [2, 1],
-  ]) {
+  for (const shape of [[3, 5], [2, 3, 4], [4], [2, 1]]) {
     const cols = shape[shape.length - 1];
     it(`${JSON.stringify(shape)}: forward vs naive (with/without affine), backward`, () => {
       const x = randn32(shape, 1).mul(3).add(1);
       const w = randn32([cols], 2);
       const b = randn32([cols], 3);
-      expectClose(layerNorm(x, w, b), layerNormRef(values(x), cols, values(w), values(b), 1e-5), shape, 1e-5, 1e-5);
+      expectClose(
+        layerNorm(x, w, b),
+        layerNormRef(values(x), cols, values(w), values(b), 1e-5),
+        shape,
+        1e-5,
+        1e-5,
+      );
       expectClose(layerNorm(x), layerNormRef(values(x), cols, null, null, 1e-5), shape, 1e-5, 1e-5);
-      expectClose(layerNorm(x, null, b, 0.1), layerNormRef(values(x), cols, null, values(b), 0.1), shape, 1e-5);
+      expectClose(
+        layerNorm(x, null, b, 0.1),
+        layerNormRef(values(x), cols, null, values(b), 0.1),
+        shape,
+        1e-5,
+      );
       if (cols > 1) {
-        gradcheck((t, ww, bb) => layerNorm(t, ww, bb), [randn64(shape, 4), randn64([cols], 5), randn64([cols], 6)]);
+        gradcheck(
+          (t, ww, bb) => layerNorm(t, ww, bb),
+          [randn64(shape, 4), randn64([cols], 5), randn64([cols], 6)],
+        );
         gradcheck((t) => layerNorm(t), [randn64(shape, 7)]);
         gradcheck((t, bb) => layerNorm(t, null, bb), [randn64(shape, 8), randn64([cols], 9)]);
       }
@@ -53,16 +68,14 @@ describe("layerNorm", () => {
     );
     expect(() => layerNorm(Tensor.ones([2, 3]), null, Tensor.ones([2]))).toThrow(/layer_norm: bias \[2\]/);
     expect(() => layerNorm(Tensor.ones([2], { dtype: "int32" }))).toThrow(DTypeError);
-    expect(() => layerNorm(Tensor.ones([2, 3]), Tensor.ones([3], { dtype: "float64" }))).toThrow(/layer_norm: weight/);
+    expect(() => layerNorm(Tensor.ones([2, 3]), Tensor.ones([3], { dtype: "float64" }))).toThrow(
+      /layer_norm: weight/,
+    );
   });
 });
 
 describe("rmsNorm", () => {
-  for (const shape of [
-    [3, 5],
-    [2, 3, 4],
-    [6],
-  ]) {
+  for (const shape of [[3, 5], [2, 3, 4], [6]]) {
     const cols = shape[shape.length - 1];
     it(`${JSON.stringify(shape)}: forward vs naive, backward`, () => {
       const x = randn32(shape, 1);

@@ -1,11 +1,13 @@
-import { DTypeError, ShapeError, fmt } from "../shape.js";
-import { type Tensor, recordOp, wrap } from "../tensor.js";
+import { DTypeError, fmt, ShapeError } from "../shape.js";
+import { recordOp, type Tensor, wrap } from "../tensor.js";
 import { backendOf, requireFloat, sameDevice } from "./util.js";
 
 function checkAffine(op: string, x: Tensor, p: Tensor | null | undefined, what: string): void {
   const cols = x.shape[x.rank - 1];
   if (p && (p.rank !== 1 || p.shape[0] !== cols)) {
-    throw new ShapeError(`${op}: ${what} ${fmt(p.shape)} does not match the last axis of input ${fmt(x.shape)}`);
+    throw new ShapeError(
+      `${op}: ${what} ${fmt(p.shape)} does not match the last axis of input ${fmt(x.shape)}`,
+    );
   }
   if (p && p.dtype !== x.dtype) {
     throw new DTypeError(`${op}: ${what} is ${p.dtype} ${fmt(p.shape)}, input is ${x.dtype} ${fmt(x.shape)}`);
@@ -21,7 +23,14 @@ export function layerNorm(x: Tensor, weight?: Tensor | null, bias?: Tensor | nul
   const cols = x.shape[x.rank - 1];
   const rows = x.size / cols;
   const b = backendOf(x);
-  const { y, mean, rstd } = b.layerNorm(x.storage, weight?.storage ?? null, bias?.storage ?? null, rows, cols, eps);
+  const { y, mean, rstd } = b.layerNorm(
+    x.storage,
+    weight?.storage ?? null,
+    bias?.storage ?? null,
+    rows,
+    cols,
+    eps,
+  );
   const out = wrap(y, x.shape);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return recordOp("layer_norm", inputs, out, (g) => {

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { DTypeError, ShapeError, Tensor, argmax, argmin, logsumexp, max, mean, min, sum, variance } from "../testing/core.js";
+import {
+  argmax,
+  argmin,
+  DTypeError,
+  logsumexp,
+  max,
+  mean,
+  min,
+  ShapeError,
+  sum,
+  Tensor,
+  variance,
+} from "../testing/core.js";
 import { expectClose, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 import { numelRef, ravel, unravel } from "../testing/reference.js";
 
@@ -40,9 +52,18 @@ const AXES_CASES: [number | number[] | undefined, number[]][] = [
   [0, [0]],
   [1, [1]],
   [-1, [2]],
-  [[0, 2], [0, 2]],
-  [[-1, -2], [1, 2]],
-  [[2, 0], [0, 2]],
+  [
+    [0, 2],
+    [0, 2],
+  ],
+  [
+    [-1, -2],
+    [1, 2],
+  ],
+  [
+    [2, 0],
+    [0, 2],
+  ],
 ];
 
 const REDUCTIONS: [
@@ -100,7 +121,9 @@ describe("reductions over axes", () => {
     const y = sum(x, [], true);
     expect(y).not.toBe(x);
     expect(values(y)).toEqual([1, 2]);
-    y.mul(Tensor.from([3, 4])).sum().backward();
+    y.mul(Tensor.from([3, 4]))
+      .sum()
+      .backward();
     expect(values(x.grad!)).toEqual([3, 4]);
   });
 

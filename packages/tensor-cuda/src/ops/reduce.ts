@@ -1,7 +1,7 @@
 import type { ReduceOp } from "../backend/backend.js";
 import { isFloating } from "../dtype.js";
-import { DTypeError, ShapeError, fmt, normAxes, normAxis, numel } from "../shape.js";
-import { Tensor, markNonDifferentiable, recordOp, wrap } from "../tensor.js";
+import { DTypeError, fmt, normAxes, normAxis, numel, ShapeError } from "../shape.js";
+import { markNonDifferentiable, recordOp, Tensor, wrap } from "../tensor.js";
 import { where } from "./elementwise.js";
 import { backendOf, computeType } from "./util.js";
 
@@ -44,7 +44,9 @@ export function sum(x: Tensor, axes?: Axes, keepDims = false): Tensor {
 export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const ax = normAxes("mean", axes, x.rank);
   if (!isFloating(x.dtype)) {
-    throw new DTypeError(`mean: needs a floating-point tensor, got ${x.dtype} ${fmt(x.shape)} (cast it first)`);
+    throw new DTypeError(
+      `mean: needs a floating-point tensor, got ${x.dtype} ${fmt(x.shape)} (cast it first)`,
+    );
   }
   const count = numel(ax.map((a) => x.shape[a]));
   return sum(x, ax, keepDims).div(count);
@@ -53,7 +55,9 @@ export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
 function extremum(op: "max" | "min", x: Tensor, axes: Axes | undefined, keepDims: boolean): Tensor {
   const ax = normAxes(op, axes, x.rank);
   if (ax.some((a) => x.shape[a] === 0) || (x.rank === 0 && x.size === 0)) {
-    throw new ShapeError(`${op}: cannot reduce an empty axis of a tensor of shape ${fmt(x.shape)} (axes [${ax.join(", ")}])`);
+    throw new ShapeError(
+      `${op}: cannot reduce an empty axis of a tensor of shape ${fmt(x.shape)} (axes [${ax.join(", ")}])`,
+    );
   }
   const kept = reduceRaw(op, x, ax);
   const y = keepDims ? kept : kept.reshape(droppedShape(x.shape, ax));
@@ -78,7 +82,12 @@ export function argmin(x: Tensor, axis?: number, keepDims = false): Tensor {
   return argExtremum("argmin", x, axis, keepDims);
 }
 
-function argExtremum(op: "argmax" | "argmin", x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
+function argExtremum(
+  op: "argmax" | "argmin",
+  x: Tensor,
+  axis: number | undefined,
+  keepDims: boolean,
+): Tensor {
   const a = axis === undefined ? undefined : normAxis(op, axis, x.rank);
   if (a === undefined ? x.size === 0 : x.shape[a] === 0) {
     throw new ShapeError(`${op}: cannot reduce an empty axis of a tensor of shape ${fmt(x.shape)}`);
@@ -102,9 +111,16 @@ export function logsumexp(x: Tensor, axes?: Axes, keepDims = false): Tensor {
 }
 
 /** Variance with Bessel's correction by default (correction = 1), as torch.var. */
-export function variance(x: Tensor, axes?: Axes, opts: { correction?: number; keepDims?: boolean } = {}): Tensor {
+export function variance(
+  x: Tensor,
+  axes?: Axes,
+  opts: { correction?: number; keepDims?: boolean } = {},
+): Tensor {
   const ax = normAxes("var", axes, x.rank);
   const n = numel(ax.map((a) => x.shape[a]));
   const d = x.sub(mean(x, ax, true));
-  return d.mul(d).sum(ax, opts.keepDims ?? false).div(Math.max(0, n - (opts.correction ?? 1)));
+  return d
+    .mul(d)
+    .sum(ax, opts.keepDims ?? false)
+    .div(Math.max(0, n - (opts.correction ?? 1)));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DTypeError, ShapeError, Tensor, causalSoftmax, logSoftmax, softmax } from "../testing/core.js";
+import { causalSoftmax, DTypeError, logSoftmax, ShapeError, softmax, Tensor } from "../testing/core.js";
 import { expectClose, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 import { mapRows, numelRef, ravel, softmaxRow, unravel } from "../testing/reference.js";
 
@@ -10,9 +10,16 @@ function softmaxAlong(data: number[], shape: number[], axis: number, log: boolea
   for (let i = 0; i < data.length; i++) {
     const idx = unravel(i, shape);
     if (idx[axis] !== 0) continue;
-    const pos = Array.from({ length: n }, (_, j) => ravel(idx.map((v, d) => (d === axis ? j : v)), shape));
+    const pos = Array.from({ length: n }, (_, j) =>
+      ravel(
+        idx.map((v, d) => (d === axis ? j : v)),
+        shape,
+      ),
+    );
     const p = softmaxRow(pos.map((q) => data[q]));
-    pos.forEach((q, j) => (out[q] = log ? Math.log(p[j]) : p[j]));
+    pos.forEach((q, j) => {
+      out[q] = log ? Math.log(p[j]) : p[j];
+    });
   }
   return out;
 }
@@ -39,17 +46,27 @@ describe("softmax / logSoftmax", () => {
   });
 
   it("stable for large logits; rows sum to one", () => {
-    const x = Tensor.from([[1000, 1001, 1002], [-1000, -1000, -1000]]);
+    const x = Tensor.from([
+      [1000, 1001, 1002],
+      [-1000, -1000, -1000],
+    ]);
     const p = softmax(x);
     expectClose(p, [...softmaxRow([0, 1, 2]), 1 / 3, 1 / 3, 1 / 3], [2, 3], 1e-6);
-    expectClose(logSoftmax(x), [...softmaxRow([0, 1, 2]).map(Math.log), ...[1, 1, 1].map(() => -Math.log(3))], [2, 3], 1e-5);
+    expectClose(
+      logSoftmax(x),
+      [...softmaxRow([0, 1, 2]).map(Math.log), ...[1, 1, 1].map(() => -Math.log(3))],
+      [2, 3],
+      1e-5,
+    );
   });
 
   it("-inf entries get probability 0 and no gradient", () => {
     const x = Tensor.from([0, Number.NEGATIVE_INFINITY, 0], [3], { requiresGrad: true });
     const p = softmax(x);
     expect(values(p)).toEqual([0.5, 0, 0.5]);
-    p.mul(Tensor.from([1, 2, 3])).sum().backward();
+    p.mul(Tensor.from([1, 2, 3]))
+      .sum()
+      .backward();
     expect(values(x.grad!)[1]).toBe(0);
   });
 

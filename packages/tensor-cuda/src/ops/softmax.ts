@@ -1,6 +1,6 @@
 import type { SoftmaxSpec } from "../backend/backend.js";
-import { ShapeError, fmt, normAxis } from "../shape.js";
-import { type Tensor, recordOp, wrap } from "../tensor.js";
+import { fmt, normAxis, ShapeError } from "../shape.js";
+import { recordOp, type Tensor, wrap } from "../tensor.js";
 import { backendOf, requireFloat } from "./util.js";
 
 function softmaxLast(x: Tensor, spec: SoftmaxSpec, op: string): Tensor {
@@ -29,7 +29,8 @@ export const logSoftmax = (x: Tensor, axis = -1) => along(x, axis, true);
  */
 export function causalSoftmax(scores: Tensor, offset?: number): Tensor {
   requireFloat("causal_softmax", scores);
-  if (scores.rank < 2) throw new ShapeError(`causal_softmax: needs [..., queries, keys], got ${fmt(scores.shape)}`);
+  if (scores.rank < 2)
+    throw new ShapeError(`causal_softmax: needs [..., queries, keys], got ${fmt(scores.shape)}`);
   const [q, k] = scores.shape.slice(-2);
   return softmaxLast(
     scores,

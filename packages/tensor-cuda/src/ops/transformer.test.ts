@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ShapeError, Tensor, rope, ropeTables, scaledDotProductAttention } from "../testing/core.js";
+import { rope, ropeTables, ShapeError, scaledDotProductAttention, Tensor } from "../testing/core.js";
 import { expectClose, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 import { ravel, softmaxRow } from "../testing/reference.js";
 
@@ -22,7 +22,14 @@ describe("RoPE (rotate-half)", () => {
   it("tables for explicit positions and another theta", () => {
     const pos = Tensor.from(Int32Array.from([7, 3]), [2]);
     const { cos } = ropeTables(pos, 4, 500);
-    expectClose(cos, [7, 7 / Math.sqrt(500), 7, 7 / Math.sqrt(500), 3, 3 / Math.sqrt(500), 3, 3 / Math.sqrt(500)].map(Math.cos), [2, 4], 1e-6);
+    expectClose(
+      cos,
+      [7, 7 / Math.sqrt(500), 7, 7 / Math.sqrt(500), 3, 3 / Math.sqrt(500), 3, 3 / Math.sqrt(500)].map(
+        Math.cos,
+      ),
+      [2, 4],
+      1e-6,
+    );
   });
 
   /** out[..., j] = x_j cos_j + (j < h ? -x_{j+h} : x_{j-h}) sin_j, with tables [T, D]. */
@@ -79,13 +86,16 @@ function attentionRef(
         for (let j = 0; j < S; j++) {
           if (causal && j > i + (S - T)) break;
           let s = 0;
-          for (let d = 0; d < D; d++) s += q[ravel([b, h, i, d], [B, H, T, D])] * k[ravel([b, kh, j, d], [B, Hkv, S, D])];
+          for (let d = 0; d < D; d++)
+            s += q[ravel([b, h, i, d], [B, H, T, D])] * k[ravel([b, kh, j, d], [B, Hkv, S, D])];
           scores.push(s * scale + (mask ? mask[i * S + j] : 0));
         }
         const p = softmaxRow(scores);
         for (let d = 0; d < Dv; d++) {
           let o = 0;
-          p.forEach((pj, j) => (o += pj * v[ravel([b, kh, j, d], [B, Hkv, S, Dv])]));
+          p.forEach((pj, j) => {
+            o += pj * v[ravel([b, kh, j, d], [B, Hkv, S, Dv])];
+          });
           out.push(o);
         }
       }
@@ -110,11 +120,10 @@ describe("scaledDotProductAttention", () => {
       const v = randn32([B, Hkv, S, Dv], 3);
       const ref = attentionRef(values(q), values(k), values(v), [B, H, T, D], [Hkv, S, Dv], causal);
       expectClose(scaledDotProductAttention(q, k, v, { causal }), ref, [B, H, T, Dv], 1e-5, 1e-5);
-      gradcheck((a, b, c) => scaledDotProductAttention(a, b, c, { causal }), [
-        randn64([B, H, T, D], 4),
-        randn64([B, Hkv, S, D], 5),
-        randn64([B, Hkv, S, Dv], 6),
-      ]);
+      gradcheck(
+        (a, b, c) => scaledDotProductAttention(a, b, c, { causal }),
+        [randn64([B, H, T, D], 4), randn64([B, Hkv, S, D], 5), randn64([B, Hkv, S, Dv], 6)],
+      );
     });
   }
 
@@ -128,12 +137,13 @@ describe("scaledDotProductAttention", () => {
     expectClose(scaledDotProductAttention(q, k, v, { mask: m }), ref, [1, 1, 2, 4], 1e-5);
     const ref2 = attentionRef(values(q.mul(0.25)), values(k), values(v), [1, 1, 2, 4], [1, 3, 4], false);
     expectClose(scaledDotProductAttention(q, k, v, { scale: 0.125 }), ref2, [1, 1, 2, 4], 1e-5);
-    gradcheck((a, kk, vv) => scaledDotProductAttention(a, kk, vv, { mask: m, causal: true }), [
-      randn64([1, 1, 2, 4], 7),
-      k,
-      v,
-    ]);
-    expect(() => scaledDotProductAttention(q.cast("float64"), k, v)).toThrow(/attention: q is float64, k float32, v float32/);
+    gradcheck(
+      (a, kk, vv) => scaledDotProductAttention(a, kk, vv, { mask: m, causal: true }),
+      [randn64([1, 1, 2, 4], 7), k, v],
+    );
+    expect(() => scaledDotProductAttention(q.cast("float64"), k, v)).toThrow(
+      /attention: q is float64, k float32, v float32/,
+    );
   });
 
   it("shape errors name q, k and v", () => {
@@ -141,7 +151,11 @@ describe("scaledDotProductAttention", () => {
     expect(() => scaledDotProductAttention(q, Tensor.ones([1, 2, 2, 4]), Tensor.ones([1, 2, 2, 4]))).toThrow(
       /3 query heads are not a multiple of 2 KV heads/,
     );
-    expect(() => scaledDotProductAttention(q, Tensor.ones([1, 3, 2, 5]), Tensor.ones([1, 3, 2, 5]))).toThrow(ShapeError);
-    expect(() => scaledDotProductAttention(Tensor.ones([3, 2, 4]), q, q)).toThrow(/attention: q, k, v must be \[B, H, T, D\]/);
+    expect(() => scaledDotProductAttention(q, Tensor.ones([1, 3, 2, 5]), Tensor.ones([1, 3, 2, 5]))).toThrow(
+      ShapeError,
+    );
+    expect(() => scaledDotProductAttention(Tensor.ones([3, 2, 4]), q, q)).toThrow(
+      /attention: q, k, v must be \[B, H, T, D\]/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, fmt } from "../shape.js";
+import { DTypeError, fmt, ShapeError } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { cat, slice } from "./layout.js";
 import { matmul, matmulNT } from "./matmul.js";
@@ -51,22 +51,33 @@ export interface AttentionOptions {
  * (grouped-query attention: each KV head serves H/Hkv query heads). With `causal`, query i sees
  * keys j <= i + (S - T), which is right both for a full sequence and after a KV cache.
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  opts: AttentionOptions = {},
+): Tensor {
   if (q.rank !== 4 || k.rank !== 4 || v.rank !== 4) {
-    throw new ShapeError(`attention: q, k, v must be [B, H, T, D]; got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`);
+    throw new ShapeError(
+      `attention: q, k, v must be [B, H, T, D]; got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`,
+    );
   }
   const [B, H, T, D] = q.shape;
   const [Bk, Hkv, S, Dk] = k.shape;
   if (Bk !== B || Dk !== D || v.shape[0] !== B || v.shape[1] !== Hkv || v.shape[2] !== S) {
-    throw new ShapeError(`attention: q ${fmt(q.shape)}, k ${fmt(k.shape)}, v ${fmt(v.shape)} do not fit together`);
+    throw new ShapeError(
+      `attention: q ${fmt(q.shape)}, k ${fmt(k.shape)}, v ${fmt(v.shape)} do not fit together`,
+    );
   }
   if (q.dtype !== k.dtype || q.dtype !== v.dtype) {
     throw new DTypeError(`attention: q is ${q.dtype}, k ${k.dtype}, v ${v.dtype}; they must match`);
   }
-  if (H % Hkv !== 0) throw new ShapeError(`attention: ${H} query heads are not a multiple of ${Hkv} KV heads`);
+  if (H % Hkv !== 0)
+    throw new ShapeError(`attention: ${H} query heads are not a multiple of ${Hkv} KV heads`);
   const rep = H / Hkv;
   const kk = rep === 1 ? k : k.unsqueeze(2).expand([B, Hkv, rep, S, D]).reshape([B, H, S, D]);
-  const vv = rep === 1 ? v : v.unsqueeze(2).expand([B, Hkv, rep, S, v.shape[3]]).reshape([B, H, S, v.shape[3]]);
+  const vv =
+    rep === 1 ? v : v.unsqueeze(2).expand([B, Hkv, rep, S, v.shape[3]]).reshape([B, H, S, v.shape[3]]);
   let scores = matmulNT(q, kk).mul(opts.scale ?? 1 / Math.sqrt(D));
   if (opts.mask) scores = scores.add(opts.mask);
   const p = opts.causal ? causalSoftmax(scores, S - T) : softmax(scores, -1);

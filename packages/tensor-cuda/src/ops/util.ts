@@ -1,7 +1,7 @@
 import type { Backend, StridedView } from "../backend/backend.js";
 import { getBackend } from "../backend/registry.js";
-import { type DType, DTYPES, isFloating } from "../dtype.js";
-import { DTypeError, type Shape, broadcastStrides, fmt, sameShape, stridesOf } from "../shape.js";
+import { DTYPES, type DType, isFloating } from "../dtype.js";
+import { broadcastStrides, DTypeError, fmt, type Shape, sameShape, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 export type TensorLike = Tensor | number;
@@ -26,7 +26,17 @@ export function sameDevice(op: string, ...ts: Tensor[]): void {
 }
 
 const RANK: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
-const ORDER: DType[] = ["bool", "uint8", "int8", "int32", "int64", "float16", "bfloat16", "float32", "float64"];
+const ORDER: DType[] = [
+  "bool",
+  "uint8",
+  "int8",
+  "int32",
+  "int64",
+  "float16",
+  "bfloat16",
+  "float32",
+  "float64",
+];
 
 /** PyTorch-like promotion: the wider of the two, floats over ints. */
 export function promote(a: DType, b: DType): DType {
@@ -52,7 +62,9 @@ export function computeType(op: string, d: DType): DType {
 
 export function requireFloat(op: string, t: Tensor): void {
   if (t.dtype !== "float32" && t.dtype !== "float64") {
-    throw new DTypeError(`${op}: expected a float32 or float64 tensor, got ${t.dtype} (shape ${fmt(t.shape)})`);
+    throw new DTypeError(
+      `${op}: expected a float32 or float64 tensor, got ${t.dtype} (shape ${fmt(t.shape)})`,
+    );
   }
 }
 

@@ -9,11 +9,11 @@ import { registerBackend } from "../backend/registry.js";
 
 registerBackend("cpu", cpuBackend);
 
-export { Tensor, type TensorOptions, type RandomOptions } from "../tensor.js";
-export type { DType, TypedArray } from "../dtype.js";
-export { ShapeError, DTypeError, type Shape } from "../shape.js";
-export { noGrad, withGrad, isGradEnabled } from "../autograd/grad-mode.js";
 export { AutogradError } from "../autograd/backward.js";
-export { tidy } from "../scope.js";
-export { Generator, manualSeed } from "../random.js";
+export { isGradEnabled, noGrad, withGrad } from "../autograd/grad-mode.js";
+export type { DType, TypedArray } from "../dtype.js";
 export * from "../ops/index.js";
+export { Generator, manualSeed } from "../random.js";
+export { tidy } from "../scope.js";
+export { DTypeError, type Shape, ShapeError } from "../shape.js";
+export { type RandomOptions, Tensor, type TensorOptions } from "../tensor.js";

@@ -47,20 +47,30 @@ export function gradcheck(
   const wrt = opts.wrt ?? inputs.flatMap((t, i) => (isFloating(t.dtype) ? [i] : []));
   const base = inputs.map((t) => (isFloating(t.dtype) ? asFloat64(t) : t));
 
-  const leaves = base.map((t, i) => (wrt.includes(i) ? Tensor.from(t.dataSync().slice(), t.shape).requiresGrad_() : t));
+  const leaves = base.map((t, i) =>
+    wrt.includes(i) ? Tensor.from(t.dataSync().slice(), t.shape).requiresGrad_() : t,
+  );
   const out = fn(...leaves);
   if (!isFloating(out.dtype)) throw new Error(`gradcheck: fn returned a ${out.dtype} tensor`);
   const w = Tensor.randn(out.shape, { dtype: "float64", generator: new Generator(opts.seed ?? 1234) });
   out.mul(w).sum().backward();
 
-  const loss = (xs: Tensor[]) => noGrad(() => fn(...xs).mul(w).sum().item());
+  const loss = (xs: Tensor[]) =>
+    noGrad(() =>
+      fn(...xs)
+        .mul(w)
+        .sum()
+        .item(),
+    );
   let maxAbsError = 0;
   let checked = 0;
   for (const i of wrt) {
     const x = base[i];
     const analytic = leaves[i].grad;
     const data = x.dataSync() as Float64Array;
-    const an = analytic ? (analytic.cast("float64").dataSync() as Float64Array) : new Float64Array(data.length);
+    const an = analytic
+      ? (analytic.cast("float64").dataSync() as Float64Array)
+      : new Float64Array(data.length);
     for (let j = 0; j < data.length; j++) {
       const probe = (delta: number) => {
         const d = data.slice();
@@ -85,7 +95,11 @@ export function gradcheck(
 }
 
 /** Deterministic float64 test input: normal samples (optionally shifted away from zero). */
-export function randn64(shape: readonly number[], seed: number, opts: { awayFromZero?: number } = {}): Tensor {
+export function randn64(
+  shape: readonly number[],
+  seed: number,
+  opts: { awayFromZero?: number } = {},
+): Tensor {
   const t = Tensor.randn(shape, { dtype: "float64", generator: new Generator(seed) });
   const a = opts.awayFromZero ?? 0;
   if (!a) return t;
@@ -107,7 +121,13 @@ export function values(t: Tensor): number[] {
 }
 
 /** Throws unless |a - b| <= atol + rtol * |b| element-wise (NaN matches NaN) and shapes agree. */
-export function expectClose(actual: Tensor, expected: readonly number[], shape: readonly number[], atol = 1e-5, rtol = 1e-5) {
+export function expectClose(
+  actual: Tensor,
+  expected: readonly number[],
+  shape: readonly number[],
+  atol = 1e-5,
+  rtol = 1e-5,
+) {
   if (fmt(actual.shape) !== fmt(shape)) throw new Error(`shape ${fmt(actual.shape)}, expected ${fmt(shape)}`);
   const a = values(actual);
   if (a.length !== expected.length) throw new Error(`${a.length} elements, expected ${expected.length}`);
@@ -116,7 +136,9 @@ export function expectClose(actual: Tensor, expected: readonly number[], shape: 
     if (Number.isNaN(e) && Number.isNaN(a[i])) continue;
     if (a[i] === e) continue;
     if (!(Math.abs(a[i] - e) <= atol + rtol * Math.abs(e))) {
-      throw new Error(`element ${i} of ${fmt(shape)}: got ${a[i]}, expected ${e} (atol ${atol}, rtol ${rtol})`);
+      throw new Error(
+        `element ${i} of ${fmt(shape)}: got ${a[i]}, expected ${e} (atol ${atol}, rtol ${rtol})`,
+      );
     }
   }
 }

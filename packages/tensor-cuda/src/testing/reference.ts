@@ -36,7 +36,11 @@ export function broadcastShapeRef(a: readonly number[], b: readonly number[]): n
 }
 
 /** Reads element `outIdx` of a tensor of `shape` broadcast to a bigger rank. */
-export function readBroadcast(data: readonly number[], shape: readonly number[], outIdx: readonly number[]): number {
+export function readBroadcast(
+  data: readonly number[],
+  shape: readonly number[],
+  outIdx: readonly number[],
+): number {
   const off = outIdx.length - shape.length;
   const idx = shape.map((d, i) => (d === 1 ? 0 : outIdx[off + i]));
   return data[ravel(idx, shape)];
@@ -97,7 +101,11 @@ export function softmaxRow(row: readonly number[]): number[] {
 }
 
 /** Applies `f` to each row of the last axis. */
-export function mapRows(data: readonly number[], cols: number, f: (row: number[], r: number) => number[]): number[] {
+export function mapRows(
+  data: readonly number[],
+  cols: number,
+  f: (row: number[], r: number) => number[],
+): number[] {
   const out: number[] = [];
   for (let r = 0; r * cols < data.length; r++) out.push(...f(data.slice(r * cols, (r + 1) * cols), r));
   return out;

@@ -1,11 +1,11 @@
 import {
-  type DType,
-  type TypedArray,
   allocArray,
   bfloat16BitsToFloat32,
+  type DType,
   float16BitsToFloat32,
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
+  type TypedArray,
 } from "../../dtype.js";
 
 /** Reads element i of any storage as a JS number. */

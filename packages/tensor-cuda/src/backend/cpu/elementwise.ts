@@ -63,7 +63,13 @@ const BINARY_EXPR: Record<BinaryOp, string> = {
 };
 
 type UnaryLoop = (x: ArrayLike<number>, out: { [i: number]: number }, n: number, h: Helpers) => void;
-type GradLoop = (x: ArrayLike<number>, g: ArrayLike<number>, out: { [i: number]: number }, n: number, h: Helpers) => void;
+type GradLoop = (
+  x: ArrayLike<number>,
+  g: ArrayLike<number>,
+  out: { [i: number]: number },
+  n: number,
+  h: Helpers,
+) => void;
 
 const unaryLoops = new Map<string, UnaryLoop>();
 const gradLoops = new Map<string, GradLoop>();
@@ -71,7 +77,13 @@ const gradLoops = new Map<string, GradLoop>();
 function unaryLoop(op: UnaryOp): UnaryLoop {
   let f = unaryLoops.get(op);
   if (!f) {
-    f = new Function("X", "O", "n", "h", `for (let i = 0; i < n; i++) { const x = X[i]; O[i] = ${UNARY_EXPR[op]}; }`) as UnaryLoop;
+    f = new Function(
+      "X",
+      "O",
+      "n",
+      "h",
+      `for (let i = 0; i < n; i++) { const x = X[i]; O[i] = ${UNARY_EXPR[op]}; }`,
+    ) as UnaryLoop;
     unaryLoops.set(op, f);
   }
   return f;
@@ -120,10 +132,11 @@ export function powScalar(x: Storage, e: number): Storage {
 export function clamp(x: Storage, min: number, max: number): Storage {
   const xs = nums(x);
   const out = allocArray(x.dtype, xs.length) as Float32Array;
+  // max wins when min > max, as torch.clamp; NaN passes through.
+  const lo = Math.min(min, max);
   for (let i = 0; i < xs.length; i++) {
     const v = xs[i];
-    // max wins when min > max, as torch.clamp; NaN passes through.
-    out[i] = v > max ? max : v < min ? (min > max ? max : min) : v;
+    out[i] = v > max ? max : v < lo ? lo : v;
   }
   return new CpuStorage(x.dtype, out);
 }
@@ -141,18 +154,28 @@ type BinaryLoop = (
   boff: number,
 ) => void;
 
-const binaryLoops = new Map<string, { same: BinaryLoop; scalarB: BinaryLoop; scalarA: BinaryLoop; general: BinaryLoop }>();
+const binaryLoops = new Map<
+  string,
+  { same: BinaryLoop; scalarB: BinaryLoop; scalarA: BinaryLoop; general: BinaryLoop }
+>();
 
 function binaryLoopsFor(op: BinaryOp) {
   let f = binaryLoops.get(op);
   if (f) return f;
   const e = BINARY_EXPR[op];
-  const mk = (body: string) => new Function("A", "B", "O", "shape", "as", "bs", "aoff", "boff", body) as BinaryLoop;
+  const mk = (body: string) =>
+    new Function("A", "B", "O", "shape", "as", "bs", "aoff", "boff", body) as BinaryLoop;
   const n = "let n = 1; for (const d of shape) n *= d;";
   f = {
-    same: mk(`${n} for (let i = 0; i < n; i++) { const a = A[aoff + i]; const b = B[boff + i]; O[i] = ${e}; }`),
-    scalarB: mk(`${n} const b = B[boff]; for (let i = 0; i < n; i++) { const a = A[aoff + i]; O[i] = ${e}; }`),
-    scalarA: mk(`${n} const a = A[aoff]; for (let i = 0; i < n; i++) { const b = B[boff + i]; O[i] = ${e}; }`),
+    same: mk(
+      `${n} for (let i = 0; i < n; i++) { const a = A[aoff + i]; const b = B[boff + i]; O[i] = ${e}; }`,
+    ),
+    scalarB: mk(
+      `${n} const b = B[boff]; for (let i = 0; i < n; i++) { const a = A[aoff + i]; O[i] = ${e}; }`,
+    ),
+    scalarA: mk(
+      `${n} const a = A[aoff]; for (let i = 0; i < n; i++) { const b = B[boff + i]; O[i] = ${e}; }`,
+    ),
     // Odometer over all but the last axis; the last axis is a tight strided loop.
     general: mk(`
       const r = shape.length; const last = r === 0 ? 1 : shape[r - 1];
@@ -203,7 +226,8 @@ export function binary(
   for (const d of outShape) n *= d;
   const O = allocArray(dtype, n) as Float32Array;
   const loops = binaryLoopsFor(op);
-  if (isContiguous(av) && isContiguous(bv)) loops.same(A, B, O, outShape, av.strides, bv.strides, av.offset, bv.offset);
+  if (isContiguous(av) && isContiguous(bv))
+    loops.same(A, B, O, outShape, av.strides, bv.strides, av.offset, bv.offset);
   else if (isContiguous(av) && isScalarView(bv))
     loops.scalarB(A, B, O, outShape, av.strides, bv.strides, av.offset, bv.offset);
   else if (isScalarView(av) && isContiguous(bv))

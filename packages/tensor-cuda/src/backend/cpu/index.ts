@@ -1,8 +1,8 @@
-import { type DType, type TypedArray, allocArray, checkArrayMatches } from "../../dtype.js";
+import { allocArray, checkArrayMatches, type DType, type TypedArray } from "../../dtype.js";
 import type { AdamWHyper, Backend, MatmulSpec, Storage } from "../backend.js";
+import { blasSgemm } from "./blas.js";
 import { castArray } from "./cast.js";
 import { binary, clamp, powScalar, unary, unaryGrad, where } from "./elementwise.js";
-import { blasSgemm } from "./blas.js";
 import { dgemmReference, ortSgemm } from "./gemm.js";
 import { copyInto, copyStrided, gather, indexAdd, indexSelect, scatterAdd } from "./layout.js";
 import { layerNorm, layerNormBackward, rmsNorm, rmsNormBackward, softmax, softmaxBackward } from "./norms.js";
@@ -19,7 +19,10 @@ function matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
     return new CpuStorage("float32", blasSgemm(A, B, spec) ?? ortSgemm(A, B, spec));
   }
   if (a.dtype === "float64") {
-    return new CpuStorage("float64", dgemmReference(cpu(a).data as Float64Array, cpu(b).data as Float64Array, spec));
+    return new CpuStorage(
+      "float64",
+      dgemmReference(cpu(a).data as Float64Array, cpu(b).data as Float64Array, spec),
+    );
   }
   throw new TypeError(`matmul: dtype ${a.dtype} is not supported on cpu (use float32)`);
 }

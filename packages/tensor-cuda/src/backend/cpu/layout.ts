@@ -6,7 +6,10 @@ import { CpuStorage, cpu, indices } from "./storage.js";
 type Arr = { [i: number]: any; length: number };
 
 /** Visits a strided view in row-major order, calling `row(srcStart, stride, count, dstStart)`. */
-function forEachRow(v: StridedView, row: (src: number, stride: number, count: number, dst: number) => void): void {
+function forEachRow(
+  v: StridedView,
+  row: (src: number, stride: number, count: number, dst: number) => void,
+): void {
   const r = v.shape.length;
   if (r === 0) {
     row(v.offset, 1, 1, 0);
@@ -58,10 +61,18 @@ export function copyInto(dst: Storage, v: StridedView, src: Storage): void {
 }
 
 function checkIndex(op: string, i: number, size: number): void {
-  if (!(i >= 0 && i < size)) throw new RangeError(`${op}: index ${i} is out of range for a dimension of size ${size}`);
+  if (!(i >= 0 && i < size))
+    throw new RangeError(`${op}: index ${i} is out of range for a dimension of size ${size}`);
 }
 
-export function gather(x: Storage, index: Storage, outer: number, dimX: number, dimIdx: number, inner: number): Storage {
+export function gather(
+  x: Storage,
+  index: Storage,
+  outer: number,
+  dimX: number,
+  dimIdx: number,
+  inner: number,
+): Storage {
   const X = cpu(x).data as unknown as Arr;
   const I = indices(index);
   const O = allocArray(x.dtype, outer * dimIdx * inner) as unknown as Arr;

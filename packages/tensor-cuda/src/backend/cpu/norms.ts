@@ -52,7 +52,14 @@ export function softmaxBackward(y: Storage, g: Storage, spec: SoftmaxSpec): Stor
   return new CpuStorage(y.dtype, O);
 }
 
-export function layerNorm(x: Storage, w: Storage | null, bias: Storage | null, rows: number, cols: number, eps: number) {
+export function layerNorm(
+  x: Storage,
+  w: Storage | null,
+  bias: Storage | null,
+  rows: number,
+  cols: number,
+  eps: number,
+) {
   const X = nums(x);
   const W = w ? nums(w) : null;
   const B = bias ? nums(bias) : null;
@@ -80,7 +87,11 @@ export function layerNorm(x: Storage, w: Storage | null, bias: Storage | null, r
       Y[b + j] = o;
     }
   }
-  return { y: new CpuStorage(x.dtype, Y), mean: new CpuStorage(x.dtype, mean), rstd: new CpuStorage(x.dtype, rstd) };
+  return {
+    y: new CpuStorage(x.dtype, Y),
+    mean: new CpuStorage(x.dtype, mean),
+    rstd: new CpuStorage(x.dtype, rstd),
+  };
 }
 
 export function layerNormBackward(
@@ -151,7 +162,14 @@ export function rmsNorm(x: Storage, w: Storage | null, rows: number, cols: numbe
   return { y: new CpuStorage(x.dtype, Y), rstd: new CpuStorage(x.dtype, rstd) };
 }
 
-export function rmsNormBackward(x: Storage, w: Storage | null, rstd: Storage, g: Storage, rows: number, cols: number) {
+export function rmsNormBackward(
+  x: Storage,
+  w: Storage | null,
+  rstd: Storage,
+  g: Storage,
+  rows: number,
+  cols: number,
+) {
   const X = nums(x);
   const W = w ? nums(w) : null;
   const R = nums(rstd);
@@ -175,7 +193,10 @@ export function rmsNormBackward(x: Storage, w: Storage | null, rstd: Storage, g:
       dX[b + j] = rs * (d - xh * sumDX);
     }
   }
-  return { dx: new CpuStorage(x.dtype, dX), dweight: w ? new CpuStorage(w.dtype, allocArrayFrom(w.dtype, dW)) : null };
+  return {
+    dx: new CpuStorage(x.dtype, dX),
+    dweight: w ? new CpuStorage(w.dtype, allocArrayFrom(w.dtype, dW)) : null,
+  };
 }
 
 function allocArrayFrom(dtype: "float32" | "float64" | string, src: Float64Array) {

@@ -7,7 +7,11 @@ export function reduce(op: ReduceOp, x: Storage, outer: number, size: number, in
   const X = nums(x);
   const arg = op === "argmax" || op === "argmin";
   // Sums of bools and bytes count past 255, so they accumulate into int32.
-  const dtype = arg ? "int32" : op === "sum" && (x.dtype === "bool" || x.dtype === "uint8") ? "int32" : x.dtype;
+  const dtype = arg
+    ? "int32"
+    : op === "sum" && (x.dtype === "bool" || x.dtype === "uint8")
+      ? "int32"
+      : x.dtype;
   const out = allocArray(dtype, outer * inner) as Float32Array;
   if (size === 0) {
     if (op !== "sum") throw new RangeError(`${op}: cannot reduce an empty axis`);
@@ -26,8 +30,8 @@ export function reduce(op: ReduceOp, x: Storage, outer: number, size: number, in
         let bi = 0;
         for (let j = 1; j < size; j++) {
           const v = X[base + j];
-          if (best !== best) break; // NaN wins, as in PyTorch
-          if (wantMax ? v > best || v !== v : v < best || v !== v) {
+          if (Number.isNaN(best)) break; // NaN wins, as in PyTorch
+          if (wantMax ? v > best || Number.isNaN(v) : v < best || Number.isNaN(v)) {
             best = v;
             bi = j;
           }
@@ -49,7 +53,7 @@ export function reduce(op: ReduceOp, x: Storage, outer: number, size: number, in
       else if (op === "max" || op === "argmax") {
         for (let i = 0; i < inner; i++) {
           const v = X[row + i];
-          if (acc[i] === acc[i] && (v > acc[i] || v !== v)) {
+          if (!Number.isNaN(acc[i]) && (v > acc[i] || Number.isNaN(v))) {
             acc[i] = v;
             best[i] = j;
           }
@@ -57,7 +61,7 @@ export function reduce(op: ReduceOp, x: Storage, outer: number, size: number, in
       } else {
         for (let i = 0; i < inner; i++) {
           const v = X[row + i];
-          if (acc[i] === acc[i] && (v < acc[i] || v !== v)) {
+          if (!Number.isNaN(acc[i]) && (v < acc[i] || Number.isNaN(v))) {
             acc[i] = v;
             best[i] = j;
           }

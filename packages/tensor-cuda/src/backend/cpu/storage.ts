@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, checkArrayMatches } from "../../dtype.js";
+import { checkArrayMatches, type DType, type TypedArray } from "../../dtype.js";
 import type { Device, Storage } from "../backend.js";
 
 /** CPU memory is a typed array; the GC frees it, so dispose only drops the reference. */
@@ -39,6 +39,7 @@ export function indices(s: Storage): Int32Array {
     for (let i = 0; i < d.length; i++) out[i] = Number(d[i]);
     return out;
   }
-  if (d instanceof Uint8Array || d instanceof Float32Array || d instanceof Float64Array) return Int32Array.from(d);
+  if (d instanceof Uint8Array || d instanceof Float32Array || d instanceof Float64Array)
+    return Int32Array.from(d);
   throw new TypeError(`index tensors must be int32 or int64, got ${s.dtype}`);
 }
