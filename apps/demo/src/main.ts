@@ -17,8 +17,9 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-const steps = Number(arg("steps", "120"));
-const outDir = resolve(arg("out", "out/demo"));
+const steps = Number(arg("steps", "400"));
+// pnpm runs scripts in the package folder; INIT_CWD is where the user typed the command.
+const outDir = resolve(process.env.INIT_CWD ?? process.cwd(), arg("out", "out/demo"));
 const chars = [...new Set(CORPUS)].sort();
 const encode = (s: string) => Int32Array.from(s, (c) => chars.indexOf(c));
 const decode = (ids: ArrayLike<number>) => Array.from(ids, (i) => chars[i]).join("");
@@ -78,9 +79,9 @@ if (!(trained < initial)) throw new Error("demo: training did not reduce the los
 console.log("[2/4] checkpointing as safetensors and reloading into a fresh model");
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, "model.safetensors");
-io.saveSafetensors(file, model.stateDict(), { format: "pt", vocab: JSON.stringify(chars) });
+await io.saveSafetensors(file, model.stateDict(), { format: "pt", vocab: JSON.stringify(chars) });
 const fresh = new CharGpt(cfg, 99);
-fresh.loadStateDict(io.loadSafetensors(file));
+fresh.loadStateDict(await io.loadSafetensors(file));
 const reloaded = evalLoss(fresh);
 console.log(`  wrote ${file}; reloaded loss ${reloaded.toFixed(6)} (trained ${trained.toFixed(6)})`);
 if (reloaded !== trained) throw new Error("demo: the reloaded model does not reproduce the trained loss");

@@ -25,9 +25,9 @@ describe("HessianAccumulator", () => {
     const whole = new HessianAccumulator(12);
     whole.add(x);
     const parts = new HessianAccumulator(12);
-    parts.add(Tensor.from(xd.slice(0, 120), [2, 10, 12]));
-    parts.add(Tensor.from(xd.slice(120, 240), [10, 12])); // a 2-D input counts as one sample
-    parts.add(Tensor.from(xd.slice(240), [3, 10, 12]));
+    parts.add(Tensor.from(xd.slice(0, 240), [2, 10, 12]));
+    parts.add(Tensor.from(xd.slice(240, 360), [10, 12])); // a 2-D input counts as one sample
+    parts.add(Tensor.from(xd.slice(360), [3, 10, 12]));
     expect(parts.nsamples).toBe(6);
     const a = whole.hessian().dataSync() as Float32Array;
     const b = parts.hessian().dataSync() as Float32Array;

@@ -63,7 +63,8 @@ export function gridParams(
     }
     const s = f(f(b - a) / maxq);
     scale[out + r] = s;
-    zero[out + r] = sym ? (maxq + 1) / 2 : roundHalfEven(f(-a / s));
+    // + 0 turns round(-0) into 0, so zero points compare and print as integers.
+    zero[out + r] = sym ? (maxq + 1) / 2 : roundHalfEven(f(-a / s)) + 0;
   }
 }
 

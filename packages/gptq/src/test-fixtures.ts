@@ -28,7 +28,7 @@ export function fixtureIndex(): FixtureConfig[] {
 }
 
 export function readSafetensors(file: string): Map<string, Tensor> {
-  const buf = readFileSync(`${FIXTURES}${file}`);
+  const buf = readFileSync(file.startsWith("/") ? file : `${FIXTURES}${file}`);
   const n = Number(buf.readBigUInt64LE(0));
   const header = JSON.parse(buf.subarray(8, 8 + n).toString("utf8"));
   const out = new Map<string, Tensor>();

@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, type Tensor, crossEntropy } from "@shrinkray/tensor-cuda";
+import { DTypeError, ShapeError, type Tensor, add, crossEntropy, mul, ne } from "@shrinkray/tensor-cuda";
 import { KdOptionError } from "./errors.js";
 import { kdLoss } from "./kd-loss.js";
 import type { KdOptions, Reduction } from "./options.js";
@@ -38,15 +38,15 @@ export function ceKdMixture(student: Tensor, labels: Tensor, teacher: Teacher, o
   if (!["int32", "int64", "uint8", "int8"].includes(labels.dtype)) {
     throw new DTypeError(`ceKdMixture: labels must be integer ids, got ${labels.dtype}`);
   }
-  const labeled = labels.cast("int32").ne(ignoreIndex);
+  const labeled = ne(labels.cast("int32"), ignoreIndex);
   const terms: Tensor[] = [];
   if (alpha > 0) {
     const ce = crossEntropy(student, labels, { ignoreIndex, reduction: "none" });
-    terms.push(reduceTokens(ce, labeled, reduction).mul(alpha));
+    terms.push(mul(reduceTokens(ce, labeled, reduction), alpha));
   }
   if (alpha < 1) {
     const kd = kdLoss(student, teacher, { ...opts.kd, mask: opts.mask ?? labeled, reduction });
-    terms.push(kd.mul(1 - alpha));
+    terms.push(mul(kd, 1 - alpha));
   }
-  return terms.length === 1 ? terms[0] : terms[0].add(terms[1]);
+  return terms.length === 1 ? terms[0] : add(terms[0], terms[1]);
 }

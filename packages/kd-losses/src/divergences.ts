@@ -1,4 +1,4 @@
-import type { Tensor } from "@shrinkray/tensor-cuda";
+import { type Tensor, add, mul } from "@shrinkray/tensor-cuda";
 import { klAlongLast, logMix, tvdAlongLast } from "./log-space.js";
 import type { ResolvedKdOptions } from "./options.js";
 
@@ -13,7 +13,7 @@ export function tokenDivergence(o: Pick<ResolvedKdOptions, "kind" | "beta" | "al
     case "reverse_kl":
       return klAlongLast(logQ, logP);
     case "symmetric_kl":
-      return klAlongLast(logP, logQ).add(klAlongLast(logQ, logP));
+      return add(klAlongLast(logP, logQ), klAlongLast(logQ, logP));
     case "jsd":
       return generalizedJsd(logP, logQ, o.beta);
     case "skew_kl":
@@ -38,7 +38,5 @@ function generalizedJsd(logP: Tensor, logQ: Tensor, beta: number): Tensor {
   if (beta === 0) return klAlongLast(logP, logQ);
   if (beta === 1) return klAlongLast(logQ, logP);
   const logM = logMix(beta, logP, 1 - beta, logQ);
-  return klAlongLast(logP, logM)
-    .mul(beta)
-    .add(klAlongLast(logQ, logM).mul(1 - beta));
+  return add(mul(klAlongLast(logP, logM), beta), mul(klAlongLast(logQ, logM), 1 - beta));
 }

@@ -1,4 +1,4 @@
-import type { Tensor } from "@shrinkray/tensor-cuda";
+import { type Tensor, mul } from "@shrinkray/tensor-cuda";
 import { tokenDivergence } from "./divergences.js";
 import { type KdCommonOptions, type KdOptions, resolveOptions } from "./options.js";
 import { reduceTokens } from "./reduce-tokens.js";
@@ -16,7 +16,7 @@ export function kdLoss(student: Tensor, teacher: Teacher, opts: KdOptions): Tens
   const { logP, logQ } = logProbPair(student, teacher, keep, o);
   const perToken = tokenDivergence(o, logP, logQ);
   // Hinton's T²: softening by T shrinks the gradients by 1/T², this restores their scale.
-  const scaled = o.temperature === 1 ? perToken : perToken.mul(o.temperature * o.temperature);
+  const scaled = o.temperature === 1 ? perToken : mul(perToken, o.temperature * o.temperature);
   return reduceTokens(scaled, keep, o.reduction);
 }
 

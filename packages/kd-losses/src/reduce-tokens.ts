@@ -1,4 +1,4 @@
-import { type Tensor, maximum, where } from "@shrinkray/tensor-cuda";
+import { type Tensor, div, maximum, sum, where } from "@shrinkray/tensor-cuda";
 import type { Reduction } from "./options.js";
 
 /**
@@ -10,8 +10,8 @@ import type { Reduction } from "./options.js";
 export function reduceTokens(perToken: Tensor, keep: Tensor | null, reduction: Reduction): Tensor {
   const kept = keep ? where(keep, perToken, 0) : perToken;
   if (reduction === "none") return kept;
-  const total = kept.sum();
+  const total = sum(kept);
   if (reduction === "sum") return total;
-  const count = keep ? maximum(keep.cast(perToken.dtype).sum(), 1) : perToken.size;
-  return total.div(count);
+  const count = keep ? maximum(sum(keep.cast(perToken.dtype)), 1) : perToken.size;
+  return div(total, count);
 }

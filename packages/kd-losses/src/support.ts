@@ -5,10 +5,28 @@
  *   top-k, bucket        → the k ids plus one bucket holding everything else (k + 1 entries).
  * Both sides are softened by the temperature here; the teacher is a constant (detached).
  */
-import { Tensor, cat, gather, logSoftmax, logsumexp, scatterAdd, where } from "@shrinkray/tensor-cuda";
+import {
+  Tensor,
+  add,
+  cat,
+  clamp,
+  div,
+  exp,
+  gather,
+  gt,
+  log,
+  logSoftmax,
+  logsumexp,
+  min,
+  neg,
+  scatterAdd,
+  sum,
+  unsqueeze,
+  where,
+} from "@shrinkray/tensor-cuda";
 import { KdOptionError } from "./errors.js";
 import type { ResolvedKdOptions } from "./options.js";
-import { type Teacher, type TopkTeacher, isTopkTeacher } from "./teacher.js";
+import { type Teacher, isTopkTeacher } from "./teacher.js";
 
 export interface LogProbPair {
   /** Teacher log-probabilities, [B, T, N]. */
@@ -17,7 +35,8 @@ export interface LogProbPair {
   logQ: Tensor;
 }
 
-const soften = (x: Tensor, temperature: number) => (temperature === 1 ? x : x.div(temperature));
+const NEG_INF = Number.NEGATIVE_INFINITY;
+const soften = (x: Tensor, temperature: number) => (temperature === 1 ? x : div(x, temperature));
 
 /**
  * keep: [B, T] booleans or null. Masked tokens' teacher values are swapped for a harmless
@@ -30,7 +49,7 @@ export function logProbPair(
   keep: Tensor | null,
   o: Pick<ResolvedKdOptions, "temperature" | "topkMissingMass" | "kind">,
 ): LogProbPair {
-  const keep3 = keep?.unsqueeze(-1) ?? null;
+  const keep3 = keep ? unsqueeze(keep, -1) : null;
   if (!isTopkTeacher(teacher)) {
     let t = teacher.logits.detach().cast(student.dtype);
     if (keep3) t = where(keep3, t, 0);
@@ -38,11 +57,11 @@ export function logProbPair(
   }
   let ids = teacher.topkIds.cast("int32");
   let lp = teacher.topkLogprobs.detach().cast(student.dtype);
-  const k = ids.shape[2];
   if (keep3) {
-    // Distinct in-range ids 0..k-1 (k <= V was checked).
+    const k = ids.shape[2];
+    // Distinct in-range ids 0..k-1 (k <= V was checked) ...
     ids = where(keep3, ids, Tensor.arange(k, undefined, 1, { device: ids.device }));
-    // -log(k + 1): uniform over the k ids and the bucket, so the bucket is not empty either.
+    // ... each with probability 1/(k + 1), so the bucket is not empty either.
     lp = where(keep3, lp, -Math.log(k + 1));
   }
   if (o.topkMissingMass === "renormalize") return renormalizedPair(student, ids, lp, o.temperature);
@@ -75,20 +94,16 @@ function renormalizedPair(student: Tensor, ids: Tensor, lp: Tensor, temperature:
  */
 function bucketPair(student: Tensor, ids: Tensor, lp: Tensor): LogProbPair {
   const logq = logSoftmax(student, -1);
-  const hits = scatterAdd(
-    Tensor.zeros(student.shape, { dtype: student.dtype, device: student.device }),
-    -1,
-    ids,
-    Tensor.ones(ids.shape, { dtype: student.dtype, device: student.device }),
-  ).gt(0);
+  const opts = { dtype: student.dtype, device: student.device };
+  const hits = gt(scatterAdd(Tensor.zeros(student.shape, opts), -1, ids, Tensor.ones(ids.shape, opts)), 0);
   // Ids that cover the whole vocabulary leave an empty bucket: its log-sum-exp would be over
   // -inf only (0/0 in backward), and any 1 − Σ p the teacher leaves there is rounding.
-  const covered = hits.cast("float32").min(-1, true).gt(0);
-  const rest = where(covered, 0, where(hits, Number.NEGATIVE_INFINITY, logq));
-  const logQTail = where(covered, Number.NEGATIVE_INFINITY, logsumexp(rest, -1, true));
-  const tail = where(covered, 0, lp.exp().sum(-1, true).neg().add(1).clamp(0, 1));
+  const covered = gt(min(hits.cast(student.dtype), -1, true), 0);
+  const rest = where(covered, 0, where(hits, NEG_INF, logq));
+  const logQTail = where(covered, NEG_INF, logsumexp(rest, -1, true));
+  const tail = where(covered, 0, clamp(add(neg(sum(exp(lp), -1, true)), 1), 0, 1));
   return {
-    logP: cat([lp, tail.log()], -1),
+    logP: cat([lp, log(tail)], -1),
     logQ: cat([gather(logq, -1, ids), logQTail], -1),
   };
 }

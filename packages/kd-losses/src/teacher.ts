@@ -2,7 +2,7 @@
  * The two shapes a teacher comes in, and the checks that tie it to the student: same batch and
  * sequence, same vocabulary, top-k ids that are in range and distinct.
  */
-import { DTypeError, ShapeError, type Tensor, getBackend } from "@shrinkray/tensor-cuda";
+import { DTypeError, ShapeError, type Tensor, getBackend, ne } from "@shrinkray/tensor-cuda";
 import { VocabMismatchError } from "./errors.js";
 
 /** Full teacher logits [B, T, V] (an in-process teacher). */
@@ -58,7 +58,7 @@ export function checkInputs(student: Tensor, teacher: Teacher, mask: Tensor | un
   if (mask !== undefined && (mask.rank !== 2 || mask.shape[0] !== b || mask.shape[1] !== tt)) {
     throw new ShapeError(`mask must be [B, T] = [${b}, ${tt}] to match the student logits, got ${fmt(mask.shape)}`);
   }
-  const keep = mask === undefined ? null : mask.dtype === "bool" ? mask : mask.ne(0);
+  const keep = mask === undefined ? null : mask.dtype === "bool" ? mask : ne(mask, 0);
   if (isTopkTeacher(teacher)) {
     checkTopk(teacher, b, tt, v, keep);
   } else {

@@ -54,8 +54,9 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
 }
 
 export function normAxis(op: string, axis: number, rank: number): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= Math.max(rank, 1)) {
+  // A 0-d tensor answers to axis 0 and -1, as in PyTorch.
+  const a = axis < 0 ? axis + Math.max(rank, 1) : axis;
+  if (!Number.isInteger(axis) || a < 0 || a >= Math.max(rank, 1)) {
     throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   }
   return a;
@@ -66,6 +67,8 @@ export function normAxes(op: string, axes: number | readonly number[] | undefine
   const list = typeof axes === "number" ? [axes] : [...axes];
   const out = list.map((a) => normAxis(op, a, rank));
   if (new Set(out).size !== out.length) throw new ShapeError(`${op}: repeated axis in [${list.join(", ")}]`);
+  // Reducing a 0-d tensor over its one pseudo-axis reduces nothing (sum(3, 0) is 3, not 0).
+  if (rank === 0) return [];
   return out.sort((x, y) => x - y);
 }
 

@@ -55,6 +55,7 @@ describe("reshape / view / flatten / squeeze / unsqueeze", () => {
   it("flatten, squeeze, unsqueeze", () => {
     const x = iota([2, 1, 3, 1]);
     expect(x.flatten().shape).toEqual([6]);
+    expect(Tensor.scalar(2).flatten().shape).toEqual([1]);
     expect(x.flatten(1, 2).shape).toEqual([2, 3, 1]);
     expect(squeeze(x).shape).toEqual([2, 3]);
     expect(squeeze(x, 1).shape).toEqual([2, 3, 1]);
@@ -180,6 +181,7 @@ describe("cat / stack", () => {
     expect(() => cat([iota([2, 2]), iota([3, 3])], 1)).toThrow(/cat: tensor 1 has shape \[3, 3\]/);
     expect(() => cat([iota([2]), Tensor.ones([2], { dtype: "float64" })])).toThrow(DTypeError);
     expect(() => cat([])).toThrow(ShapeError);
+    expect(() => cat([Tensor.scalar(1), Tensor.scalar(2)])).toThrow(/cat: 0-d tensors/);
   });
 
   it("stack adds an axis", () => {
@@ -188,6 +190,8 @@ describe("cat / stack", () => {
     expect(stack([a, b]).shape).toEqual([2, 2, 3]);
     expect(values(stack([a, b], 0))).toEqual(range(12));
     expect(stack([a, b], -1).shape).toEqual([2, 3, 2]);
+    expect(stack([Tensor.scalar(1), Tensor.scalar(2)]).shape).toEqual([2]);
+    expect(() => stack([a, b], 3)).toThrow(/stack: axis 3 is out of range for tensors of shape \[2, 3\]/);
     expect(values(stack([a, b], 2))).toEqual([0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11]);
     gradcheck((x, y) => stack([x, y], 1), [randn64([2, 3], 3), randn64([2, 3], 4)]);
   });

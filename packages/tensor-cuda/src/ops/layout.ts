@@ -132,6 +132,7 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
 export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError("cat: needs at least one tensor");
   const first = tensors[0];
+  if (first.rank === 0) throw new ShapeError("cat: 0-d tensors cannot be concatenated (use stack)");
   const a = normAxis("cat", axis, first.rank);
   sameDevice("cat", ...tensors);
   tensors.forEach((t, i) => {
@@ -169,6 +170,9 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError("stack: needs at least one tensor");
   const a = axis < 0 ? axis + tensors[0].rank + 1 : axis;
+  if (!(a >= 0 && a <= tensors[0].rank)) {
+    throw new ShapeError(`stack: axis ${axis} is out of range for tensors of shape ${fmt(tensors[0].shape)}`);
+  }
   return cat(
     tensors.map((t) => unsqueeze(t, a)),
     a,

@@ -116,6 +116,17 @@ describe("reductions over axes", () => {
     expect(o.max(-1, true).shape).toEqual([1, 1]);
   });
 
+  it("0-d tensors reduce over axis 0 / -1 to themselves (torch)", () => {
+    const s = Tensor.scalar(3);
+    expect(s.sum(0).item()).toBe(3);
+    expect(s.sum(-1, true).shape).toEqual([]);
+    expect(s.max(0).item()).toBe(3);
+    expect(s.mean(-1).item()).toBe(3);
+    expect(s.logsumexp(0).item()).toBe(3);
+    expect(s.argmax(0).item()).toBe(0);
+    expect(() => s.sum(1)).toThrow(ShapeError);
+  });
+
   it("an empty axis list keeps the shape and never aliases the input", () => {
     const x = Tensor.from([1, 2], [2], { requiresGrad: true });
     const y = sum(x, [], true);

@@ -88,7 +88,7 @@ function argExtremum(
   axis: number | undefined,
   keepDims: boolean,
 ): Tensor {
-  const a = axis === undefined ? undefined : normAxis(op, axis, x.rank);
+  const a = axis === undefined || x.rank === 0 ? undefined : normAxis(op, axis, x.rank);
   if (a === undefined ? x.size === 0 : x.shape[a] === 0) {
     throw new ShapeError(`${op}: cannot reduce an empty axis of a tensor of shape ${fmt(x.shape)}`);
   }

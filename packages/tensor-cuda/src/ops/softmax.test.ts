@@ -70,6 +70,11 @@ describe("softmax / logSoftmax", () => {
     expect(values(x.grad!)[1]).toBe(0);
   });
 
+  it("0-d input gives 1 (and log 0)", () => {
+    expect(softmax(Tensor.scalar(4)).item()).toBe(1);
+    expect(logSoftmax(Tensor.scalar(4), 0).item()).toBe(0);
+  });
+
   it("size-1 axis gives 1 (and log 0)", () => {
     expect(values(softmax(Tensor.from([[3], [4]]), 1))).toEqual([1, 1]);
     expect(values(logSoftmax(Tensor.from([[3], [4]]), 1))).toEqual([0, 0]);

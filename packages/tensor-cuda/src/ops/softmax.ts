@@ -13,6 +13,7 @@ function along(x: Tensor, axis: number, log: boolean): Tensor {
   const op = log ? "log_softmax" : "softmax";
   requireFloat(op, x);
   const a = normAxis(op, axis, x.rank);
+  if (x.rank === 0) return along(x.reshape([1]), 0, log).reshape([]);
   const last = x.rank - 1;
   if (a !== last) return along(x.transpose(a, last), last, log).transpose(a, last);
   const cols = x.shape[last] ?? 1;
