@@ -5,7 +5,10 @@ const src = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/in
 
 export default defineProject({
   resolve: {
-    alias: { "@shrinkray/tensor-cuda": src("tensor-cuda"), "@shrinkray/answer-extract": src("answer-extract") },
+    alias: {
+      "@shrinkray/tensor-cuda": src("tensor-cuda"),
+      "@shrinkray/answer-extract": src("answer-extract"),
+    },
   },
   test: { name: "demo", include: ["src/**/*.test.ts"], testTimeout: 120_000 },
 });

@@ -1,4 +1,4 @@
-import { Generator, Tensor, nn, scaledDotProductAttention } from "@shrinkray/tensor-cuda";
+import { Generator, nn, scaledDotProductAttention, Tensor } from "@shrinkray/tensor-cuda";
 
 export interface CharGptConfig {
   vocab: number;
@@ -62,7 +62,10 @@ export class CharGpt extends nn.Module {
     // GPT-2 initialises embeddings with std 0.02; N(0, 1) would swamp the residual stream.
     this.wte.weight.assign(this.wte.weight.mul(0.02));
     this.wpe.weight.assign(this.wpe.weight.mul(0.02));
-    this.blocks = this.child("blocks", new nn.ModuleList(Array.from({ length: cfg.layers }, () => new Block(cfg, generator))));
+    this.blocks = this.child(
+      "blocks",
+      new nn.ModuleList(Array.from({ length: cfg.layers }, () => new Block(cfg, generator))),
+    );
     this.lnF = this.child("ln_f", new nn.LayerNorm(cfg.dim));
   }
 

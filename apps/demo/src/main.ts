@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { extractAnswer } from "@shrinkray/answer-extract";
-import { Generator, Tensor, crossEntropy, io, noGrad, optim } from "@shrinkray/tensor-cuda";
+import { crossEntropy, Generator, io, noGrad, optim, Tensor } from "@shrinkray/tensor-cuda";
 import { CharGpt } from "./char-gpt.js";
 import { CORPUS } from "./corpus.js";
 
@@ -50,7 +50,9 @@ function evalLoss(model: CharGpt): number {
   });
 }
 
-console.log(`[1/4] training a ${cfg.layers}-layer character GPT (d=${cfg.dim}, vocab ${cfg.vocab}) for ${steps} steps`);
+console.log(
+  `[1/4] training a ${cfg.layers}-layer character GPT (d=${cfg.dim}, vocab ${cfg.vocab}) for ${steps} steps`,
+);
 const model = new CharGpt(cfg, 0);
 const opt = new optim.AdamW(model.parameters(), { lr: 3e-3, weightDecay: 0.01 });
 const sched = new optim.LRScheduler(opt, optim.cosineWithWarmup({ warmupSteps: 10, totalSteps: steps }));
@@ -69,7 +71,9 @@ for (let step = 1; step <= steps; step++) {
     const secs = (performance.now() - t0) / 1000;
     const tokS = (step * batch * cfg.context) / secs;
     const eta = ((steps - step) * secs) / step;
-    console.log(`  step ${String(step).padStart(4)}/${steps}  loss ${loss.item().toFixed(3)}  ${tokS.toFixed(0)} tok/s  eta ${eta.toFixed(1)} s`);
+    console.log(
+      `  step ${String(step).padStart(4)}/${steps}  loss ${loss.item().toFixed(3)}  ${tokS.toFixed(0)} tok/s  eta ${eta.toFixed(1)} s`,
+    );
   }
 }
 const trained = evalLoss(model);
@@ -93,7 +97,12 @@ noGrad(() => {
   for (let i = 0; i < 80; i++) {
     const window = ids.slice(-cfg.context);
     const logits = fresh.call(Tensor.from(Int32Array.from(window), [1, window.length]));
-    ids.push(logits.slice(1, window.length - 1, window.length).argmax(-1).item());
+    ids.push(
+      logits
+        .slice(1, window.length - 1, window.length)
+        .argmax(-1)
+        .item(),
+    );
   }
 });
 console.log(`  ${JSON.stringify(decode(ids))}`);

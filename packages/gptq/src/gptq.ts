@@ -127,18 +127,25 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
         loss += f(f(diff * diff) / d2);
         err[eo + r] = f(diff / d);
       }
-      // Spread this column's error over the rest of the block, one rounded product at a time
-      // (the reference's rank-1 matmul followed by a subtraction).
-      for (let j = c + 1; j < b; j++) {
-        const uj = u[c * cols + j];
-        const bj = j * rows;
-        for (let r = 0; r < rows; r++) wt[bj + r] -= f(err[eo + r] * uj);
-      }
+      spreadError(wt, err.subarray(eo, eo + rows), u, c, b, rows, cols);
     }
     if (b < cols) lazyUpdate(wt, err, u, a, b, rows, cols);
   }
 
   return finish(grid, rows, cols, codesT, deqT, scales, zeros, perm, actOrder && !staticGroups, loss / 2);
+}
+
+/**
+ * Spreads column c's error over the rest of its block, one rounded product at a time (the
+ * reference's rank-1 matmul, then a subtraction), so each element sees the same roundings. A
+ * small function of its own: V8 optimises this hot loop far better than inlined in the big one.
+ */
+function spreadError(wt: Float32Array, e: Float32Array, u: Float32Array, c: number, b: number, rows: number, cols: number) {
+  for (let j = c + 1; j < b; j++) {
+    const uj = u[c * cols + j];
+    const w = wt.subarray(j * rows, (j + 1) * rows);
+    for (let r = 0; r < rows; r++) w[r] -= Math.fround(e[r] * uj);
+  }
 }
 
 /**

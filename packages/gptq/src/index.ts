@@ -5,7 +5,7 @@ export { int8Quantize, type Int8Weight } from "./int8.js";
 export type { GridOptions } from "./options.js";
 export type { QuantizedWeight } from "./result.js";
 export { type Bits, SUPPORTED_BITS, gridParams, quantizeCode, dequantizeCode, roundHalfEven } from "./quantizer.js";
-export { NotPositiveDefiniteError, cholesky, choleskyInverse, inverseHessianFactor } from "./linalg.js";
+export { NotPositiveDefiniteError, cholesky, invertLowerTransposed, inverseHessianFactor } from "./linalg.js";
 export {
   type PackedGptq,
   packBits,

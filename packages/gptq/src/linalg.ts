@@ -1,14 +1,31 @@
 /*
- * The dense linear algebra GPTQ needs on its [in, in] Hessian: Cholesky, the inverse from a
- * Cholesky factor, and the upper factor of that inverse. Done in float64 (then rounded to
- * float32 once) so the small differences from LAPACK's float32 blocking do not accumulate: the
- * inverse of a damped Hessian is ill-conditioned enough for float32 noise to reach the weights.
- * Loops run along rows so every inner loop reads contiguous memory.
+ * The dense linear algebra GPTQ needs on its [in, in] Hessian: the upper Cholesky factor of H⁻¹.
+ * Done in float64 (rounded to float32 once at the end) so no float32 noise of our own reaches
+ * the weights: the inverse of a damped Hessian is ill-conditioned enough for that to matter.
+ * Inner loops run along rows (contiguous memory) with several accumulators, since one running
+ * sum is bound by the latency of each add.
  */
 
 /** Thrown when the (damped) Hessian is not positive definite. */
 export class NotPositiveDefiniteError extends Error {
   override name = "NotPositiveDefiniteError";
+}
+
+/** Σₖ a[i+k]·b[j+k] for k < len, four sums at a time. */
+function dot(a: Float64Array, i: number, b: Float64Array, j: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[i + k] * b[j + k];
+    s1 += a[i + k + 1] * b[j + k + 1];
+    s2 += a[i + k + 2] * b[j + k + 2];
+    s3 += a[i + k + 3] * b[j + k + 3];
+  }
+  for (; k < len; k++) s0 += a[i + k] * b[j + k];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Lower Cholesky factor L (A = L Lᵀ) of a symmetric n×n matrix; only A's lower triangle is read. */
@@ -18,8 +35,7 @@ export function cholesky(a: Float64Array, n: number, what = "matrix"): Float64Ar
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
       const rj = j * n;
-      let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= l[ri + k] * l[rj + k];
+      const s = a[ri + j] - dot(l, ri, l, rj, j);
       if (j < i) l[ri + j] = s / l[rj + j];
       else {
         if (!(s > 0)) {
@@ -32,51 +48,34 @@ export function cholesky(a: Float64Array, n: number, what = "matrix"): Float64Ar
   return l;
 }
 
-/** L⁻¹ of a lower-triangular L, row by row: row i = (eᵢ − Σₖ L[i,k]·row k) / L[i,i]. */
-export function invertLower(l: Float64Array, n: number): Float64Array {
-  const x = new Float64Array(n * n);
+/**
+ * (L⁻¹)ᵀ of a lower-triangular L, i.e. an upper-triangular Y with Y[j,i] = L⁻¹[i,j]. Storing the
+ * inverse transposed turns each entry, −Σₖ L[i,k]·L⁻¹[k,j] / L[i,i] over j ≤ k < i, into a dot
+ * product of two contiguous row pieces.
+ */
+export function invertLowerTransposed(l: Float64Array, n: number): Float64Array {
+  const y = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const ri = i * n;
-    x[ri + i] = 1;
-    for (let k = 0; k < i; k++) {
-      const c = l[ri + k];
-      if (c === 0) continue;
-      const rk = k * n;
-      for (let j = 0; j <= k; j++) x[ri + j] -= c * x[rk + j];
-    }
     const d = l[ri + i];
-    for (let j = 0; j <= i; j++) x[ri + j] /= d;
+    for (let j = 0; j < i; j++) y[j * n + i] = -dot(l, ri + j, y, j * n + j, i - j) / d;
+    y[ri + i] = 1 / d;
   }
-  return x;
-}
-
-/** A⁻¹ = L⁻ᵀ L⁻¹ from A's Cholesky factor (torch.cholesky_inverse), symmetric and full. */
-export function choleskyInverse(l: Float64Array, n: number): Float64Array {
-  const x = invertLower(l, n);
-  const out = new Float64Array(n * n);
-  // (XᵀX)[a,b] = Σₖ X[k,a]·X[k,b]: one rank-1 update of the lower triangle per row k of X.
-  for (let k = 0; k < n; k++) {
-    const rk = k * n;
-    for (let a = 0; a <= k; a++) {
-      const xa = x[rk + a];
-      if (xa === 0) continue;
-      const ra = a * n;
-      for (let b = 0; b <= a; b++) out[ra + b] += xa * x[rk + b];
-    }
-  }
-  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) out[b * n + a] = out[a * n + b];
-  return out;
+  return y;
 }
 
 /**
  * The upper Cholesky factor U of H⁻¹ (H⁻¹ = UᵀU), as float32 [n, n]: row i of U holds the
- * coefficients GPTQ spreads column i's quantization error with.
+ * coefficients GPTQ spreads column i's quantization error with. The reference computes
+ * chol(cholesky_inverse(chol(H)), upper); one factorisation and one triangular inverse give the
+ * same U: with J the reversal, JHJ = L̃L̃ᵀ makes H = MMᵀ for the upper M = JL̃J, so
+ * H⁻¹ = (M⁻¹)ᵀM⁻¹ with M⁻¹ upper and positive on the diagonal, i.e. U = M⁻¹ = J L̃⁻¹ J.
  */
 export function inverseHessianFactor(h: Float32Array | Float64Array, n: number): Float32Array {
-  const a = Float64Array.from(h);
-  const inv = choleskyInverse(cholesky(a, n, "the damped Hessian"), n);
-  const l = cholesky(inv, n, "the inverse Hessian");
+  const rev = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) rev[(n - 1 - i) * n + (n - 1 - j)] = h[i * n + j];
+  const y = invertLowerTransposed(cholesky(rev, n, "the damped Hessian"), n);
   const u = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) u[j * n + i] = l[i * n + j];
+  for (let j = 0; j < n; j++) for (let i = j; i < n; i++) u[(n - 1 - i) * n + (n - 1 - j)] = y[j * n + i];
   return u;
 }

@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, type Tensor, add, crossEntropy, mul, ne } from "@shrinkray/tensor-cuda";
+import { add, crossEntropy, DTypeError, mul, ne, ShapeError, type Tensor } from "@shrinkray/tensor-cuda";
 import { KdOptionError } from "./errors.js";
 import { kdLoss } from "./kd-loss.js";
 import type { KdOptions, Reduction } from "./options.js";

@@ -1,4 +1,4 @@
-import { type Tensor, add, mul } from "@shrinkray/tensor-cuda";
+import { add, mul, type Tensor } from "@shrinkray/tensor-cuda";
 import { klAlongLast, logMix, tvdAlongLast } from "./log-space.js";
 import type { ResolvedKdOptions } from "./options.js";
 
@@ -6,7 +6,11 @@ import type { ResolvedKdOptions } from "./options.js";
  * Per-token divergence between the teacher p and the student q, both given as log-probabilities
  * on the same support (last axis); the last axis is reduced away.
  */
-export function tokenDivergence(o: Pick<ResolvedKdOptions, "kind" | "beta" | "alpha">, logP: Tensor, logQ: Tensor) {
+export function tokenDivergence(
+  o: Pick<ResolvedKdOptions, "kind" | "beta" | "alpha">,
+  logP: Tensor,
+  logQ: Tensor,
+) {
   switch (o.kind) {
     case "forward_kl":
       return klAlongLast(logP, logQ);

@@ -1,21 +1,21 @@
+export { type CeKdOptions, ceKdMixture } from "./ce-kd.js";
+export { KdOptionError, VocabMismatchError } from "./errors.js";
 export {
-  kdLoss,
   forwardKl,
-  reverseKl,
-  symmetricKl,
   generalizedJsd,
+  kdLoss,
+  reverseKl,
   skewKl,
   skewReverseKl,
+  symmetricKl,
   totalVariation,
 } from "./kd-loss.js";
-export { ceKdMixture, type CeKdOptions } from "./ce-kd.js";
 export {
   KD_KINDS,
+  type KdCommonOptions,
   type KdKind,
   type KdOptions,
-  type KdCommonOptions,
   type Reduction,
   type TopkMissingMass,
 } from "./options.js";
-export type { Teacher, DenseTeacher, TopkTeacher } from "./teacher.js";
-export { VocabMismatchError, KdOptionError } from "./errors.js";
+export type { DenseTeacher, Teacher, TopkTeacher } from "./teacher.js";

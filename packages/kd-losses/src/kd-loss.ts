@@ -1,9 +1,9 @@
-import { type Tensor, mul } from "@shrinkray/tensor-cuda";
+import { mul, type Tensor } from "@shrinkray/tensor-cuda";
 import { tokenDivergence } from "./divergences.js";
 import { type KdCommonOptions, type KdOptions, resolveOptions } from "./options.js";
 import { reduceTokens } from "./reduce-tokens.js";
 import { logProbPair } from "./support.js";
-import { type Teacher, checkInputs } from "./teacher.js";
+import { checkInputs, type Teacher } from "./teacher.js";
 
 /**
  * A distillation loss of student logits [B, T, V] against a teacher (dense logits or top-k),
@@ -33,16 +33,22 @@ export const symmetricKl = (student: Tensor, teacher: Teacher, opts: KdCommonOpt
   kdLoss(student, teacher, { ...opts, kind: "symmetric_kl" });
 
 /** GKD's generalized JSD(β); β = 0 is forward KL, β = 1 reverse KL. */
-export const generalizedJsd = (student: Tensor, teacher: Teacher, opts: KdCommonOptions & { beta?: number } = {}) =>
-  kdLoss(student, teacher, { ...opts, kind: "jsd" });
+export const generalizedJsd = (
+  student: Tensor,
+  teacher: Teacher,
+  opts: KdCommonOptions & { beta?: number } = {},
+) => kdLoss(student, teacher, { ...opts, kind: "jsd" });
 
 /** DistiLLM's skew KL: KL(p || α p + (1 − α) q). */
 export const skewKl = (student: Tensor, teacher: Teacher, opts: KdCommonOptions & { alpha?: number } = {}) =>
   kdLoss(student, teacher, { ...opts, kind: "skew_kl" });
 
 /** DistiLLM's skew reverse KL: KL(q || (1 − α) p + α q). */
-export const skewReverseKl = (student: Tensor, teacher: Teacher, opts: KdCommonOptions & { alpha?: number } = {}) =>
-  kdLoss(student, teacher, { ...opts, kind: "skew_reverse_kl" });
+export const skewReverseKl = (
+  student: Tensor,
+  teacher: Teacher,
+  opts: KdCommonOptions & { alpha?: number } = {},
+) => kdLoss(student, teacher, { ...opts, kind: "skew_reverse_kl" });
 
 /** Total variation distance ½ Σ |p − q|. */
 export const totalVariation = (student: Tensor, teacher: Teacher, opts: KdCommonOptions = {}) =>

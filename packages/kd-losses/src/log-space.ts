@@ -10,7 +10,20 @@
  * (Ops are called as functions, not as t.add(u): the fluent methods' types do not survive
  * tensor-cuda's bundled .d.ts.)
  */
-import { type Tensor, abs, add, eq, exp, gt, log, maximum, mul, sub, sum, where } from "@shrinkray/tensor-cuda";
+import {
+  abs,
+  add,
+  eq,
+  exp,
+  gt,
+  log,
+  maximum,
+  mul,
+  sub,
+  sum,
+  type Tensor,
+  where,
+} from "@shrinkray/tensor-cuda";
 
 const NEG_INF = Number.NEGATIVE_INFINITY;
 

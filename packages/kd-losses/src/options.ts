@@ -1,7 +1,14 @@
 import type { Tensor } from "@shrinkray/tensor-cuda";
 import { KdOptionError } from "./errors.js";
 
-export type KdKind = "forward_kl" | "reverse_kl" | "symmetric_kl" | "jsd" | "skew_kl" | "skew_reverse_kl" | "tvd";
+export type KdKind =
+  | "forward_kl"
+  | "reverse_kl"
+  | "symmetric_kl"
+  | "jsd"
+  | "skew_kl"
+  | "skew_reverse_kl"
+  | "tvd";
 
 export const KD_KINDS: readonly KdKind[] = [
   "forward_kl",
@@ -59,7 +66,9 @@ function unitInterval(name: string, v: number, kind: KdKind): number {
 export function resolveOptions(opts: KdOptions): ResolvedKdOptions {
   const kind = opts.kind;
   if (!KD_KINDS.includes(kind)) {
-    throw new KdOptionError(`kdLoss: unknown kind ${JSON.stringify(kind)}; expected one of ${KD_KINDS.join(", ")}`);
+    throw new KdOptionError(
+      `kdLoss: unknown kind ${JSON.stringify(kind)}; expected one of ${KD_KINDS.join(", ")}`,
+    );
   }
   const temperature = opts.temperature ?? 1;
   if (typeof temperature !== "number" || !Number.isFinite(temperature) || temperature <= 0) {
@@ -67,7 +76,9 @@ export function resolveOptions(opts: KdOptions): ResolvedKdOptions {
   }
   const reduction = opts.reduction ?? "mean";
   if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
-    throw new KdOptionError(`kdLoss(${kind}): reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+    throw new KdOptionError(
+      `kdLoss(${kind}): reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`,
+    );
   }
   const topkMissingMass = opts.topkMissingMass ?? "renormalize";
   if (topkMissingMass !== "renormalize" && topkMissingMass !== "bucket") {
@@ -78,6 +89,7 @@ export function resolveOptions(opts: KdOptions): ResolvedKdOptions {
   // Only the option the kind reads is validated, so a shared options object with an unused
   // field does not fail.
   const beta = kind === "jsd" ? unitInterval("beta", opts.beta ?? 0.5, kind) : 0.5;
-  const alpha = kind === "skew_kl" || kind === "skew_reverse_kl" ? unitInterval("alpha", opts.alpha ?? 0.1, kind) : 0.1;
+  const alpha =
+    kind === "skew_kl" || kind === "skew_reverse_kl" ? unitInterval("alpha", opts.alpha ?? 0.1, kind) : 0.1;
   return { kind, temperature, beta, alpha, reduction, topkMissingMass };
 }

@@ -1,4 +1,4 @@
-import { type Tensor, div, maximum, sum, where } from "@shrinkray/tensor-cuda";
+import { div, maximum, sum, type Tensor, where } from "@shrinkray/tensor-cuda";
 import type { Reduction } from "./options.js";
 
 /**

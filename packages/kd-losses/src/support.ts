@@ -6,7 +6,6 @@
  * Both sides are softened by the temperature here; the teacher is a constant (detached).
  */
 import {
-  Tensor,
   add,
   cat,
   clamp,
@@ -21,12 +20,13 @@ import {
   neg,
   scatterAdd,
   sum,
+  Tensor,
   unsqueeze,
   where,
 } from "@shrinkray/tensor-cuda";
 import { KdOptionError } from "./errors.js";
 import type { ResolvedKdOptions } from "./options.js";
-import { type Teacher, isTopkTeacher } from "./teacher.js";
+import { isTopkTeacher, type Teacher } from "./teacher.js";
 
 export interface LogProbPair {
   /** Teacher log-probabilities, [B, T, N]. */
@@ -53,7 +53,10 @@ export function logProbPair(
   if (!isTopkTeacher(teacher)) {
     let t = teacher.logits.detach().cast(student.dtype);
     if (keep3) t = where(keep3, t, 0);
-    return { logP: logSoftmax(soften(t, o.temperature), -1), logQ: logSoftmax(soften(student, o.temperature), -1) };
+    return {
+      logP: logSoftmax(soften(t, o.temperature), -1),
+      logQ: logSoftmax(soften(student, o.temperature), -1),
+    };
   }
   let ids = teacher.topkIds.cast("int32");
   let lp = teacher.topkLogprobs.detach().cast(student.dtype);

@@ -2,7 +2,7 @@
  * The two shapes a teacher comes in, and the checks that tie it to the student: same batch and
  * sequence, same vocabulary, top-k ids that are in range and distinct.
  */
-import { DTypeError, ShapeError, type Tensor, getBackend, ne } from "@shrinkray/tensor-cuda";
+import { DTypeError, getBackend, ne, ShapeError, type Tensor } from "@shrinkray/tensor-cuda";
 import { VocabMismatchError } from "./errors.js";
 
 /** Full teacher logits [B, T, V] (an in-process teacher). */
@@ -30,7 +30,9 @@ const fmt = (s: readonly number[]) => `[${s.join(", ")}]`;
 
 function requireFloat(what: string, t: Tensor): void {
   if (t.dtype !== "float32" && t.dtype !== "float64") {
-    throw new DTypeError(`${what} must be float32 or float64, got ${t.dtype} ${fmt(t.shape)} (cast with .float())`);
+    throw new DTypeError(
+      `${what} must be float32 or float64, got ${t.dtype} ${fmt(t.shape)} (cast with .float())`,
+    );
   }
 }
 
@@ -56,7 +58,9 @@ export function checkInputs(student: Tensor, teacher: Teacher, mask: Tensor | un
   requireFloat("student logits", student);
   const [b, tt, v] = student.shape;
   if (mask !== undefined && (mask.rank !== 2 || mask.shape[0] !== b || mask.shape[1] !== tt)) {
-    throw new ShapeError(`mask must be [B, T] = [${b}, ${tt}] to match the student logits, got ${fmt(mask.shape)}`);
+    throw new ShapeError(
+      `mask must be [B, T] = [${b}, ${tt}] to match the student logits, got ${fmt(mask.shape)}`,
+    );
   }
   const keep = mask === undefined ? null : mask.dtype === "bool" ? mask : ne(mask, 0);
   if (isTopkTeacher(teacher)) {
@@ -67,7 +71,9 @@ export function checkInputs(student: Tensor, teacher: Teacher, mask: Tensor | un
     requireFloatStorage("teacher logits", t);
     sameTokens("teacher logits", t, b, tt);
     if (t.shape[2] !== v) {
-      throw new VocabMismatchError(`teacher logits have vocabulary ${t.shape[2]}, the student's has ${v} (they must match)`);
+      throw new VocabMismatchError(
+        `teacher logits have vocabulary ${t.shape[2]}, the student's has ${v} (they must match)`,
+      );
     }
   }
   return keep;
@@ -82,12 +88,16 @@ function checkTopk(t: TopkTeacher, b: number, tt: number, v: number, keep: Tenso
   requireFloatStorage("teacher topkLogprobs", lp);
   sameTokens("teacher topkIds", ids, b, tt);
   if (lp.rank !== 3 || lp.shape.some((d, i) => d !== ids.shape[i])) {
-    throw new ShapeError(`teacher topkLogprobs ${fmt(lp.shape)} must have the shape of topkIds ${fmt(ids.shape)}`);
+    throw new ShapeError(
+      `teacher topkLogprobs ${fmt(lp.shape)} must have the shape of topkIds ${fmt(ids.shape)}`,
+    );
   }
   const k = ids.shape[2];
   if (k < 1) throw new ShapeError(`teacher top-k needs k >= 1, got topkIds ${fmt(ids.shape)}`);
   if (k > v) {
-    throw new VocabMismatchError(`teacher gives k = ${k} ids per token but the student's vocabulary has only ${v}`);
+    throw new VocabMismatchError(
+      `teacher gives k = ${k} ids per token but the student's vocabulary has only ${v}`,
+    );
   }
   checkIdValues(ids, keep, v);
 }
@@ -109,7 +119,9 @@ function checkIdValues(ids: Tensor, keep: Tensor | null, v: number): void {
       const id = data[r * k + j];
       const token = `${Math.floor(r / tt)}, ${r % tt}`;
       if (!(id >= 0 && id < v)) {
-        throw new VocabMismatchError(`teacher topkIds[${token}, ${j}] = ${id} is outside the student's vocabulary [0, ${v})`);
+        throw new VocabMismatchError(
+          `teacher topkIds[${token}, ${j}] = ${id} is outside the student's vocabulary [0, ${v})`,
+        );
       }
       if (lastSeen[id] === r) throw new ShapeError(`teacher topkIds repeat id ${id} within token [${token}]`);
       lastSeen[id] = r;

@@ -4,9 +4,9 @@
  * head); forward, the DecoderView that compression packages use, and the checkpoint-name
  * mapping are shared.
  */
-import { type DecoderView, type Tensor, nn } from "@shrinkray/tensor-cuda";
+import { type DecoderView, nn, type Tensor } from "@shrinkray/tensor-cuda";
 import type { RawConfig } from "./config.js";
-import { type DecoderContext, type ForwardOptions, buildContext } from "./context.js";
+import { buildContext, type DecoderContext, type ForwardOptions } from "./context.js";
 import type { GenerationConfig } from "./generation-config.js";
 import { KVCache } from "./kv-cache.js";
 import { type SaveOptions, saveModel } from "./save.js";
@@ -70,7 +70,10 @@ export abstract class CausalLM extends nn.Module<[Tensor, ForwardOptions?], Tens
         return [...model.blockList()];
       },
       blockName: (i) => `${this.blocksPath}.${i}`,
-      runBlock: (i, hidden, context) => this.blockList().at(i).call(hidden, context as DecoderContext),
+      runBlock: (i, hidden, context) =>
+        this.blockList()
+          .at(i)
+          .call(hidden, context as DecoderContext),
       head: (hidden) => this.headStep(hidden),
     };
   }

@@ -22,7 +22,11 @@ export class ConfigReader {
   int(fields: string | string[], fallback?: number): number {
     const v = this.first(fields, fallback);
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
-      throw new ModelConfigError(this.file, `expected a non-negative integer, got ${JSON.stringify(v)}`, name(fields));
+      throw new ModelConfigError(
+        this.file,
+        `expected a non-negative integer, got ${JSON.stringify(v)}`,
+        name(fields),
+      );
     }
     return v;
   }
@@ -37,13 +41,15 @@ export class ConfigReader {
 
   bool(field: string, fallback: boolean): boolean {
     const v = this.first(field, fallback);
-    if (typeof v !== "boolean") throw new ModelConfigError(this.file, `expected true or false, got ${JSON.stringify(v)}`, field);
+    if (typeof v !== "boolean")
+      throw new ModelConfigError(this.file, `expected true or false, got ${JSON.stringify(v)}`, field);
     return v;
   }
 
   str(field: string, fallback?: string): string {
     const v = this.first(field, fallback);
-    if (typeof v !== "string") throw new ModelConfigError(this.file, `expected a string, got ${JSON.stringify(v)}`, field);
+    if (typeof v !== "string")
+      throw new ModelConfigError(this.file, `expected a string, got ${JSON.stringify(v)}`, field);
     return v;
   }
 
@@ -51,7 +57,11 @@ export class ConfigReader {
   oneOf<T extends string>(field: string, allowed: readonly T[], fallback?: T): T {
     const v = this.str(field, fallback);
     if (!allowed.includes(v as T)) {
-      throw new ModelConfigError(this.file, `${JSON.stringify(v)} is not supported; expected one of ${allowed.join(", ")}`, field);
+      throw new ModelConfigError(
+        this.file,
+        `${JSON.stringify(v)} is not supported; expected one of ${allowed.join(", ")}`,
+        field,
+      );
     }
     return v as T;
   }
@@ -62,7 +72,8 @@ export class ConfigReader {
 
   private first(fields: string | string[], fallback: unknown): unknown {
     for (const f of typeof fields === "string" ? [fields] : fields) if (this.has(f)) return this.raw[f];
-    if (fallback === undefined) throw new ModelConfigError(this.file, "is required but missing", name(fields));
+    if (fallback === undefined)
+      throw new ModelConfigError(this.file, "is required but missing", name(fields));
     return fallback;
   }
 }

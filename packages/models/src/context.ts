@@ -47,12 +47,18 @@ function hostInts(x: Tensor | number[][], what: string): { data: Int32Array; row
     return { data: Int32Array.from(x.flat()), rows: x.length, cols };
   }
   if (x.rank !== 2) throw new TypeError(`${what} must be [batch, length], got [${x.shape.join(", ")}]`);
-  if (x.device !== "cpu") throw new TypeError(`${what} is read on the host: pass a CPU tensor or nested arrays`);
-  return { data: Int32Array.from(x.cast("float32").dataSync() as Float32Array), rows: x.shape[0], cols: x.shape[1] };
+  if (x.device !== "cpu")
+    throw new TypeError(`${what} is read on the host: pass a CPU tensor or nested arrays`);
+  return {
+    data: Int32Array.from(x.cast("float32").dataSync() as Float32Array),
+    rows: x.shape[0],
+    cols: x.shape[1],
+  };
 }
 
 export function buildContext(inputIds: Tensor, opts: ForwardOptions = {}): DecoderContext {
-  if (inputIds.rank !== 2) throw new TypeError(`inputIds must be int32 [batch, length], got [${inputIds.shape.join(", ")}]`);
+  if (inputIds.rank !== 2)
+    throw new TypeError(`inputIds must be int32 [batch, length], got [${inputIds.shape.join(", ")}]`);
   const [B, T] = inputIds.shape;
   const cache = opts.cache ?? null;
   const past = cache?.length ?? 0;
@@ -70,7 +76,8 @@ export function buildContext(inputIds: Tensor, opts: ForwardOptions = {}): Decod
   let shared = false;
   if (opts.positionIds) {
     const p = hostInts(opts.positionIds, "positionIds");
-    if (p.rows !== B || p.cols !== T) throw new TypeError(`positionIds must be [${B}, ${T}], got [${p.rows}, ${p.cols}]`);
+    if (p.rows !== B || p.cols !== T)
+      throw new TypeError(`positionIds must be [${B}, ${T}], got [${p.rows}, ${p.cols}]`);
     positions = p.data;
   } else if (full) {
     positions = positionsFromMask(full, B, S, T);

@@ -23,7 +23,11 @@ export class UnknownArchitectureError extends ModelConfigError {
     readonly modelType: string,
     readonly supported: readonly string[],
   ) {
-    super(file, `unknown model_type ${JSON.stringify(modelType)}; supported: ${supported.join(", ")}`, "model_type");
+    super(
+      file,
+      `unknown model_type ${JSON.stringify(modelType)}; supported: ${supported.join(", ")}`,
+      "model_type",
+    );
   }
 }
 
@@ -47,6 +51,8 @@ export class TensorShapeError extends Error {
     readonly expected: readonly number[],
     readonly got: readonly number[],
   ) {
-    super(`${dir}: tensor "${tensor}" has shape [${got.join(", ")}], config.json implies [${expected.join(", ")}]`);
+    super(
+      `${dir}: tensor "${tensor}" has shape [${got.join(", ")}], config.json implies [${expected.join(", ")}]`,
+    );
   }
 }

@@ -3,9 +3,9 @@
  * then extended a token per step; each row stops on its own (EOS, a stop string, or its token
  * budget) and finished rows are fed padding until the whole batch is done.
  */
-import { Generator, Tensor, noGrad, tidy } from "@shrinkray/tensor-cuda";
+import { Generator, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
 import type { CausalLM } from "./causal-lm.js";
-import { type SamplingOptions, nextToken } from "./sampling.js";
+import { nextToken, type SamplingOptions } from "./sampling.js";
 import type { Tokenizer } from "./tokenizer.js";
 
 export interface GenerateOptions extends SamplingOptions {
@@ -36,22 +36,36 @@ function perRow<T>(v: T | T[] | undefined, n: number, isList: (x: unknown) => bo
   return isList(v) ? (v as T[]) : new Array(n).fill(v);
 }
 
-export async function generateTokens(model: CausalLM, prompts: number[][], opts: GenerateOptions): Promise<GenerateResult> {
+export async function generateTokens(
+  model: CausalLM,
+  prompts: number[][],
+  opts: GenerateOptions,
+): Promise<GenerateResult> {
   const B = prompts.length;
   if (B === 0) return { tokens: [], texts: [], finishReasons: [] };
-  if (prompts.some((p) => p.length === 0)) throw new RangeError("generate: every prompt needs at least one token");
+  if (prompts.some((p) => p.length === 0))
+    throw new RangeError("generate: every prompt needs at least one token");
   const tokenizer = opts.tokenizer ?? model.tokenizer;
   const gen = opts.generator ?? new Generator(opts.seed ?? 0);
   const budgets = perRow(opts.maxNewTokens, B, Array.isArray) as number[];
-  const stops = perRow<string[]>(opts.stop as string[] | undefined, B, (x) => Array.isArray((x as unknown[])[0]));
-  if (stops.some((s) => s?.length) && !tokenizer) throw new TypeError("generate: stop strings need a tokenizer");
+  const stops = perRow<string[]>(opts.stop as string[] | undefined, B, (x) =>
+    Array.isArray((x as unknown[])[0]),
+  );
+  if (stops.some((s) => s?.length) && !tokenizer)
+    throw new TypeError("generate: stop strings need a tokenizer");
   const eos = new Set(
     opts.eosTokenIds ??
-      (model.generationConfig?.eosTokenIds.length ? model.generationConfig.eosTokenIds : [tokenizer?.specialTokenId("eos")]).filter(
-        (x): x is number => typeof x === "number",
-      ),
+      (model.generationConfig?.eosTokenIds.length
+        ? model.generationConfig.eosTokenIds
+        : [tokenizer?.specialTokenId("eos")]
+      ).filter((x): x is number => typeof x === "number"),
   );
-  const pad = opts.padTokenId ?? model.generationConfig?.padTokenId ?? tokenizer?.specialTokenId("pad") ?? [...eos][0] ?? 0;
+  const pad =
+    opts.padTokenId ??
+    model.generationConfig?.padTokenId ??
+    tokenizer?.specialTokenId("pad") ??
+    [...eos][0] ??
+    0;
 
   const L = Math.max(...prompts.map((p) => p.length));
   const ids = new Int32Array(B * L).fill(pad);
@@ -68,7 +82,13 @@ export async function generateTokens(model: CausalLM, prompts: number[][], opts:
   const cache = model.newCache();
   try {
     let logits = noGrad(() =>
-      tidy(() => model.forward(Tensor.from(ids, [B, L]), { cache, attentionMask: padded ? mask : null, logitsToKeep: 1 })),
+      tidy(() =>
+        model.forward(Tensor.from(ids, [B, L]), {
+          cache,
+          attentionMask: padded ? mask : null,
+          logitsToKeep: 1,
+        }),
+      ),
     );
     while (reasons.some((r) => r === null)) {
       const rows = (await logits.data()) as Float32Array;
@@ -123,7 +143,8 @@ export async function generateText(
   opts: GenerateOptions & { addSpecialTokens?: boolean },
 ): Promise<string[]> {
   const tokenizer = opts.tokenizer ?? model.tokenizer;
-  if (!tokenizer) throw new TypeError("generateText: the model has no tokenizer (tokenizer.json was not in its directory)");
+  if (!tokenizer)
+    throw new TypeError("generateText: the model has no tokenizer (tokenizer.json was not in its directory)");
   const ids = prompts.map((p) => tokenizer.encode(p, { addSpecialTokens: opts.addSpecialTokens ?? true }));
   return (await generateTokens(model, ids, { ...opts, tokenizer })).texts!;
 }

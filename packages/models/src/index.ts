@@ -1,14 +1,42 @@
+export { type GPT2Config, GPT2LMHeadModel, parseGPT2Config } from "./architectures/gpt2.js";
+export { type LlamaConfig, LlamaForCausalLM, parseLlamaConfig } from "./architectures/llama.js";
+export { type OPTConfig, OPTForCausalLM, parseOPTConfig } from "./architectures/opt.js";
 export { CausalLM, type DecoderBlock } from "./causal-lm.js";
-export type { DecoderContext, ForwardOptions } from "./context.js";
-export { KVCache } from "./kv-cache.js";
-export { loadPretrained, loadWeights, type LoadOptions } from "./load.js";
-export { saveModel, type SaveOptions } from "./save.js";
-export { createModel, registerArchitecture, supportedModelTypes, type ModelBuilder } from "./registry.js";
-export type { BuildOptions, Init } from "./layers.js";
 export type { RawConfig } from "./config.js";
-export { parseGenerationConfig, type GenerationConfig } from "./generation-config.js";
-export { LlamaForCausalLM, parseLlamaConfig, type LlamaConfig } from "./architectures/llama.js";
-export { GPT2LMHeadModel, parseGPT2Config, type GPT2Config } from "./architectures/gpt2.js";
-export { OPTForCausalLM, parseOPTConfig, type OPTConfig } from "./architectures/opt.js";
-export { Tokenizer, type ChatMessage, type ChatTemplateOptions } from "./tokenizer.js";
-export { MissingTensorError, ModelConfigError, TensorShapeError, UnknownArchitectureError } from "./errors.js";
+export type { DecoderContext, ForwardOptions } from "./context.js";
+export {
+  MissingTensorError,
+  ModelConfigError,
+  TensorShapeError,
+  UnknownArchitectureError,
+} from "./errors.js";
+export {
+  type FinishReason,
+  type GenerateOptions,
+  type GenerateResult,
+  generateText,
+  generateTokens,
+} from "./generate.js";
+export { type GenerationConfig, parseGenerationConfig } from "./generation-config.js";
+export { KVCache } from "./kv-cache.js";
+export {
+  type GenerateRequest,
+  type LanguageModelOptions,
+  type LoglikelihoodRequest,
+  type LoglikelihoodResult,
+  ModelLanguageModel,
+} from "./language-model.js";
+export type { BuildOptions, Init } from "./layers.js";
+export { type LoadOptions, loadPretrained, loadWeights } from "./load.js";
+export { createModel, type ModelBuilder, registerArchitecture, supportedModelTypes } from "./registry.js";
+export { argmax, nextToken, type SamplingOptions } from "./sampling.js";
+export { type SaveOptions, saveModel } from "./save.js";
+export {
+  ModelTokenScorer,
+  perplexity,
+  slidingWindows,
+  type TokenScorer,
+  type TokenWindow,
+  type WindowScore,
+} from "./scorer.js";
+export { type ChatMessage, type ChatTemplateOptions, Tokenizer } from "./tokenizer.js";

@@ -1,7 +1,7 @@
-import { Tensor, noGrad, ops } from "@shrinkray/tensor-cuda";
+import { noGrad, ops, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { loadPretrained } from "./load.js";
-import { HAVE_FIXTURES, fixtureDir } from "./test-fixtures.js";
+import { fixtureDir, HAVE_FIXTURES } from "./test-fixtures.js";
 
 function maxAbs(a: Tensor, b: Tensor): number {
   expect(a.shape).toEqual(b.shape);
@@ -26,7 +26,8 @@ describe.skipIf(!HAVE_FIXTURES)("KV cache and padding", () => {
         const full = model.forward(ids(rows));
         const cache = model.newCache();
         const parts = [model.forward(ids(rows.map((r) => r.slice(0, 7))), { cache })];
-        for (let t = 7; t < 12; t++) parts.push(model.forward(ids(rows.map((r) => r.slice(t, t + 1))), { cache }));
+        for (let t = 7; t < 12; t++)
+          parts.push(model.forward(ids(rows.map((r) => r.slice(t, t + 1))), { cache }));
         expect(cache.length).toBe(12);
         expect(maxAbs(ops.cat(parts, 1), full)).toBeLessThan(1e-5);
       });

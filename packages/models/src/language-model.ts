@@ -3,7 +3,7 @@
  * loglikelihood) over a loaded model: requests are sorted by length and run in batches with
  * left padding, so a batch wastes little on padding and answers come back in request order.
  */
-import { Tensor, logSoftmax, noGrad, tidy } from "@shrinkray/tensor-cuda";
+import { logSoftmax, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
 import type { CausalLM } from "./causal-lm.js";
 import { type GenerateOptions, generateTokens } from "./generate.js";
 import type { SamplingOptions } from "./sampling.js";
@@ -64,7 +64,10 @@ export class ModelLanguageModel {
   async generate(reqs: GenerateRequest[]): Promise<string[]> {
     const prompts = reqs.map((r) => this.tokenizer.encode(r.prompt));
     const out = new Array<string>(reqs.length);
-    for (const batch of batchesByLength(prompts.map((p) => p.length), this.batchSize)) {
+    for (const batch of batchesByLength(
+      prompts.map((p) => p.length),
+      this.batchSize,
+    )) {
       const budgets = batch.map((i) => reqs[i].maxNewTokens);
       // Keep the newest tokens when a prompt and its budget would not fit the model.
       const ids = batch.map((i, j) => prompts[i].slice(-Math.max(1, this.maxLength - budgets[j])));
@@ -75,7 +78,9 @@ export class ModelLanguageModel {
         tokenizer: this.tokenizer,
       };
       const res = await generateTokens(this.model, ids, opts);
-      batch.forEach((i, j) => (out[i] = res.texts![j]));
+      batch.forEach((i, j) => {
+        out[i] = res.texts![j];
+      });
     }
     return out;
   }
@@ -95,12 +100,17 @@ export class ModelLanguageModel {
       const K = Math.max(...rows.map((r) => r.cont.length));
       const ids = new Int32Array(batch.length * L);
       const mask = rows.map((r) => Array.from({ length: L }, (_, t) => (t >= L - r.input.length ? 1 : 0)));
-      rows.forEach((r, b) => ids.set(r.input, b * L + L - r.input.length));
+      rows.forEach((r, b) => {
+        ids.set(r.input, b * L + L - r.input.length);
+      });
       const padded = rows.some((r) => r.input.length < L);
       const logp = noGrad(() =>
         tidy(() =>
           logSoftmax(
-            this.model.forward(Tensor.from(ids, [batch.length, L]), { attentionMask: padded ? mask : null, logitsToKeep: K }),
+            this.model.forward(Tensor.from(ids, [batch.length, L]), {
+              attentionMask: padded ? mask : null,
+              logitsToKeep: K,
+            }),
             -1,
           ),
         ),
@@ -112,7 +122,10 @@ export class ModelLanguageModel {
         let logprob = 0;
         let greedy = true;
         r.cont.forEach((tok, j) => {
-          const row = data.subarray((b * K + K - r.cont.length + j) * V, (b * K + K - r.cont.length + j + 1) * V);
+          const row = data.subarray(
+            (b * K + K - r.cont.length + j) * V,
+            (b * K + K - r.cont.length + j + 1) * V,
+          );
           logprob += row[tok];
           for (let v = 0; v < V && greedy; v++) if (row[v] > row[tok]) greedy = false;
         });

@@ -4,7 +4,7 @@
  * costs seconds and a second copy of the model; so a model built for loading starts from
  * zeros. A model built from scratch ("random") gets the layers' usual initialisation.
  */
-import { type Device, Tensor, nn } from "@shrinkray/tensor-cuda";
+import { type Device, nn, Tensor } from "@shrinkray/tensor-cuda";
 
 export type Init = "random" | "empty";
 

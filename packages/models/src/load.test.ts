@@ -1,11 +1,11 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Tensor, io, noGrad } from "@shrinkray/tensor-cuda";
+import { io, noGrad, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { MissingTensorError, UnknownArchitectureError } from "./errors.js";
 import { loadPretrained } from "./load.js";
-import { FIXTURES, HAVE_FIXTURES, fixtureDir } from "./test-fixtures.js";
+import { FIXTURES, fixtureDir, HAVE_FIXTURES } from "./test-fixtures.js";
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;

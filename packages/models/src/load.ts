@@ -6,9 +6,9 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Device, type Tensor, io, noGrad } from "@shrinkray/tensor-cuda";
+import { type Device, io, noGrad, type Tensor } from "@shrinkray/tensor-cuda";
 import type { CausalLM } from "./causal-lm.js";
-import { ModelConfigError, MissingTensorError, TensorShapeError } from "./errors.js";
+import { MissingTensorError, ModelConfigError, TensorShapeError } from "./errors.js";
 import { parseGenerationConfig } from "./generation-config.js";
 import { createModel } from "./registry.js";
 import { readJsonFile, readSideFiles } from "./side-files.js";
@@ -29,7 +29,10 @@ export async function loadPretrained(dir: string | URL, opts: LoadOptions = {}):
   if (opts.dtype !== undefined && opts.dtype !== "float32") {
     throw new TypeError(`loadPretrained: dtype ${opts.dtype} is not supported; models compute in float32`);
   }
-  const isDir = await stat(d).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(d).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new ModelConfigError(d, "is not a directory");
   const configPath = join(d, "config.json");
   let config: Record<string, unknown> | null;
@@ -43,7 +46,10 @@ export async function loadPretrained(dir: string | URL, opts: LoadOptions = {}):
   const model = createModel(config, { init: "empty", device: opts.device, file: configPath });
   await loadWeights(model, d, opts.strict ?? false);
 
-  model.generationConfig = parseGenerationConfig(await readJsonFile(join(d, "generation_config.json")), config);
+  model.generationConfig = parseGenerationConfig(
+    await readJsonFile(join(d, "generation_config.json")),
+    config,
+  );
   if (opts.tokenizer !== false) model.tokenizer = await Tokenizer.fromDir(d);
   model.sideFiles = await readSideFiles(d);
   return model.eval();
@@ -70,7 +76,10 @@ export async function loadWeights(model: CausalLM, dir: string, strict = false):
     const used = new Set(plan.map((p) => p.stored));
     const unexpected = reader.keys().filter((k) => !used.has(k) && !model.isIgnorableTensor(k));
     if (strict && unexpected.length) {
-      throw new ModelConfigError(dir, `the checkpoint has ${unexpected.length} tensor(s) this architecture does not use: ${unexpected.join(", ")}`);
+      throw new ModelConfigError(
+        dir,
+        `the checkpoint has ${unexpected.length} tensor(s) this architecture does not use: ${unexpected.join(", ")}`,
+      );
     }
     for (const { name, stored, target } of plan) {
       const raw = await reader.tensor(stored, { dtype: "float32" });

@@ -37,6 +37,7 @@ export function registerArchitecture(modelType: string, builder: ModelBuilder): 
 export function createModel(config: RawConfig, opts: BuildOptions & { file?: string } = {}): CausalLM {
   const type = config.model_type;
   const build = typeof type === "string" ? REGISTRY.get(type) : undefined;
-  if (!build) throw new UnknownArchitectureError(opts.file ?? "config.json", String(type), supportedModelTypes());
+  if (!build)
+    throw new UnknownArchitectureError(opts.file ?? "config.json", String(type), supportedModelTypes());
   return build(config, opts);
 }

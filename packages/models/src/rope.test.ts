@@ -10,15 +10,21 @@ describe("rope_scaling", () => {
     const plain = spec({});
     const scaled = spec({ rope_scaling: { type: "linear", factor: 2 } });
     for (let j = 0; j < 64; j++) expect(scaled.invFreq[j]).toBe(Math.fround(plain.invFreq[j] / 2));
-    const a = rotaryTables(scaled, Int32Array.from([10]), [1]).cos.dataSync();
-    const b = rotaryTables(plain, Int32Array.from([5]), [1]).cos.dataSync();
+    const a = rotaryTables(scaled, Int32Array.from([10]), [1]).cos.dataSync() as Float32Array;
+    const b = rotaryTables(plain, Int32Array.from([5]), [1]).cos.dataSync() as Float32Array;
     for (let i = 0; i < 128; i++) expect(a[i]).toBeCloseTo(b[i], 5);
   });
 
   it("llama3: high frequencies kept, low ones divided by factor, a ramp between", () => {
     const plain = spec({});
     const s = spec({
-      rope_scaling: { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
+      rope_scaling: {
+        rope_type: "llama3",
+        factor: 8,
+        low_freq_factor: 1,
+        high_freq_factor: 4,
+        original_max_position_embeddings: 8192,
+      },
     });
     const wavelen = (f: number) => (2 * Math.PI) / f;
     let kept = 0;
@@ -42,6 +48,8 @@ describe("rope_scaling", () => {
   });
 
   it("rejects an unsupported type, listing the supported ones", () => {
-    expect(() => spec({ rope_scaling: { rope_type: "yarn", factor: 4 } })).toThrow(/"yarn".*default, linear, llama3/);
+    expect(() => spec({ rope_scaling: { rope_type: "yarn", factor: 4 } })).toThrow(
+      /"yarn".*default, linear, llama3/,
+    );
   });
 });

@@ -18,7 +18,8 @@ export function ropeSpec(cfg: ConfigReader, headDim: number): RopeSpec {
   const theta = cfg.num("rope_theta", 10000);
   const half = headDim / 2;
   const inv = new Float32Array(half);
-  for (let j = 0; j < half; j++) inv[j] = Math.fround(1 / Math.fround(theta ** Math.fround((2 * j) / headDim)));
+  for (let j = 0; j < half; j++)
+    inv[j] = Math.fround(1 / Math.fround(theta ** Math.fround((2 * j) / headDim)));
   const scaling = cfg.raw.rope_scaling as Record<string, unknown> | null | undefined;
   if (!scaling) return { headDim, invFreq: inv };
   const type = String(scaling.rope_type ?? scaling.type ?? "default");
@@ -34,16 +35,26 @@ export function ropeSpec(cfg: ConfigReader, headDim: number): RopeSpec {
       llama3Scaling(inv, factor, scaling, cfg);
       break;
     default:
-      cfg.fail("rope_scaling", `type ${JSON.stringify(type)} is not supported; supported: ${SUPPORTED_ROPE_SCALING.join(", ")}`);
+      cfg.fail(
+        "rope_scaling",
+        `type ${JSON.stringify(type)} is not supported; supported: ${SUPPORTED_ROPE_SCALING.join(", ")}`,
+      );
   }
   return { headDim, invFreq: inv };
 }
 
 /** Llama 3.1's schedule: long wavelengths slowed by `factor`, short kept, a smooth ramp between. */
-function llama3Scaling(inv: Float32Array, factor: number, s: Record<string, unknown>, cfg: ConfigReader): void {
+function llama3Scaling(
+  inv: Float32Array,
+  factor: number,
+  s: Record<string, unknown>,
+  cfg: ConfigReader,
+): void {
   const low = Number(s.low_freq_factor ?? 1);
   const high = Number(s.high_freq_factor ?? 4);
-  const oldLen = Number(s.original_max_position_embeddings ?? cfg.raw.original_max_position_embeddings ?? 8192);
+  const oldLen = Number(
+    s.original_max_position_embeddings ?? cfg.raw.original_max_position_embeddings ?? 8192,
+  );
   const lowWavelen = oldLen / low;
   const highWavelen = oldLen / high;
   for (let j = 0; j < inv.length; j++) {
@@ -62,7 +73,11 @@ function llama3Scaling(inv: Float32Array, factor: number, s: Record<string, unkn
  * cos/sin tables in the rotate-half layout for `positions` (int32, any shape [...]):
  * shape [..., headDim]. Callers add the head axis so the tables broadcast over heads.
  */
-export function rotaryTables(spec: RopeSpec, positions: Int32Array, shape: readonly number[]): { cos: Tensor; sin: Tensor } {
+export function rotaryTables(
+  spec: RopeSpec,
+  positions: Int32Array,
+  shape: readonly number[],
+): { cos: Tensor; sin: Tensor } {
   const { headDim, invFreq } = spec;
   const half = headDim / 2;
   const cos = new Float32Array(positions.length * headDim);

@@ -5,7 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type Tensor, io, noGrad } from "@shrinkray/tensor-cuda";
+import { io, noGrad, type Tensor } from "@shrinkray/tensor-cuda";
 import type { CausalLM } from "./causal-lm.js";
 import { writeFileAtomic } from "./side-files.js";
 

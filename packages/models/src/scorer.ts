@@ -3,7 +3,7 @@
  * with the strided sliding-window recipe of transformers' perplexity guide (each window
  * re-reads up to maxLength - stride tokens of context and scores only the new ones).
  */
-import { Tensor, crossEntropy, noGrad, tidy } from "@shrinkray/tensor-cuda";
+import { crossEntropy, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
 import type { CausalLM } from "./causal-lm.js";
 import type { Tokenizer } from "./tokenizer.js";
 
@@ -41,7 +41,9 @@ export class ModelTokenScorer implements TokenScorer {
   async nll(windows: TokenWindow[]): Promise<WindowScore[]> {
     const out = new Array<WindowScore>(windows.length);
     const byLength = new Map<number, number[]>();
-    windows.forEach((w, i) => byLength.set(w.ids.length, [...(byLength.get(w.ids.length) ?? []), i]));
+    windows.forEach((w, i) => {
+      byLength.set(w.ids.length, [...(byLength.get(w.ids.length) ?? []), i]);
+    });
     for (const [T, idx] of byLength) {
       for (let s = 0; s < idx.length; s += this.batchSize) {
         const batch = idx.slice(s, s + this.batchSize);
@@ -52,7 +54,9 @@ export class ModelTokenScorer implements TokenScorer {
         const ids = Int32Array.from(batch.flatMap((i) => windows[i].ids));
         // Targets are the next tokens; context-only positions get PyTorch's ignore index.
         const targets = Int32Array.from(
-          batch.flatMap((i) => windows[i].ids.slice(1).map((t, j) => (j + 1 >= (windows[i].scoreFrom ?? 1) ? t : -100))),
+          batch.flatMap((i) =>
+            windows[i].ids.slice(1).map((t, j) => (j + 1 >= (windows[i].scoreFrom ?? 1) ? t : -100)),
+          ),
         );
         const nll = noGrad(() =>
           tidy(() => {
@@ -80,7 +84,8 @@ export class ModelTokenScorer implements TokenScorer {
 
 /** transformers' strided windows over one long sequence; each target token is scored once. */
 export function slidingWindows(ids: number[], maxLength: number, stride = maxLength): TokenWindow[] {
-  if (stride < 1 || stride > maxLength) throw new RangeError(`stride must be in [1, ${maxLength}], got ${stride}`);
+  if (stride < 1 || stride > maxLength)
+    throw new RangeError(`stride must be in [1, ${maxLength}], got ${stride}`);
   const out: TokenWindow[] = [];
   let prevEnd = 0;
   for (let begin = 0; begin < ids.length; begin += stride) {

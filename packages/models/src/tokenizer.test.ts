@@ -12,7 +12,10 @@ describe.skipIf(!existsSync(QWEN3))("Qwen3 tokenizer", async () => {
   it("encodes known strings to Qwen's ids and decodes them back", () => {
     const cases: [string, number[]][] = [
       ["Hello, world!", [9707, 11, 1879, 0]],
-      ["The quick brown fox jumps over the lazy dog.", [785, 3974, 13876, 38835, 34208, 916, 279, 15678, 5562, 13]],
+      [
+        "The quick brown fox jumps over the lazy dog.",
+        [785, 3974, 13876, 38835, 34208, 916, 279, 15678, 5562, 13],
+      ],
       ["你好，世界", [108386, 3837, 99489]],
       ["<|im_start|>user\nhi<|im_end|>", [151644, 872, 198, 6023, 151645]],
     ];

@@ -65,6 +65,8 @@ export class Tokenizer {
   }
 
   decode(ids: readonly number[], opts: { skipSpecialTokens?: boolean } = {}): string {
+    // @huggingface/tokenizers throws on an empty list; a row that generated nothing is "".
+    if (ids.length === 0) return "";
     return this.hf.decode([...ids], { skip_special_tokens: opts.skipSpecialTokens ?? false });
   }
 
@@ -96,7 +98,9 @@ export class Tokenizer {
       const have = [...this.templates.keys()];
       throw new ModelConfigError(
         "tokenizer_config.json",
-        have.length ? `no chat template named "${name}" (have: ${have.join(", ")})` : "this tokenizer has no chat template",
+        have.length
+          ? `no chat template named "${name}" (have: ${have.join(", ")})`
+          : "this tokenizer has no chat template",
         "chat_template",
       );
     }
@@ -120,7 +124,9 @@ function chatTemplatesOf(config: TokenConfig): Record<string, string> {
   if (typeof t === "string") return { default: t };
   if (Array.isArray(t)) {
     return Object.fromEntries(
-      t.filter((e) => typeof e?.name === "string" && typeof e?.template === "string").map((e) => [e.name, e.template]),
+      t
+        .filter((e) => typeof e?.name === "string" && typeof e?.template === "string")
+        .map((e) => [e.name, e.template]),
     );
   }
   return {};

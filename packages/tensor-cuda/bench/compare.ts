@@ -6,8 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Tensor, layerNorm, linear, noGrad, scaledDotProductAttention } from "../src/index.js";
 import { cpuThreads } from "../src/backend/cpu/ort-session.js";
+import { layerNorm, linear, noGrad, scaledDotProductAttention, Tensor } from "../src/index.js";
 
 function bench(fn: () => void, reps: number): number {
   fn();
@@ -25,12 +25,18 @@ const ours = new Map<string, number>();
 for (const n of [256, 1024, 2048]) {
   const a = Tensor.randn([n, n]);
   const b = Tensor.randn([n, n]);
-  ours.set(`matmul ${n}^3`, bench(() => a.matmul(b), n < 2048 ? 20 : 5));
+  ours.set(
+    `matmul ${n}^3`,
+    bench(() => a.matmul(b), n < 2048 ? 20 : 5),
+  );
 }
 {
   const x = Tensor.randn([4096, 768]);
   const w = Tensor.randn([3072, 768]);
-  ours.set("linear [4096x768]x[768x3072]", bench(() => linear(x, w), 5));
+  ours.set(
+    "linear [4096x768]x[768x3072]",
+    bench(() => linear(x, w), 5),
+  );
 }
 
 /** GPT-2 block exactly as the peer writes it (pre-LN, fused qkv, tanh GELU). */
@@ -56,7 +62,11 @@ function gpt2Block(d = 768, h = 12) {
     const [q, k, v] = qkv.split(C, -1).map((z) => z.reshape([B, T, h, C / h]).transpose(1, 2));
     const att = scaledDotProductAttention(q, k, v, { causal: true });
     const x1 = x.add(linear(att.transpose(1, 2).reshape([B, T, C]), params.projW, params.projB));
-    const m = linear(linear(layerNorm(x1, params.ln2w, params.ln2b), params.fcW, params.fcB).gelu("tanh"), params.outW, params.outB);
+    const m = linear(
+      linear(layerNorm(x1, params.ln2w, params.ln2b), params.fcW, params.fcB).gelu("tanh"),
+      params.outW,
+      params.outB,
+    );
     return x1.add(m);
   };
   return { params, forward };
@@ -72,7 +82,10 @@ function gpt2Block(d = 768, h = 12) {
       blk.forward(xb).square().mean().backward();
     }, 5),
   );
-  ours.set("gpt2-block fwd (4x256, d=768)", bench(() => noGrad(() => blk.forward(xb)), 5));
+  ours.set(
+    "gpt2-block fwd (4x256, d=768)",
+    bench(() => noGrad(() => blk.forward(xb)), 5),
+  );
 }
 {
   const a = Tensor.randn([64]);
@@ -90,18 +103,27 @@ const peer = new Map<string, number>();
 const script = fileURLToPath(new URL("../../../bench/peers/torch_cpu.py", import.meta.url));
 const python = process.env.PEER_PYTHON ?? "/usr/bin/python3";
 if (existsSync(python) && existsSync(script)) {
-  const r = spawnSync(python, [script], { encoding: "utf8", env: { ...process.env, SHRINKRAY_THREADS: String(cpuThreads()) } });
+  const r = spawnSync(python, [script], {
+    encoding: "utf8",
+    env: { ...process.env, SHRINKRAY_THREADS: String(cpuThreads()) },
+  });
   if (r.status === 0) {
     for (const line of r.stdout.trim().split("\n")) {
       const { name, ms } = JSON.parse(line);
       peer.set(name, ms);
     }
   } else console.error(`peer failed (${python} ${script}): ${r.stderr.trim().split("\n").pop()}`);
-} else console.error(`peer skipped: ${python} or ${script} missing (apt-get install -y python3-torch libopenblas0-pthread)`);
+} else
+  console.error(
+    `peer skipped: ${python} or ${script} missing (apt-get install -y python3-torch libopenblas0-pthread)`,
+  );
 
-const fmtMs = (ms: number | undefined) => (ms === undefined ? "-" : ms < 1 ? `${(ms * 1000).toFixed(2)} µs` : `${ms.toFixed(2)} ms`);
+const fmtMs = (ms: number | undefined) =>
+  ms === undefined ? "-" : ms < 1 ? `${(ms * 1000).toFixed(2)} µs` : `${ms.toFixed(2)} ms`;
 console.log(`tensor-cuda CPU vs PyTorch (${cpuThreads()} threads), median of repeated runs`);
-console.log(`${"benchmark".padEnd(38)} ${"ours".padStart(11)} ${"torch".padStart(11)} ${"ratio".padStart(7)}`);
+console.log(
+  `${"benchmark".padEnd(38)} ${"ours".padStart(11)} ${"torch".padStart(11)} ${"ratio".padStart(7)}`,
+);
 for (const [name, ms] of ours) {
   const p = peer.get(name);
   const ratio = p ? (ms / p).toFixed(2) : "-";

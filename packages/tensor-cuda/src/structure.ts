@@ -15,7 +15,10 @@ export type BlockContext = unknown;
  */
 export interface DecoderView {
   /** Token ids int32 [B, T] (and an optional 0/1 attention mask [B, T]) to hidden states [B, T, D]. */
-  embed(inputIds: Tensor, opts?: { attentionMask?: Tensor | null }): { hidden: Tensor; context: BlockContext };
+  embed(
+    inputIds: Tensor,
+    opts?: { attentionMask?: Tensor | null },
+  ): { hidden: Tensor; context: BlockContext };
   /** The decoder blocks in order; their Linear layers are found by walking each block. */
   readonly blocks: readonly AnyModule[];
   /** The dotted name of block i in the whole model (e.g. "model.layers.3"), for name patterns. */

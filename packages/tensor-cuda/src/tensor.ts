@@ -349,7 +349,7 @@ export function recordOp(
 ): Tensor {
   if (!isGradEnabled()) return out;
   if (!inputs.some((t) => t.requiresGrad)) {
-    out.gradBlockedBy = inputs.find((t) => t.gradBlockedBy)?.gradBlockedBy ?? null;
+    out.gradBlockedBy = inputs.find((t) => t.gradBlockedBy)?.gradBlockedBy ?? out.gradBlockedBy;
     return out;
   }
   out.requiresGrad = true;

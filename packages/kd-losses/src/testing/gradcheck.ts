@@ -2,7 +2,7 @@
  * Test-only: compares the gradient backward() gives for a scalar loss with central finite
  * differences, in float64.
  */
-import { Tensor, noGrad } from "@shrinkray/tensor-cuda";
+import { noGrad, Tensor } from "@shrinkray/tensor-cuda";
 
 export interface GradcheckResult {
   maxAbsError: number;

@@ -26,7 +26,8 @@ export function klRef(a: readonly number[], b: readonly number[]): number {
   return s;
 }
 
-const mix = (w: number, a: readonly number[], b: readonly number[]) => a.map((ai, i) => w * ai + (1 - w) * b[i]);
+const mix = (w: number, a: readonly number[], b: readonly number[]) =>
+  a.map((ai, i) => w * ai + (1 - w) * b[i]);
 
 /** The divergence between teacher p and student q, both probability vectors. */
 export function divergenceRef(p: readonly number[], q: readonly number[], o: RefParams): number {
@@ -110,7 +111,13 @@ export function kdLossRef(
 }
 
 /** Cross-entropy per token (ignored labels give 0), for the CE + KD mixture. */
-export function crossEntropyRef(student: readonly number[], shape: readonly [number, number, number], labels: readonly number[]) {
+export function crossEntropyRef(
+  student: readonly number[],
+  shape: readonly [number, number, number],
+  labels: readonly number[],
+) {
   const v = shape[2];
-  return labels.map((label, r) => (label === -100 ? 0 : -Math.log(softmaxRef(student.slice(r * v, (r + 1) * v))[label])));
+  return labels.map((label, r) =>
+    label === -100 ? 0 : -Math.log(softmaxRef(student.slice(r * v, (r + 1) * v))[label]),
+  );
 }

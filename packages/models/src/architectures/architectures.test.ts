@@ -1,14 +1,15 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Tensor, io, nn, noGrad } from "@shrinkray/tensor-cuda";
+import { io, nn, noGrad, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { loadPretrained } from "../load.js";
 import { createModel } from "../registry.js";
-import { HAVE_FIXTURES, fixtureDir } from "../test-fixtures.js";
+import { fixtureDir, HAVE_FIXTURES } from "../test-fixtures.js";
 
 const ids = Tensor.from(Int32Array.from([1, 5, 9, 14, 3, 7, 22, 41]), [1, 8]);
-const same = (a: Tensor, b: Tensor) => Buffer.from(a.dataSync().buffer).equals(Buffer.from(b.dataSync().buffer));
+const same = (a: Tensor, b: Tensor) =>
+  Buffer.from(a.dataSync().buffer).equals(Buffer.from(b.dataSync().buffer));
 
 describe("llama family", () => {
   it("qwen3 has per-head q/k norms and round-trips through save", async () => {
@@ -32,7 +33,12 @@ describe("llama family", () => {
     const dir = await mkdtemp(join(tmpdir(), "qwen3-"));
     await model.save(dir);
     const back = await loadPretrained(dir);
-    expect(same(noGrad(() => back.forward(ids)), noGrad(() => model.forward(ids)))).toBe(true);
+    expect(
+      same(
+        noGrad(() => back.forward(ids)),
+        noGrad(() => model.forward(ids)),
+      ),
+    ).toBe(true);
   });
 
   it("mistral with a sliding window refuses sequences longer than it", () => {

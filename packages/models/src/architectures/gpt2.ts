@@ -4,10 +4,10 @@
  * projections as Conv1D weights [in, out]; they are transposed on load into nn.Linear's
  * [out, in] and back on save, so compression passes see the same Linear as everywhere else.
  */
-import { Tensor, nn, scaledDotProductAttention } from "@shrinkray/tensor-cuda";
+import { nn, scaledDotProductAttention, Tensor } from "@shrinkray/tensor-cuda";
+import { CausalLM, type DecoderBlock } from "../causal-lm.js";
 import { ConfigReader, type RawConfig } from "../config.js";
 import type { DecoderContext } from "../context.js";
-import { CausalLM, type DecoderBlock } from "../causal-lm.js";
 import { type BuildOptions, ModelEmbedding, ModelLinear } from "../layers.js";
 
 export interface GPT2Config {
@@ -24,7 +24,8 @@ export interface GPT2Config {
 export function parseGPT2Config(raw: RawConfig, file = "config.json"): GPT2Config {
   const c = new ConfigReader(raw, file);
   const nEmbd = c.int("n_embd");
-  if (c.bool("scale_attn_by_inverse_layer_idx", false)) c.fail("scale_attn_by_inverse_layer_idx", "true is not supported");
+  if (c.bool("scale_attn_by_inverse_layer_idx", false))
+    c.fail("scale_attn_by_inverse_layer_idx", "true is not supported");
   return {
     vocabSize: c.int("vocab_size"),
     nPositions: c.int("n_positions"),
@@ -79,7 +80,10 @@ class GPT2MLP extends nn.Module {
 
   forward(x: Tensor): Tensor {
     const h = this.cFc.call(x);
-    const act = this.cfg.activation === "relu" ? h.relu() : h.gelu(this.cfg.activation === "gelu_new" ? "tanh" : "none");
+    const act =
+      this.cfg.activation === "relu"
+        ? h.relu()
+        : h.gelu(this.cfg.activation === "gelu_new" ? "tanh" : "none");
     return this.cProj.call(act);
   }
 }
@@ -116,7 +120,10 @@ class GPT2Model extends nn.Module<never[], never> {
     super();
     this.wte = this.child("wte", new ModelEmbedding(cfg.vocabSize, cfg.nEmbd, o));
     this.wpe = this.child("wpe", new ModelEmbedding(cfg.nPositions, cfg.nEmbd, o));
-    this.h = this.child("h", new nn.ModuleList<DecoderBlock>(Array.from({ length: cfg.nLayer }, (_, i) => new GPT2Block(cfg, i, o))));
+    this.h = this.child(
+      "h",
+      new nn.ModuleList<DecoderBlock>(Array.from({ length: cfg.nLayer }, (_, i) => new GPT2Block(cfg, i, o))),
+    );
     this.lnF = this.child("ln_f", new nn.LayerNorm(cfg.nEmbd, { eps: cfg.eps, device: o.device }));
   }
 

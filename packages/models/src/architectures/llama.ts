@@ -4,10 +4,10 @@
  * positions in the rotate-half layout, grouped-query attention, SwiGLU MLP. Names follow
  * transformers' LlamaForCausalLM: model.embed_tokens, model.layers.N.self_attn.q_proj, ...
  */
-import { type Tensor, nn, rope, scaledDotProductAttention } from "@shrinkray/tensor-cuda";
+import { nn, rope, scaledDotProductAttention, type Tensor } from "@shrinkray/tensor-cuda";
+import { CausalLM, type DecoderBlock } from "../causal-lm.js";
 import { ConfigReader, type RawConfig } from "../config.js";
 import type { DecoderContext } from "../context.js";
-import { CausalLM, type DecoderBlock } from "../causal-lm.js";
 import { type BuildOptions, ModelEmbedding, ModelLinear } from "../layers.js";
 import { type RopeSpec, ropeSpec, rotaryTables } from "../rope.js";
 
@@ -107,7 +107,9 @@ class LlamaAttention extends nn.Module<[Tensor, DecoderContext], Tensor> {
     if (ctx.cache) [k, v] = ctx.cache.update(this.layer, k, v);
     const window = this.cfg.slidingWindow;
     if (window !== null && k.shape[2] > window) {
-      throw new RangeError(`sequence of ${k.shape[2]} tokens exceeds sliding_window ${window}, which is not implemented`);
+      throw new RangeError(
+        `sequence of ${k.shape[2]} tokens exceeds sliding_window ${window}, which is not implemented`,
+      );
     }
     const o = scaledDotProductAttention(q, k, v, { causal: true, mask: ctx.mask });
     return this.oProj.call(o.transpose(1, 2).reshape([B, T, H * hd]));
@@ -144,7 +146,10 @@ class LlamaDecoderLayer extends nn.Module<[Tensor, DecoderContext], Tensor> {
     this.mlp = this.child("mlp", new LlamaMLP(cfg, o));
     const norm = { eps: cfg.rmsNormEps, device: o.device };
     this.inputLayernorm = this.child("input_layernorm", new nn.RMSNorm(cfg.hiddenSize, norm));
-    this.postAttentionLayernorm = this.child("post_attention_layernorm", new nn.RMSNorm(cfg.hiddenSize, norm));
+    this.postAttentionLayernorm = this.child(
+      "post_attention_layernorm",
+      new nn.RMSNorm(cfg.hiddenSize, norm),
+    );
   }
 
   forward(x: Tensor, ctx: DecoderContext): Tensor {

@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, readdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Generator, Tensor, crossEntropy, io, nn, noGrad } from "@shrinkray/tensor-cuda";
+import { crossEntropy, Generator, io, nn, noGrad, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { loadPretrained } from "../load.js";
 import { createModel } from "../registry.js";
@@ -65,7 +65,7 @@ describe("a tiny OPT made here", () => {
     expect(view.blockName(1)).toBe("model.decoder.layers.1");
     noGrad(() => {
       let { hidden, context } = view.embed(ids);
-      view.blocks.forEach((_, i) => (hidden = view.runBlock(i, hidden, context)));
+      for (let i = 0; i < view.blocks.length; i++) hidden = view.runBlock(i, hidden, context);
       const viaView = view.head(hidden).dataSync();
       const direct = model.forward(ids).dataSync();
       expect(Buffer.from(viaView.buffer).equals(Buffer.from(direct.buffer))).toBe(true);

@@ -3,10 +3,10 @@
  * blocks or, when `do_layer_norm_before` is false (OPT-350m), post-LN; project_in/project_out
  * when `word_embed_proj_dim` differs from the hidden size. LM head tied to the embedding.
  */
-import { Tensor, nn, scaledDotProductAttention } from "@shrinkray/tensor-cuda";
+import { nn, scaledDotProductAttention, Tensor } from "@shrinkray/tensor-cuda";
+import { CausalLM, type DecoderBlock } from "../causal-lm.js";
 import { ConfigReader, type RawConfig } from "../config.js";
 import type { DecoderContext } from "../context.js";
-import { CausalLM, type DecoderBlock } from "../causal-lm.js";
 import { type BuildOptions, ModelEmbedding, ModelLinear } from "../layers.js";
 
 /** fairseq reserved the first two rows of the position table; position p uses row p + 2. */
@@ -127,15 +127,26 @@ class OPTDecoder extends nn.Module<never[], never> {
     const d = cfg.hiddenSize;
     const p = cfg.wordEmbedProjDim;
     this.embedTokens = this.child("embed_tokens", new ModelEmbedding(cfg.vocabSize, p, o));
-    this.embedPositions = this.child("embed_positions", new ModelEmbedding(cfg.maxPositions + POSITION_OFFSET, d, o));
+    this.embedPositions = this.child(
+      "embed_positions",
+      new ModelEmbedding(cfg.maxPositions + POSITION_OFFSET, d, o),
+    );
     if (p !== d) {
       this.projectOut = this.child("project_out", new ModelLinear(d, p, false, o));
       this.projectIn = this.child("project_in", new ModelLinear(p, d, false, o));
     }
     if (cfg.finalLayerNorm) {
-      this.finalLayerNorm = this.child("final_layer_norm", new nn.LayerNorm(d, { elementwiseAffine: cfg.lnAffine, device: o.device }));
+      this.finalLayerNorm = this.child(
+        "final_layer_norm",
+        new nn.LayerNorm(d, { elementwiseAffine: cfg.lnAffine, device: o.device }),
+      );
     }
-    this.layers = this.child("layers", new nn.ModuleList<DecoderBlock>(Array.from({ length: cfg.numLayers }, (_, i) => new OPTDecoderLayer(cfg, i, o))));
+    this.layers = this.child(
+      "layers",
+      new nn.ModuleList<DecoderBlock>(
+        Array.from({ length: cfg.numLayers }, (_, i) => new OPTDecoderLayer(cfg, i, o)),
+      ),
+    );
   }
 
   forward(): never {
@@ -165,7 +176,10 @@ export class OPTForCausalLM extends CausalLM {
     super(raw);
     this.cfg = parseOPTConfig(raw);
     this.model = this.child("model", new OPTModel(this.cfg, o));
-    this.lmHead = this.child("lm_head", new ModelLinear(this.cfg.wordEmbedProjDim, this.cfg.vocabSize, false, o));
+    this.lmHead = this.child(
+      "lm_head",
+      new ModelLinear(this.cfg.wordEmbedProjDim, this.cfg.vocabSize, false, o),
+    );
     if (this.cfg.tieWordEmbeddings) this.lmHead.tie(this.model.decoder.embedTokens.weight);
   }
 
@@ -177,7 +191,9 @@ export class OPTForCausalLM extends CausalLM {
     const dec = this.model.decoder;
     const last = Math.max(...ctx.positions);
     if (last >= this.cfg.maxPositions) {
-      throw new RangeError(`position ${last} is beyond max_position_embeddings ${this.cfg.maxPositions} of this OPT`);
+      throw new RangeError(
+        `position ${last} is beyond max_position_embeddings ${this.cfg.maxPositions} of this OPT`,
+      );
     }
     let h = dec.embedTokens.call(inputIds);
     if (dec.projectIn) h = dec.projectIn.call(h);

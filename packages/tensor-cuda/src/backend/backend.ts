@@ -104,8 +104,23 @@ export interface Backend {
   powScalar(x: Storage, exponent: number): Storage;
   clamp(x: Storage, min: number, max: number): Storage;
   /** Broadcasting binary op; each operand is read through a view of `outShape`. */
-  binary(op: BinaryOp, a: Storage, av: StridedView, b: Storage, bv: StridedView, outShape: readonly number[]): Storage;
-  where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView, outShape: readonly number[]): Storage;
+  binary(
+    op: BinaryOp,
+    a: Storage,
+    av: StridedView,
+    b: Storage,
+    bv: StridedView,
+    outShape: readonly number[],
+  ): Storage;
+  where(
+    cond: Storage,
+    cv: StridedView,
+    a: Storage,
+    av: StridedView,
+    b: Storage,
+    bv: StridedView,
+    outShape: readonly number[],
+  ): Storage;
   /** Reduce the middle axis of [outer, size, inner] to [outer, inner]. */
   reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage;
 
@@ -154,7 +169,13 @@ export interface Backend {
     rows: number,
     cols: number,
   ): { dx: Storage; dweight: Storage | null; dbias: Storage };
-  rmsNorm(x: Storage, weight: Storage | null, rows: number, cols: number, eps: number): { y: Storage; rstd: Storage };
+  rmsNorm(
+    x: Storage,
+    weight: Storage | null,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): { y: Storage; rstd: Storage };
   rmsNormBackward(
     x: Storage,
     weight: Storage | null,

@@ -68,8 +68,17 @@ describe("unary ops", () => {
     );
   });
 
+  it("gelu is float64-accurate in float64 (erf to < 1e-13)", () => {
+    const xs = [-5, -2.2, -0.7, -1e-9, 0, 0.3, 1.1, 2.9, 4.5, 9];
+    const ref = xs.map((x) => 0.5 * x * (1 + erfRef(x / Math.SQRT2)));
+    expectClose(gelu(Tensor.from(xs, [xs.length], { dtype: "float64" })), ref, [xs.length], 1e-13, 1e-13);
+  });
+
   it("gelu backward is accurate in float64 far from zero too", () => {
-    gradcheck((x) => x.gelu(), [Tensor.from([-4, -2.2, 2.7, 5], [4], { dtype: "float64" })], { atol: 1e-7 });
+    gradcheck((x) => x.gelu(), [Tensor.from([-4, -2.2, 2.7, 5], [4], { dtype: "float64" })], {
+      atol: 1e-9,
+      rtol: 1e-7,
+    });
   });
 
   it("sign/floor/round (half to even) forward; their gradient is zero, as in PyTorch", () => {

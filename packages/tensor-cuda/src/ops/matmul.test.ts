@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DTypeError, linear, matmul, matmulNT, ShapeError, Tensor } from "../testing/core.js";
-import { expectClose, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
+import { expectClose, float32GradsMatch, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 import { matmulRef } from "../testing/reference.js";
 
 const CASES: [string, number[], number[]][] = [
@@ -37,6 +37,9 @@ describe("matmul", () => {
       const r = matmulRef(values(a), sa, values(b), sb);
       expectClose(matmul(a, b), r.data, r.shape, 1e-12, 1e-12);
       gradcheck((x, y) => matmul(x, y), [a, b]);
+    });
+    it(`${name}: float32 backward (ORT GEMMs) agrees with float64`, () => {
+      float32GradsMatch((x, y) => matmul(x, y), [randn32(sa, 5), randn32(sb, 6)]);
     });
   }
 
@@ -81,6 +84,8 @@ describe("matmulNT", () => {
     expectClose(matmulNT(a, b), r.data, r.shape, 1e-12);
     gradcheck((x, y) => matmulNT(x, y), [a, randn64([2, 5, 4], 3)]);
     gradcheck((x, y) => matmulNT(x, y), [a, b]);
+    float32GradsMatch((x, y) => matmulNT(x, y), [randn32([2, 3, 4], 4), randn32([5, 4], 5)]);
+    float32GradsMatch((x, y) => matmulNT(x, y), [randn32([2, 3, 4], 6), randn32([2, 5, 4], 7)]);
   });
 });
 
@@ -106,6 +111,7 @@ describe("linear", () => {
       expectClose(linear(x, w), r.data, r.shape, 1e-5);
       gradcheck((xx, ww, bb) => linear(xx, ww, bb), [x, w, b]);
       gradcheck((xx, ww) => linear(xx, ww), [x, w]);
+      float32GradsMatch((xx, ww, bb) => linear(xx, ww, bb), [x, w, b]);
     });
   }
 

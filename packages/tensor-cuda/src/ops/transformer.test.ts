@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rope, ropeTables, ShapeError, scaledDotProductAttention, Tensor } from "../testing/core.js";
-import { expectClose, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
+import { expectClose, float32GradsMatch, gradcheck, randn32, randn64, values } from "../testing/gradcheck.js";
 import { ravel, softmaxRow } from "../testing/reference.js";
 
 describe("RoPE (rotate-half)", () => {
@@ -124,6 +124,7 @@ describe("scaledDotProductAttention", () => {
         (a, b, c) => scaledDotProductAttention(a, b, c, { causal }),
         [randn64([B, H, T, D], 4), randn64([B, Hkv, S, D], 5), randn64([B, Hkv, S, Dv], 6)],
       );
+      float32GradsMatch((a, b, c) => scaledDotProductAttention(a, b, c, { causal }), [q, k, v]);
     });
   }
 

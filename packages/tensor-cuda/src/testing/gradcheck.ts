@@ -142,3 +142,38 @@ export function expectClose(
     }
   }
 }
+
+/**
+ * Runs fn's backward in float32 and in float64 on the same values and compares the gradients:
+ * gradcheck works in float64, where matmul is a JS loop, so this is what exercises the float32
+ * kernels' backward paths (ORT GEMMs with transposed operands, say).
+ */
+export function float32GradsMatch(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  opts: { atol?: number; rtol?: number } = {},
+): void {
+  const atol = opts.atol ?? 1e-4;
+  const rtol = opts.rtol ?? 1e-4;
+  const run = (dtype: "float32" | "float64") => {
+    const xs = inputs.map((t) =>
+      isFloating(t.dtype) ? Tensor.from(t.cast(dtype).dataSync().slice(), t.shape).requiresGrad_() : t,
+    );
+    const out = fn(...xs);
+    const w = Tensor.randn(out.shape, { dtype, generator: new Generator(99) });
+    out.mul(w).sum().backward();
+    return xs.map((x) => (x.grad ? values(x.grad) : null));
+  };
+  const g32 = run("float32");
+  const g64 = run("float64");
+  g64.forEach((g, i) => {
+    if (!g) return;
+    const a = g32[i];
+    if (!a) throw new Error(`float32 backward gave no gradient for input ${i}`);
+    for (let j = 0; j < g.length; j++) {
+      if (!(Math.abs(a[j] - g[j]) <= atol + rtol * Math.abs(g[j]))) {
+        throw new Error(`input ${i} element ${j}: float32 gradient ${a[j]}, float64 ${g[j]}`);
+      }
+    }
+  });
+}

@@ -54,7 +54,8 @@ function load(): Sgemm | null {
       // Try the next name.
     }
   }
-  if (choice === "blas") throw new Error(`SHRINKRAY_GEMM=blas but no BLAS library was found (tried ${names.join(", ")})`);
+  if (choice === "blas")
+    throw new Error(`SHRINKRAY_GEMM=blas but no BLAS library was found (tried ${names.join(", ")})`);
   return null;
 }
 

@@ -136,7 +136,7 @@ export function clamp(x: Storage, min: number, max: number): Storage {
   const lo = Math.min(min, max);
   for (let i = 0; i < xs.length; i++) {
     const v = xs[i];
-    out[i] = v > max ? max : v < lo ? lo : v;
+    out[i] = v > max ? max : Math.max(v, lo);
   }
   return new CpuStorage(x.dtype, out);
 }

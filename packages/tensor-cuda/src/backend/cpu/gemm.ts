@@ -1,5 +1,5 @@
 import type { MatmulSpec } from "../backend.js";
-import { type Dim, ONNX_FLOAT, buildModel } from "./onnx-model.js";
+import { buildModel, type Dim, ONNX_FLOAT } from "./onnx-model.js";
 import { OrtGraph } from "./ort-session.js";
 
 /*
@@ -53,7 +53,10 @@ export function ortSgemm(a: Float32Array, b: Float32Array, spec: MatmulSpec): Fl
   // A shared B with a batched, untransposed A is one tall GEMM.
   if (aBatched && !bBatched && !transA) {
     session(2, 2, false, transB).run(
-      { A: { type: "float32", data: a, dims: [batch * m, k] }, B: { type: "float32", data: b, dims: transB ? [n, k] : [k, n] } },
+      {
+        A: { type: "float32", data: a, dims: [batch * m, k] },
+        B: { type: "float32", data: b, dims: transB ? [n, k] : [k, n] },
+      },
       { Y: { type: "float32", data: out, dims: [batch * m, n] } },
     );
     return out;

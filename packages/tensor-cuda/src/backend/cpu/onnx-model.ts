@@ -73,7 +73,8 @@ function valueInfo(w: Writer, v: ValueInfo): void {
     t.msg(1, (tt) => {
       tt.int(1, v.elemType);
       tt.msg(2, (shape) => {
-        for (const d of v.dims) shape.msg(1, (dim) => (typeof d === "number" ? dim.int(1, d) : dim.str(2, d)));
+        for (const d of v.dims)
+          shape.msg(1, (dim) => (typeof d === "number" ? dim.int(1, d) : dim.str(2, d)));
       });
     }),
   );
@@ -84,7 +85,7 @@ export function buildModel(nodes: NodeSpec[], inputs: ValueInfo[], outputs: Valu
   w.int(1, 8); // ir_version
   w.str(2, "shrinkray");
   w.msg(7, (g) => {
-    nodes.forEach((n, i) =>
+    for (const [i, n] of nodes.entries()) {
       g.msg(1, (nw) => {
         for (const x of n.inputs) nw.str(1, x);
         for (const y of n.outputs) nw.str(2, y);
@@ -98,8 +99,8 @@ export function buildModel(nodes: NodeSpec[], inputs: ValueInfo[], outputs: Valu
           });
         }
         if (n.domain) nw.str(7, n.domain);
-      }),
-    );
+      });
+    }
     g.str(2, "g");
     for (const v of inputs) g.msg(11, (vw) => valueInfo(vw, v));
     for (const v of outputs) g.msg(12, (vw) => valueInfo(vw, v));

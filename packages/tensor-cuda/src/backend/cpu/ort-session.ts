@@ -9,7 +9,11 @@ const require = createRequire(import.meta.url);
 
 interface NativeSession {
   loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
-  run(feeds: Record<string, unknown>, fetches: Record<string, unknown>, options: object): Record<string, unknown>;
+  run(
+    feeds: Record<string, unknown>,
+    fetches: Record<string, unknown>,
+    options: object,
+  ): Record<string, unknown>;
 }
 
 let native: { InferenceSession: new () => NativeSession } | undefined;

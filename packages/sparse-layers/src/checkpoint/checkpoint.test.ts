@@ -1,0 +1,59 @@
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { noGrad, io } from "@shrinkray/tensor-cuda";
+import { afterAll, describe, expect, it } from "vitest";
+import { SparsityConfigError } from "../replace/config.js";
+import { sparsify } from "../replace/sparsify.js";
+import { TinyStack, correlatedInputs, maxAbsDiff } from "../test-utils.js";
+import { CONFIG_FILE, WEIGHTS_FILE, applySparsityConfig, loadSparseCheckpoint, saveSparseCheckpoint } from "./checkpoint.js";
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe("sparse checkpoints", () => {
+  it("save, then reload onto a dense skeleton, reproduces the sparse model exactly", async () => {
+    const model = new TinyStack(16, 32, 2, 1);
+    sparsify(model, {
+      rules: [
+        { pattern: "up_proj$", groups: 4, rank: 3, permutation: "shuffle", alpha: 6 },
+        { pattern: "down_proj$", groups: 2, rank: 0 },
+      ],
+    });
+    const dir = await mkdtemp(join(tmpdir(), "sparse-ckpt-"));
+    dirs.push(dir);
+    const config = await saveSparseCheckpoint(dir, model);
+    expect(config.layers.map((l) => [l.name, l.kind, l.groups, l.rank, l.permuted])).toEqual([
+      ["blocks.0.up_proj", "grouped-lora", 4, 3, true],
+      ["blocks.0.down_proj", "grouped", 2, 0, false],
+      ["blocks.1.up_proj", "grouped-lora", 4, 3, true],
+      ["blocks.1.down_proj", "grouped", 2, 0, false],
+    ]);
+    expect((await readdir(dir)).sort()).toEqual([WEIGHTS_FILE, CONFIG_FILE].sort());
+    const onDisk = JSON.parse(await readFile(join(dir, CONFIG_FILE), "utf8"));
+    expect(onDisk).toEqual(config);
+    const file = await io.SafetensorsFile.open(join(dir, WEIGHTS_FILE));
+    expect(JSON.parse(file.metadata()!.sparsity_config)).toEqual(config);
+    expect(file.keys()).toContain("blocks.0.up_proj.grouped.perm");
+    await file.close();
+
+    const skeleton = new TinyStack(16, 32, 2, 99);
+    await loadSparseCheckpoint(dir, skeleton);
+    const x = correlatedInputs(20, 16, 3);
+    model.eval();
+    skeleton.eval();
+    expect(noGrad(() => maxAbsDiff(skeleton.call(x), model.call(x)))).toBe(0);
+    expect(skeleton.numParameters()).toBe(model.numParameters());
+  });
+
+  it("rejects a config that does not fit the model", () => {
+    const model = new TinyStack(16, 32, 1, 1);
+    const layer = { name: "blocks.0.up_proj", kind: "grouped", inFeatures: 16, outFeatures: 64, groups: 2, rank: 0, alpha: 0, bias: true, permuted: false } as const;
+    const cfg = (l: object) => ({ format: "shrinkray-sparse-layers", version: 1, layers: [l] }) as never;
+    expect(() => applySparsityConfig(model, cfg(layer))).toThrow(/16 → 64, the model's Linear is 16 → 32/);
+    expect(() => applySparsityConfig(model, cfg({ ...layer, name: "blocks.3.up_proj" }))).toThrow(SparsityConfigError);
+    expect(() => applySparsityConfig(model, { format: "other" } as never)).toThrow(/not a version-1/);
+  });
+});
