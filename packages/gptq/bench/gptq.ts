@@ -10,15 +10,22 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Generator, Tensor } from "@shrinkray/tensor-cuda";
-import { HessianAccumulator, gptqQuantize } from "../src/index.js";
+import { gptqQuantize, HessianAccumulator } from "../src/index.js";
 
-const [ROWS, COLS, NSEQ, SEQLEN, BITS, GROUP, ACT] = [3072, 768, 128, 512, 4, 128, 1];
+const [ROWS, COLS, NSEQ, SEQLEN, GROUP, ACT] = [3072, 768, 128, 512, 128, 1];
+const BITS = 4 as const;
 const threads = Number(process.env.SHRINKRAY_THREADS) || availableParallelism();
 
 const g = new Generator(0);
-const w = Tensor.from(Float32Array.from({ length: ROWS * COLS }, () => g.normal() * 0.02), [ROWS, COLS]);
+const w = Tensor.from(
+  Float32Array.from({ length: ROWS * COLS }, () => g.normal() * 0.02),
+  [ROWS, COLS],
+);
 const seqs = Array.from({ length: NSEQ }, () =>
-  Tensor.from(Float32Array.from({ length: SEQLEN * COLS }, () => g.normal()), [1, SEQLEN, COLS]),
+  Tensor.from(
+    Float32Array.from({ length: SEQLEN * COLS }, () => g.normal()),
+    [1, SEQLEN, COLS],
+  ),
 );
 
 const t0 = performance.now();
@@ -35,7 +42,10 @@ const script = fileURLToPath(new URL("../../../bench/peers/gptq_torch.py", impor
 const python = process.env.PEER_PYTHON ?? "/usr/bin/python3";
 if (existsSync(python) && existsSync(script)) {
   const args = [script, "bench", ...[ROWS, COLS, NSEQ, SEQLEN, BITS, GROUP, ACT].map(String)];
-  const r = spawnSync(python, args, { encoding: "utf8", env: { ...process.env, SHRINKRAY_THREADS: String(threads) } });
+  const r = spawnSync(python, args, {
+    encoding: "utf8",
+    env: { ...process.env, SHRINKRAY_THREADS: String(threads) },
+  });
   if (r.status === 0) peer = JSON.parse(r.stdout.trim().split("\n").pop()!);
   else console.error(`peer failed (${python} ${script}): ${r.stderr.trim().split("\n").pop()}`);
 } else console.error(`peer skipped: ${python} or ${script} missing (apt-get install -y python3-torch)`);

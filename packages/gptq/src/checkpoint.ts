@@ -1,5 +1,5 @@
 import { ShapeError, type Tensor } from "@shrinkray/tensor-cuda";
-import { type PackedGptq, convertZeros } from "./pack.js";
+import { convertZeros, type PackedGptq } from "./pack.js";
 import type { Bits } from "./quantizer.js";
 
 /**
@@ -30,7 +30,8 @@ export function readGptqCheckpoint(
   const need = (name: string, dtype: string): Tensor => {
     const t = get(`${dot}${name}`);
     if (!t) throw new Error(`GPTQ checkpoint: missing tensor ${dot}${name}`);
-    if (t.dtype !== dtype) throw new TypeError(`GPTQ checkpoint: ${dot}${name} is ${t.dtype}, expected ${dtype}`);
+    if (t.dtype !== dtype)
+      throw new TypeError(`GPTQ checkpoint: ${dot}${name} is ${t.dtype}, expected ${dtype}`);
     return t;
   };
   const qweight = need("qweight", "int32");
@@ -42,11 +43,20 @@ export function readGptqCheckpoint(
   const { bits } = config;
   const expect = (what: string, t: Tensor, shape: number[]) => {
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new ShapeError(`GPTQ checkpoint: ${dot}${what} is [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
+      throw new ShapeError(
+        `GPTQ checkpoint: ${dot}${what} is [${t.shape.join(", ")}], expected [${shape.join(", ")}]`,
+      );
     }
   };
   expect("qweight", qweight, [(inF * bits) / 32, out]);
   expect("qzeros", qzeros, [scales.shape[0], (out * bits) / 32]);
   expect("scales", scales, [scales.shape[0], out]);
-  return { qweight, qzeros: convertZeros(qzeros, bits, "v2"), scales, gIdx, bits, groupSize: config.groupSize };
+  return {
+    qweight,
+    qzeros: convertZeros(qzeros, bits, "v2"),
+    scales,
+    gIdx,
+    bits,
+    groupSize: config.groupSize,
+  };
 }

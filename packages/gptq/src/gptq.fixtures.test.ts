@@ -1,10 +1,10 @@
-import { Tensor, slice } from "@shrinkray/tensor-cuda";
+import { slice, type Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { gptqQuantize } from "./gptq.js";
 import { HessianAccumulator } from "./hessian.js";
 import type { QuantizedWeight } from "./result.js";
 import { rtnQuantize } from "./rtn.js";
-import { SKIP_MESSAGE, fixtureIndex, haveFixtures, outputError, readSafetensors } from "./test-fixtures.js";
+import { fixtureIndex, haveFixtures, outputError, readSafetensors, SKIP_MESSAGE } from "./test-fixtures.js";
 
 if (!haveFixtures) console.warn(SKIP_MESSAGE);
 

@@ -11,7 +11,9 @@ function problem(rows: number, cols: number, tokens: number, seed = 1) {
   const w = Tensor.randn([rows, cols], { generator: g });
   const xd = Tensor.randn([tokens, cols], { generator: g }).dataSync() as Float32Array;
   // Correlated inputs with uneven scales: where GPTQ's error feedback pays off.
-  for (let t = 0; t < tokens; t++) for (let c = 1; c < cols; c++) xd[t * cols + c] = 0.6 * xd[t * cols + c - 1] + xd[t * cols + c] * (1 + (c % 5));
+  for (let t = 0; t < tokens; t++)
+    for (let c = 1; c < cols; c++)
+      xd[t * cols + c] = 0.6 * xd[t * cols + c - 1] + xd[t * cols + c] * (1 + (c % 5));
   const x = Tensor.from(xd, [tokens, cols]);
   const acc = new HessianAccumulator(cols);
   acc.add(x);
@@ -70,7 +72,8 @@ describe("gptqQuantize", () => {
     for (let i = 0; i < 96; i++) hd[3 * 96 + i] = hd[i * 96 + 3] = 0;
     const q = gptqQuantize(w, Tensor.from(hd, [96, 96]), { bits: 4, groupSize: 32, actOrder: true });
     const deq = q.dequantized.dataSync() as Float32Array;
-    for (let r = 0; r < 24; r++) expect(Math.abs(deq[r * 96 + 3])).toBeLessThanOrEqual((q.scale.dataSync() as Float32Array)[r]);
+    for (let r = 0; r < 24; r++)
+      expect(Math.abs(deq[r * 96 + 3])).toBeLessThanOrEqual((q.scale.dataSync() as Float32Array)[r]);
     expectConsistent(q);
   });
 
@@ -82,17 +85,23 @@ describe("gptqQuantize", () => {
     expect(counts).toEqual([32, 32, 32]);
     expect([...g].some((v, i) => i > 0 && v < g[i - 1])).toBe(true);
     const s = gptqQuantize(w, h, { bits: 4, groupSize: 32, actOrder: true, staticGroups: true });
-    expect([...(s.gIdx.dataSync() as Int32Array)]).toEqual(Array.from({ length: 96 }, (_, i) => Math.floor(i / 32)));
+    expect([...(s.gIdx.dataSync() as Int32Array)]).toEqual(
+      Array.from({ length: 96 }, (_, i) => Math.floor(i / 32)),
+    );
   });
 
   it("rejects bad input, naming the argument", () => {
-    expect(() => gptqQuantize(w, h, { bits: 5 as never })).toThrow(/options\.bits must be one of 2, 3, 4, 8, got 5/);
+    expect(() => gptqQuantize(w, h, { bits: 5 as never })).toThrow(
+      /options\.bits must be one of 2, 3, 4, 8, got 5/,
+    );
     expect(() => gptqQuantize(w, h, { bits: 4, groupSize: 0 })).toThrow(/options\.groupSize/);
     expect(() => gptqQuantize(w, h, { bits: 4, blockSize: 0 })).toThrow(/options\.blockSize/);
     expect(() => gptqQuantize(w, h, { bits: 4, percDamp: -1 })).toThrow(/options\.percDamp/);
     expect(() => gptqQuantize(w, Tensor.zeros([96, 95]), { bits: 4 })).toThrow(/hessian must be square/);
     expect(() => gptqQuantize(w, Tensor.zeros([95, 95]), { bits: 4 })).toThrow(ShapeError);
-    expect(() => gptqQuantize(w, Tensor.zeros([95, 95]), { bits: 4 })).toThrow(/hessian is \[95, 95\] but weight has 96/);
+    expect(() => gptqQuantize(w, Tensor.zeros([95, 95]), { bits: 4 })).toThrow(
+      /hessian is \[95, 95\] but weight has 96/,
+    );
     expect(() => gptqQuantize(Tensor.zeros([96]), h, { bits: 4 })).toThrow(/weight must be a matrix/);
   });
 });

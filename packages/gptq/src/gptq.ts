@@ -1,4 +1,4 @@
-import { ShapeError, Tensor, matmulRaw } from "@shrinkray/tensor-cuda";
+import { matmulRaw, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
 import { inverseHessianFactor } from "./linalg.js";
 import { type GridOptions, groupCount, resolveGrid } from "./options.js";
 import { dequantizeCode, gridParams, quantizeCode } from "./quantizer.js";
@@ -53,7 +53,9 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
     throw new ShapeError(`${where}: hessian must be square, got [${hessian.shape.join(", ")}]`);
   }
   if (hessian.shape[0] !== cols) {
-    throw new ShapeError(`${where}: hessian is [${hessian.shape.join(", ")}] but weight has ${cols} input columns`);
+    throw new ShapeError(
+      `${where}: hessian is [${hessian.shape.join(", ")}] but weight has ${cols} input columns`,
+    );
   }
 
   // Column-major work copy: GPTQ walks columns, so column c is the contiguous wt[c*rows ...].
@@ -105,7 +107,8 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
     // before this block's own error feedback reaches them (the reference reads W, not W1).
     if (gs !== -1 && !staticGroups) {
       for (let c = a; c < b; c++) {
-        if (c % gs === 0) gridParams(wt, rows, c, Math.min(c + gs, cols), maxq, sym, scales, zeros, (c / gs) * rows);
+        if (c % gs === 0)
+          gridParams(wt, rows, c, Math.min(c + gs, cols), maxq, sym, scales, zeros, (c / gs) * rows);
       }
     }
     for (let c = a; c < b; c++) {
@@ -140,7 +143,15 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
  * reference's rank-1 matmul, then a subtraction), so each element sees the same roundings. A
  * small function of its own: V8 optimises this hot loop far better than inlined in the big one.
  */
-function spreadError(wt: Float32Array, e: Float32Array, u: Float32Array, c: number, b: number, rows: number, cols: number) {
+function spreadError(
+  wt: Float32Array,
+  e: Float32Array,
+  u: Float32Array,
+  c: number,
+  b: number,
+  rows: number,
+  cols: number,
+) {
   for (let j = c + 1; j < b; j++) {
     const uj = u[c * cols + j];
     const w = wt.subarray(j * rows, (j + 1) * rows);
@@ -153,7 +164,15 @@ function spreadError(wt: Float32Array, e: Float32Array, u: Float32Array, c: numb
  * laid out as the reference multiplies ([rows, count] · [count, rest]) because OpenBLAS then
  * rounds exactly as it does for the reference, which keeps later groups' grids bit-identical.
  */
-function lazyUpdate(wt: Float32Array, err: Float32Array, u: Float32Array, a: number, b: number, rows: number, cols: number) {
+function lazyUpdate(
+  wt: Float32Array,
+  err: Float32Array,
+  u: Float32Array,
+  a: number,
+  b: number,
+  rows: number,
+  cols: number,
+) {
   const count = b - a;
   const rest = cols - b;
   const ub = new Float32Array(count * rest);
@@ -175,7 +194,8 @@ function lazyUpdate(wt: Float32Array, err: Float32Array, u: Float32Array, a: num
 
 function permuteRows(m: Float32Array, perm: Int32Array, width: number): Float32Array {
   const out = new Float32Array(m.length);
-  for (let i = 0; i < perm.length; i++) out.set(m.subarray(perm[i] * width, (perm[i] + 1) * width), i * width);
+  for (let i = 0; i < perm.length; i++)
+    out.set(m.subarray(perm[i] * width, (perm[i] + 1) * width), i * width);
   return out;
 }
 

@@ -35,7 +35,9 @@ describe("HessianAccumulator", () => {
   });
 
   it("rejects inputs of the wrong width", () => {
-    expect(() => new HessianAccumulator(12).add(Tensor.zeros([4, 11]))).toThrow(/x must be \[\.\.\., 12\], got \[4, 11\]/);
+    expect(() => new HessianAccumulator(12).add(Tensor.zeros([4, 11]))).toThrow(
+      /x must be \[\.\.\., 12\], got \[4, 11\]/,
+    );
     expect(() => new HessianAccumulator(0)).toThrow(/columns must be a positive integer/);
   });
 });

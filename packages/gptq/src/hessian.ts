@@ -1,4 +1,4 @@
-import { ShapeError, Tensor, matmulRaw } from "@shrinkray/tensor-cuda";
+import { matmulRaw, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
 import { floatData } from "./util.js";
 
 const f = Math.fround;

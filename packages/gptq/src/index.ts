@@ -1,28 +1,35 @@
+export { gptqCheckpointTensors, readGptqCheckpoint } from "./checkpoint.js";
+export { type GptqOptions, type GptqResult, gptqQuantize } from "./gptq.js";
 export { HessianAccumulator } from "./hessian.js";
-export { gptqQuantize, type GptqOptions, type GptqResult } from "./gptq.js";
-export { rtnQuantize } from "./rtn.js";
-export { int8Quantize, type Int8Weight } from "./int8.js";
+export { type Int8Weight, int8Quantize } from "./int8.js";
+export { cholesky, inverseHessianFactor, invertLowerTransposed, NotPositiveDefiniteError } from "./linalg.js";
 export type { GridOptions } from "./options.js";
-export type { QuantizedWeight } from "./result.js";
-export { type Bits, SUPPORTED_BITS, gridParams, quantizeCode, dequantizeCode, roundHalfEven } from "./quantizer.js";
-export { NotPositiveDefiniteError, cholesky, invertLowerTransposed, inverseHessianFactor } from "./linalg.js";
 export {
+  convertZeros,
+  dequantizeGptq,
   type PackedGptq,
   packBits,
-  unpackBits,
-  packGptq,
-  unpackGptq,
-  dequantizeGptq,
-  convertZeros,
   packedShape,
+  packGptq,
+  unpackBits,
+  unpackGptq,
 } from "./pack.js";
-export { gptqCheckpointTensors, readGptqCheckpoint } from "./checkpoint.js";
 export {
-  type GptqConfig,
-  type QuantizeConfigJson,
   DEFAULT_GPTQ_CONFIG,
-  QuantizeConfigError,
-  toQuantizeConfigJson,
+  type GptqConfig,
   parseQuantizeConfig,
+  QuantizeConfigError,
+  type QuantizeConfigJson,
+  toQuantizeConfigJson,
 } from "./quant-config.js";
 export { QuantLinear } from "./quant-linear.js";
+export {
+  type Bits,
+  dequantizeCode,
+  gridParams,
+  quantizeCode,
+  roundHalfEven,
+  SUPPORTED_BITS,
+} from "./quantizer.js";
+export type { QuantizedWeight } from "./result.js";
+export { rtnQuantize } from "./rtn.js";

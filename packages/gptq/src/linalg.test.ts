@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NotPositiveDefiniteError, cholesky, inverseHessianFactor, invertLowerTransposed } from "./linalg.js";
+import { cholesky, inverseHessianFactor, invertLowerTransposed, NotPositiveDefiniteError } from "./linalg.js";
 
 describe("linalg", () => {
   // A = B Bᵀ + I for a fixed B: symmetric positive definite.
@@ -29,7 +29,8 @@ describe("linalg", () => {
   it("gives A⁻¹ = L⁻ᵀL⁻¹, and an upper factor U with Uᵀ U = A⁻¹", () => {
     const Y = invertLowerTransposed(cholesky(A, n), n);
     const inv = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) inv[i * n + j] += Y[i * n + k] * Y[j * n + k];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) inv[i * n + j] += Y[i * n + k] * Y[j * n + k];
     const U = inverseHessianFactor(Float32Array.from(A), n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {

@@ -39,7 +39,9 @@ export function cholesky(a: Float64Array, n: number, what = "matrix"): Float64Ar
       if (j < i) l[ri + j] = s / l[rj + j];
       else {
         if (!(s > 0)) {
-          throw new NotPositiveDefiniteError(`cholesky: ${what} is not positive definite (pivot ${i} is ${s})`);
+          throw new NotPositiveDefiniteError(
+            `cholesky: ${what} is not positive definite (pivot ${i} is ${s})`,
+          );
         }
         l[ri + i] = Math.sqrt(s);
       }

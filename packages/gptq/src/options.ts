@@ -21,7 +21,9 @@ export function resolveGrid(opts: GridOptions, where: string): ResolvedGrid {
   checkBits(opts.bits, where, "options.bits");
   const groupSize = opts.groupSize ?? -1;
   if (groupSize !== -1 && !(Number.isInteger(groupSize) && groupSize > 0)) {
-    throw new RangeError(`${where}: options.groupSize must be a positive integer or -1 (per channel), got ${groupSize}`);
+    throw new RangeError(
+      `${where}: options.groupSize must be a positive integer or -1 (per channel), got ${groupSize}`,
+    );
   }
   return { bits: opts.bits, maxq: 2 ** opts.bits - 1, groupSize, sym: opts.sym ?? false };
 }

@@ -7,12 +7,19 @@ import { convertZeros, dequantizeGptq, packBits, packGptq, unpackBits, unpackGpt
 import type { Bits } from "./quantizer.js";
 
 /** Column 0 of qweight-style packing (axis 0) for codes given down the input axis. */
-const packColumn = (codes: number[], bits: Bits) => [...packBits(Int32Array.from(codes), codes.length, 1, bits, 0)];
+const packColumn = (codes: number[], bits: Bits) => [
+  ...packBits(Int32Array.from(codes), codes.length, 1, bits, 0),
+];
 
 describe("packBits: the AutoGPTQ layout, worked out by hand", () => {
   it("2-bit: 16 codes per word, LSB first", () => {
     // codes 0,1,2,3 repeated: each byte is 0b11_10_01_00 = 0xE4.
-    expect(packColumn(Array.from({ length: 16 }, (_, i) => i % 4), 2)).toEqual([0xe4e4e4e4 | 0]);
+    expect(
+      packColumn(
+        Array.from({ length: 16 }, (_, i) => i % 4),
+        2,
+      ),
+    ).toEqual([0xe4e4e4e4 | 0]);
   });
   it("4-bit: 8 codes per word", () => {
     expect(packColumn([0, 1, 2, 3, 4, 5, 6, 7], 4)).toEqual([0x76543210]);
@@ -71,10 +78,13 @@ describe("pack / unpack round trips", () => {
       // The only loss is the float16 scale.
       const a = dequantizeGptq(p).dataSync() as Float32Array;
       const b = q.dequantized.dataSync() as Float32Array;
-      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(Math.abs(b[i]) * 1e-3 + 1e-7);
+      for (let i = 0; i < a.length; i++)
+        expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(Math.abs(b[i]) * 1e-3 + 1e-7);
 
       const files = gptqCheckpointTensors("model.layers.0.mlp.up_proj", p);
-      expect([...files.keys()]).toEqual(["qweight", "qzeros", "scales", "g_idx"].map((k) => `model.layers.0.mlp.up_proj.${k}`));
+      expect([...files.keys()]).toEqual(
+        ["qweight", "qzeros", "scales", "g_idx"].map((k) => `model.layers.0.mlp.up_proj.${k}`),
+      );
       const back = readGptqCheckpoint((k) => files.get(k), "model.layers.0.mlp.up_proj", { bits, groupSize });
       expect(back.qzeros.dataSync()).toEqual(p.qzeros.dataSync());
       expect(dequantizeGptq(back).dataSync()).toEqual(dequantizeGptq(p).dataSync());
@@ -97,7 +107,11 @@ describe("zero-point conventions", () => {
       ["l.scales", Tensor.zeros([1, 8], { dtype: "float32" })],
       ["l.g_idx", Tensor.zeros([64], { dtype: "int32" })],
     ]);
-    expect(() => readGptqCheckpoint((k) => files.get(k), "l", { bits: 4, groupSize: -1 })).toThrow(/l\.scales is float32, expected float16/);
-    expect(() => readGptqCheckpoint(() => undefined, "l", { bits: 4, groupSize: -1 })).toThrow(/missing tensor l\.qweight/);
+    expect(() => readGptqCheckpoint((k) => files.get(k), "l", { bits: 4, groupSize: -1 })).toThrow(
+      /l\.scales is float32, expected float16/,
+    );
+    expect(() => readGptqCheckpoint(() => undefined, "l", { bits: 4, groupSize: -1 })).toThrow(
+      /missing tensor l\.qweight/,
+    );
   });
 });

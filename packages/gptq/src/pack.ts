@@ -25,7 +25,9 @@ export interface PackedGptq {
 
 function checkPackable(count: number, bits: number, what: string): void {
   if ((count * bits) % 32 !== 0) {
-    throw new ShapeError(`${what}: ${count} values of ${bits} bits do not fill whole 32-bit words (need a multiple of ${32 / gcd(32, bits)})`);
+    throw new ShapeError(
+      `${what}: ${count} values of ${bits} bits do not fill whole 32-bit words (need a multiple of ${32 / gcd(32, bits)})`,
+    );
   }
 }
 
@@ -39,7 +41,8 @@ function gcd(a: number, b: number): number {
  */
 export function packBits(values: Int32Array, n: number, m: number, bits: Bits, axis: 0 | 1): Int32Array {
   checkBits(bits, "packBits");
-  if (values.length !== n * m) throw new ShapeError(`packBits: values has ${values.length} elements, expected ${n}·${m}`);
+  if (values.length !== n * m)
+    throw new ShapeError(`packBits: values has ${values.length} elements, expected ${n}·${m}`);
   const len = axis === 0 ? n : m;
   const lines = axis === 0 ? m : n;
   checkPackable(len, bits, "packBits");
@@ -68,7 +71,9 @@ export function unpackBits(packed: Int32Array, n: number, m: number, bits: Bits,
   checkPackable(len, bits, "unpackBits");
   const words = (len * bits) / 32;
   if (packed.length !== words * lines) {
-    throw new ShapeError(`unpackBits: packed has ${packed.length} words, expected ${words * lines} for [${n}, ${m}] at ${bits} bits`);
+    throw new ShapeError(
+      `unpackBits: packed has ${packed.length} words, expected ${words * lines} for [${n}, ${m}] at ${bits} bits`,
+    );
   }
   const out = new Int32Array(n * m);
   const mask = (1 << bits) - 1;
@@ -110,7 +115,12 @@ export function packedShape(p: PackedGptq): { outFeatures: number; inFeatures: n
 }
 
 /** Codes [out, in], zeros [groups, out] (v2) and float32 scales [groups, out] of a packed weight. */
-export function unpackGptq(p: PackedGptq): { codes: Int32Array; zeros: Int32Array; scales: Float32Array; gIdx: Int32Array } {
+export function unpackGptq(p: PackedGptq): {
+  codes: Int32Array;
+  zeros: Int32Array;
+  scales: Float32Array;
+  gIdx: Int32Array;
+} {
   const { outFeatures: out, inFeatures: inF, groups } = packedShape(p);
   const codesT = unpackBits(p.qweight.dataSync() as Int32Array, inF, out, p.bits, 0);
   const codes = new Int32Array(out * inF);
@@ -131,7 +141,8 @@ export function dequantizeGptq(p: PackedGptq): Tensor {
   for (let o = 0; o < out; o++) {
     for (let i = 0; i < inF; i++) {
       const g = gIdx[i];
-      if (g < 0 || g >= groups) throw new RangeError(`dequantizeGptq: g_idx[${i}] = ${g} is outside [0, ${groups})`);
+      if (g < 0 || g >= groups)
+        throw new RangeError(`dequantizeGptq: g_idx[${i}] = ${g} is outside [0, ${groups})`);
       const k = g * out + o;
       w[o * inF + i] = Math.fround(scales[k] * (codes[o * inF + i] - zeros[k]));
     }

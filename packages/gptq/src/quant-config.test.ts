@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QuantizeConfigError, parseQuantizeConfig, toQuantizeConfigJson } from "./quant-config.js";
+import { parseQuantizeConfig, QuantizeConfigError, toQuantizeConfigJson } from "./quant-config.js";
 
 describe("quantize_config.json", () => {
   it("writes the fields AutoGPTQ, GPTQModel and transformers read", () => {
@@ -18,13 +18,32 @@ describe("quantize_config.json", () => {
 
   it("parses its own output and a transformers quantization_config with extra fields", () => {
     const json = toQuantizeConfigJson({ bits: 2, groupSize: -1, sym: false, staticGroups: true });
-    expect(parseQuantizeConfig(JSON.parse(JSON.stringify(json)))).toMatchObject({ bits: 2, groupSize: -1, sym: false, staticGroups: true });
-    const hf = { bits: 4, group_size: 128, desc_act: false, quant_method: "gptq", model_name_or_path: null, use_exllama: true };
-    expect(parseQuantizeConfig(hf, "config.json quantization_config")).toMatchObject({ bits: 4, groupSize: 128, sym: true, checkpointFormat: "gptq" });
+    expect(parseQuantizeConfig(JSON.parse(JSON.stringify(json)))).toMatchObject({
+      bits: 2,
+      groupSize: -1,
+      sym: false,
+      staticGroups: true,
+    });
+    const hf = {
+      bits: 4,
+      group_size: 128,
+      desc_act: false,
+      quant_method: "gptq",
+      model_name_or_path: null,
+      use_exllama: true,
+    };
+    expect(parseQuantizeConfig(hf, "config.json quantization_config")).toMatchObject({
+      bits: 4,
+      groupSize: 128,
+      sym: true,
+      checkpointFormat: "gptq",
+    });
   });
 
   it("names the bad field and the file", () => {
-    expect(() => parseQuantizeConfig({ bits: 5 }, "q.json")).toThrow("q.json: bits must be one of 2, 3, 4, 8, got 5");
+    expect(() => parseQuantizeConfig({ bits: 5 }, "q.json")).toThrow(
+      "q.json: bits must be one of 2, 3, 4, 8, got 5",
+    );
     expect(() => parseQuantizeConfig({ bits: 4, group_size: "128" })).toThrow(/group_size must be a number/);
     expect(() => parseQuantizeConfig({ quant_method: "awq" })).toThrow(QuantizeConfigError);
     expect(() => parseQuantizeConfig({ checkpoint_format: "marlin" })).toThrow(/checkpoint_format "marlin"/);

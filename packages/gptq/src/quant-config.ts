@@ -78,13 +78,16 @@ export function parseQuantizeConfig(json: unknown, source = "quantize_config.jso
   const field = <T>(name: string, type: "number" | "boolean" | "string", fallback: T): T => {
     const v = o[name];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== type) throw new QuantizeConfigError(`${source}: ${name} must be a ${type}, got ${JSON.stringify(v)}`);
+    if (typeof v !== type)
+      throw new QuantizeConfigError(`${source}: ${name} must be a ${type}, got ${JSON.stringify(v)}`);
     return v as T;
   };
   const d = DEFAULT_GPTQ_CONFIG;
   const format = field<string>("checkpoint_format", "string", d.checkpointFormat);
   if (format !== "gptq" && format !== "gptq_v2") {
-    throw new QuantizeConfigError(`${source}: checkpoint_format ${JSON.stringify(format)} is not supported (gptq, gptq_v2)`);
+    throw new QuantizeConfigError(
+      `${source}: checkpoint_format ${JSON.stringify(format)} is not supported (gptq, gptq_v2)`,
+    );
   }
   const c: GptqConfig = {
     bits: field<number>("bits", "number", d.bits) as Bits,
@@ -102,10 +105,14 @@ export function parseQuantizeConfig(json: unknown, source = "quantize_config.jso
 
 function validate(c: GptqConfig, source: string): void {
   if (!SUPPORTED_BITS.includes(c.bits)) {
-    throw new QuantizeConfigError(`${source}: bits must be one of ${SUPPORTED_BITS.join(", ")}, got ${c.bits}`);
+    throw new QuantizeConfigError(
+      `${source}: bits must be one of ${SUPPORTED_BITS.join(", ")}, got ${c.bits}`,
+    );
   }
   if (c.groupSize !== -1 && !(Number.isInteger(c.groupSize) && c.groupSize > 0)) {
-    throw new QuantizeConfigError(`${source}: group_size must be a positive integer or -1, got ${c.groupSize}`);
+    throw new QuantizeConfigError(
+      `${source}: group_size must be a positive integer or -1, got ${c.groupSize}`,
+    );
   }
   if (!(c.dampPercent >= 0 && c.dampPercent < 1)) {
     throw new QuantizeConfigError(`${source}: damp_percent must be in [0, 1), got ${c.dampPercent}`);

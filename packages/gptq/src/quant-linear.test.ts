@@ -1,4 +1,4 @@
-import { Generator, Tensor, linear, nn } from "@shrinkray/tensor-cuda";
+import { Generator, linear, nn, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { gptqQuantize } from "./gptq.js";
 import { HessianAccumulator } from "./hessian.js";
@@ -28,7 +28,8 @@ describe("QuantLinear", () => {
     expect(y).toEqual(ref);
     const fake = linear(x, q.dequantized, bias).dataSync() as Float32Array;
     // float16 scales are the only difference from the fake-quantized weight.
-    for (let i = 0; i < y.length; i++) expect(Math.abs(y[i] - fake[i])).toBeLessThan(2e-3 * Math.abs(fake[i]) + 1e-2);
+    for (let i = 0; i < y.length; i++)
+      expect(Math.abs(y[i] - fake[i])).toBeLessThan(2e-3 * Math.abs(fake[i]) + 1e-2);
     expect(layer.dequantizedWeight()).toBe(layer.dequantizedWeight());
   });
 

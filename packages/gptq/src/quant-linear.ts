@@ -1,5 +1,5 @@
-import { Tensor, linear, nn } from "@shrinkray/tensor-cuda";
-import { type PackedGptq, dequantizeGptq, packedShape } from "./pack.js";
+import { linear, nn, type Tensor } from "@shrinkray/tensor-cuda";
+import { dequantizeGptq, type PackedGptq, packedShape } from "./pack.js";
 import type { Bits } from "./quantizer.js";
 
 /**

@@ -3,7 +3,9 @@ import { checkBits, dequantizeCode, gridParams, quantizeCode, roundHalfEven } fr
 
 describe("quantizer", () => {
   it("rounds halves to even as torch.round does", () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, -2, 2, 3]);
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6].map(roundHalfEven)).toEqual([
+      0, 2, 2, -0, -2, -2, 2, 3,
+    ]);
   });
 
   // Two rows over three columns, given transposed (column-major): row 0 = [-1, 0.5, 2], row 1 = [0.25, 1, 3].
@@ -39,6 +41,8 @@ describe("quantizer", () => {
   });
 
   it("checkBits names the argument", () => {
-    expect(() => checkBits(5, "f", "options.bits")).toThrow("f: options.bits must be one of 2, 3, 4, 8, got 5");
+    expect(() => checkBits(5, "f", "options.bits")).toThrow(
+      "f: options.bits must be one of 2, 3, 4, 8, got 5",
+    );
   });
 });

@@ -71,7 +71,7 @@ export function gridParams(
 /** The integer code of x on the grid (scale, zero). */
 export function quantizeCode(x: number, scale: number, zero: number, maxq: number): number {
   const q = roundHalfEven(f(x / scale)) + zero;
-  return q < 0 ? 0 : q > maxq ? maxq : q;
+  return Math.min(Math.max(q, 0), maxq);
 }
 
 /** The value a code stands for, rounded to float32 as the reference's `scale * (q - zero)`. */

@@ -14,15 +14,27 @@ describe("rtnQuantize", () => {
   });
 
   it("rejects unsupported widths", () => {
-    expect(() => rtnQuantize(Tensor.zeros([2, 2]), { bits: 5 as never })).toThrow(/rtnQuantize: options\.bits/);
+    expect(() => rtnQuantize(Tensor.zeros([2, 2]), { bits: 5 as never })).toThrow(
+      /rtnQuantize: options\.bits/,
+    );
   });
 });
 
 describe("int8Quantize (optimum-quanto absmax per channel)", () => {
   it("scales each row by max|w| / 127 and rounds", () => {
-    const q = int8Quantize(Tensor.from([[127, -63.5, 1], [0, 0, 0], [-2.54, 1.27, 0.005]]));
+    const q = int8Quantize(
+      Tensor.from([
+        [127, -63.5, 1],
+        [0, 0, 0],
+        [-2.54, 1.27, 0.005],
+      ]),
+    );
     expect(q.scale.toArray()).toEqual([1, 1, Math.fround(Math.fround(2.54) / 127)]);
     expect(q.codes.dtype).toBe("int8");
-    expect(q.codes.toArray()).toEqual([[127, -64, 1], [0, 0, 0], [-127, 64, 0]]);
+    expect(q.codes.toArray()).toEqual([
+      [127, -64, 1],
+      [0, 0, 0],
+      [-127, 64, 0],
+    ]);
   });
 });

@@ -36,7 +36,8 @@ export function readSafetensors(file: string): Map<string, Tensor> {
     if (name === "__metadata__") continue;
     const [a, b] = info.data_offsets as [number, number];
     const bytes = buf.buffer.slice(buf.byteOffset + 8 + n + a, buf.byteOffset + 8 + n + b);
-    const data = info.dtype === "F32" ? new Float32Array(bytes) : info.dtype === "I32" ? new Int32Array(bytes) : null;
+    const data =
+      info.dtype === "F32" ? new Float32Array(bytes) : info.dtype === "I32" ? new Int32Array(bytes) : null;
     if (!data) throw new Error(`${file}: ${name} has dtype ${info.dtype}; the test reader knows F32 and I32`);
     out.set(name, Tensor.from(data, info.shape));
   }

@@ -2,8 +2,10 @@ import { ShapeError, type Tensor } from "@shrinkray/tensor-cuda";
 
 /** [rows, cols] of a rank-2 tensor, or a ShapeError naming the argument. */
 export function checkMatrix(t: Tensor, where: string, arg: string): [number, number] {
-  if (!t || typeof t !== "object" || !("shape" in t)) throw new TypeError(`${where}: ${arg} must be a Tensor`);
-  if (t.rank !== 2) throw new ShapeError(`${where}: ${arg} must be a matrix, got shape [${t.shape.join(", ")}]`);
+  if (!t || typeof t !== "object" || !("shape" in t))
+    throw new TypeError(`${where}: ${arg} must be a Tensor`);
+  if (t.rank !== 2)
+    throw new ShapeError(`${where}: ${arg} must be a matrix, got shape [${t.shape.join(", ")}]`);
   return [t.shape[0], t.shape[1]];
 }
 

@@ -7,7 +7,7 @@
  *
  *   pnpm --filter @shrinkray/sparse-layers bench [-- --groups 4 --rank 64 --svd-sample]
  */
-import { Generator, type Tensor, nn } from "@shrinkray/tensor-cuda";
+import { Generator, nn, type Tensor } from "@shrinkray/tensor-cuda";
 import { formatReport, groupedFromLinear, groupedLoraFromLinear, sparsify } from "../src/index.js";
 
 const arg = (name: string, fallback: number) => {
@@ -45,7 +45,11 @@ function qwenShaped(g: Generator): Container {
           v_proj: lin(D, KV, true),
           o_proj: lin(D, D, false),
         }),
-        mlp: new Container({ gate_proj: lin(D, FF, false), up_proj: lin(D, FF, false), down_proj: lin(FF, D, false) }),
+        mlp: new Container({
+          gate_proj: lin(D, FF, false),
+          up_proj: lin(D, FF, false),
+          down_proj: lin(FF, D, false),
+        }),
         input_layernorm: new nn.RMSNorm(D),
         post_attention_layernorm: new nn.RMSNorm(D),
       }),
@@ -64,7 +68,9 @@ let t = performance.now();
 const model = qwenShaped(new Generator(0));
 const buildS = (performance.now() - t) / 1000;
 const dense = model.numParameters();
-console.log(`Qwen2.5-0.5B-shaped model: ${dense.toLocaleString("en-US")} parameters (built in ${buildS.toFixed(1)} s)`);
+console.log(
+  `Qwen2.5-0.5B-shaped model: ${dense.toLocaleString("en-US")} parameters (built in ${buildS.toFixed(1)} s)`,
+);
 
 const pattern = /(self_attn\.(q|k|v|o)_proj|mlp\.(gate|up|down)_proj)$/;
 console.log(`policy: groups ${groups}, rank ${rank} on ${pattern} (init "none": counts only)`);
@@ -79,9 +85,15 @@ const linAfter = report.modules.reduce((s, m) => s + m.paramsAfter, 0);
 const flBefore = report.modules.reduce((s, m) => s + m.flopsBefore, 0);
 const flAfter = report.modules.reduce((s, m) => s + m.flopsAfter, 0);
 const n = (x: number) => x.toLocaleString("en-US");
-console.log(`replaced ${report.modules.filter((m) => m.replaced).length} of ${report.modules.length} projections in ${sparsifyS.toFixed(1)} s`);
-console.log(`projections: ${n(linBefore)} → ${n(linAfter)} parameters (${((100 * linAfter) / linBefore).toFixed(1)}%)`);
-console.log(`projection FLOPs per token: ${n(flBefore)} → ${n(flAfter)} (${((100 * flAfter) / flBefore).toFixed(1)}%)`);
+console.log(
+  `replaced ${report.modules.filter((m) => m.replaced).length} of ${report.modules.length} projections in ${sparsifyS.toFixed(1)} s`,
+);
+console.log(
+  `projections: ${n(linBefore)} → ${n(linAfter)} parameters (${((100 * linAfter) / linBefore).toFixed(1)}%)`,
+);
+console.log(
+  `projection FLOPs per token: ${n(flBefore)} → ${n(flAfter)} (${((100 * flAfter) / flBefore).toFixed(1)}%)`,
+);
 console.log(
   `model: ${n(report.modelParamsBefore)} → ${n(report.modelParamsAfter)} parameters ` +
     `(${((100 * report.modelParamsAfter) / report.modelParamsBefore).toFixed(1)}%; the tied embedding is ${n(VOCAB * D)} of them)`,

@@ -1,50 +1,58 @@
-export * from "./layers/counts.js";
-export { channelShuffle, type PermutationSpec } from "./layers/permutation.js";
-export { GroupedLinear, groupedLinear, type GroupedLinearOptions } from "./layers/grouped-linear.js";
-export { LowRankAdapter, lowRank, type LowRankOptions } from "./layers/low-rank.js";
-export { LoRALinear, type LoRALinearOptions } from "./layers/lora-linear.js";
-export { GroupedLoRALinear, type GroupedLoRALinearOptions } from "./layers/grouped-lora-linear.js";
-export type { Matrix } from "./linalg/matrix.js";
-export { svd, svdMatrix, randomizedSvd, truncate, type SvdResult, type SvdOptions, type RandomizedSvdOptions } from "./linalg/svd.js";
-export { cholesky, NotPositiveDefiniteError } from "./linalg/cholesky.js";
-export { GramAccumulator, gramOf } from "./init/gram.js";
-export { decompose, type DecomposeOptions, type Decomposition } from "./init/decompose.js";
-export { groupedLoraFromLinear, groupedFromLinear, type FromLinearOptions } from "./init/from-linear.js";
-export { type SparsifyPolicy, type SparsifyRule } from "./replace/policy.js";
+export { type BaselineResult, compareBaselines, relativeError } from "./baselines/compare.js";
 export {
-  sparsify,
-  restoreDense,
+  applyMask,
+  countKept,
+  inputChannelNorms,
+  type Mask,
+  magnitudeMask,
+  nmMask,
+  wandaMask,
+} from "./baselines/masks.js";
+export {
+  applySparsityConfig,
+  CONFIG_FILE,
+  loadSparseCheckpoint,
+  saveSparseCheckpoint,
+  WEIGHTS_FILE,
+} from "./checkpoint/checkpoint.js";
+export { type Calibration, captureLayerIO } from "./fit/capture.js";
+export { evaluate, type FitOptions, type FitProgress, fitLayerwise, type LayerFitResult } from "./fit/fit.js";
+export { collectGrams, linearNames } from "./fit/grams.js";
+export { type DecomposeOptions, type Decomposition, decompose } from "./init/decompose.js";
+export { type FromLinearOptions, groupedFromLinear, groupedLoraFromLinear } from "./init/from-linear.js";
+export { GramAccumulator, gramOf } from "./init/gram.js";
+export * from "./layers/counts.js";
+export { GroupedLinear, type GroupedLinearOptions, groupedLinear } from "./layers/grouped-linear.js";
+export { GroupedLoRALinear, type GroupedLoRALinearOptions } from "./layers/grouped-lora-linear.js";
+export { LoRALinear, type LoRALinearOptions } from "./layers/lora-linear.js";
+export { LowRankAdapter, type LowRankOptions, lowRank } from "./layers/low-rank.js";
+export { channelShuffle, type PermutationSpec } from "./layers/permutation.js";
+export { cholesky, NotPositiveDefiniteError } from "./linalg/cholesky.js";
+export type { Matrix } from "./linalg/matrix.js";
+export {
+  type RandomizedSvdOptions,
+  randomizedSvd,
+  type SvdOptions,
+  type SvdResult,
+  svd,
+  svdMatrix,
+  truncate,
+} from "./linalg/svd.js";
+export {
+  buildLayer,
+  type SparseLayerConfig,
+  type SparseModule,
+  type SparsityConfig,
+  SparsityConfigError,
+  sparsityConfigOf,
+} from "./replace/config.js";
+export type { SparsifyPolicy, SparsifyRule } from "./replace/policy.js";
+export {
   applySparse,
   formatReport,
   type ModuleReport,
-  type SparsifyReport,
   type ReplacedLayer,
+  restoreDense,
+  type SparsifyReport,
+  sparsify,
 } from "./replace/sparsify.js";
-export {
-  type SparseLayerConfig,
-  type SparsityConfig,
-  type SparseModule,
-  SparsityConfigError,
-  sparsityConfigOf,
-  buildLayer,
-} from "./replace/config.js";
-export { type Calibration, captureLayerIO } from "./fit/capture.js";
-export { collectGrams, linearNames } from "./fit/grams.js";
-export { fitLayerwise, evaluate, type FitOptions, type FitProgress, type LayerFitResult } from "./fit/fit.js";
-export {
-  magnitudeMask,
-  wandaMask,
-  nmMask,
-  inputChannelNorms,
-  applyMask,
-  countKept,
-  type Mask,
-} from "./baselines/masks.js";
-export { compareBaselines, relativeError, type BaselineResult } from "./baselines/compare.js";
-export {
-  saveSparseCheckpoint,
-  loadSparseCheckpoint,
-  applySparsityConfig,
-  WEIGHTS_FILE,
-  CONFIG_FILE,
-} from "./checkpoint/checkpoint.js";

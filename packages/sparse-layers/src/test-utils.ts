@@ -2,7 +2,7 @@
  * Helpers shared by the tests (not exported from the package): seeded inputs, a
  * finite-difference gradient check, and a small model of Linear layers to sparsify.
  */
-import { Generator, Tensor, add, gelu, mul, nn, noGrad, sum } from "@shrinkray/tensor-cuda";
+import { add, Generator, gelu, mul, nn, noGrad, sum, Tensor } from "@shrinkray/tensor-cuda";
 
 export function randn64(shape: readonly number[], seed: number): Tensor {
   return Tensor.randn(shape, { dtype: "float64", generator: new Generator(seed) });
@@ -13,7 +13,9 @@ export function randn64(shape: readonly number[], seed: number): Tensor {
  * Returns the worst |analytic − numeric| relative to the gradient's scale.
  */
 export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], eps = 1e-6): number {
-  const leaves = inputs.map((t) => Tensor.from(t.dataSync().slice(), t.shape, { dtype: "float64" }).requiresGrad_());
+  const leaves = inputs.map((t) =>
+    Tensor.from(t.dataSync().slice(), t.shape, { dtype: "float64" }).requiresGrad_(),
+  );
   const out = fn(...leaves);
   const w = randn64(out.shape, 99);
   sum(mul(out, w)).backward();
@@ -58,7 +60,7 @@ export function structuredWeight(out: number, inF: number, groups: number, seed:
   for (let o = 0; o < out; o++) {
     for (let i = 0; i < inF; i++) {
       const inBlock = Math.floor(o / outPer) === Math.floor(i / inPer);
-      w[o * inF + i] = (inBlock ? 1 : 0.1) * g.normal() / Math.sqrt(inPer);
+      w[o * inF + i] = ((inBlock ? 1 : 0.1) * g.normal()) / Math.sqrt(inPer);
     }
   }
   const rank = 6;
@@ -115,7 +117,10 @@ export class TinyBlock extends nn.Module {
   constructor(d: number, hidden: number, seed: number) {
     super();
     this.up = this.child("up_proj", new nn.Linear(d, hidden, { generator: new Generator(seed) }));
-    this.down = this.child("down_proj", new nn.Linear(hidden, d, { bias: false, generator: new Generator(seed + 1) }));
+    this.down = this.child(
+      "down_proj",
+      new nn.Linear(hidden, d, { bias: false, generator: new Generator(seed + 1) }),
+    );
     this.up.weight.assign(structuredWeight(hidden, d, 4, seed + 2));
     this.down.weight.assign(mul(structuredWeight(d, hidden, 4, seed + 3), 0.5));
   }
@@ -123,4 +128,3 @@ export class TinyBlock extends nn.Module {
     return add(x, this.down.call(gelu(this.up.call(x))));
   }
 }
-

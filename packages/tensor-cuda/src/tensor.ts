@@ -360,6 +360,39 @@ export function recordOp(
 }
 
 /**
+ * recordOp for an op with several outputs (split): `backward` receives every output's gradient
+ * at once (null where an output was unused) and returns the inputs' gradients.
+ */
+export function recordMultiOp(
+  op: string,
+  inputs: readonly Tensor[],
+  outs: readonly Tensor[],
+  backward: (gs: readonly (Tensor | null)[]) => readonly (Tensor | null)[],
+): Tensor[] {
+  if (!isGradEnabled()) return [...outs];
+  if (!inputs.some((t) => t.requiresGrad)) {
+    const blocked = inputs.find((t) => t.gradBlockedBy)?.gradBlockedBy;
+    for (const o of outs) o.gradBlockedBy = blocked ?? o.gradBlockedBy;
+    return [...outs];
+  }
+  const group = { op, inputs, size: outs.length, backward };
+  outs.forEach((out, index) => {
+    out.requiresGrad = true;
+    out.gradFn = {
+      op,
+      inputs,
+      member: { group, index },
+      backward: () => {
+        throw new Error(`${op}: a multi-output node's backward runs through its group`);
+      },
+    };
+    out.heldByGraph = true;
+  });
+  for (const t of inputs) t.heldByGraph = true;
+  return [...outs];
+}
+
+/**
  * Notes on `out` that it came from an op with no gradient (argmax, a comparison, a cast to an
  * integer type) when an input required one, so that backward() can name the op.
  */

@@ -1,4 +1,4 @@
-import { Generator, Tensor, nn } from "@shrinkray/tensor-cuda";
+import { Generator, nn, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { groupedLoraFromLinear } from "../init/from-linear.js";
 import { correlatedInputs, structuredWeight } from "../test-utils.js";
@@ -21,7 +21,16 @@ describe("pruning masks", () => {
     const m = wandaMask(w, norms, 4);
     // Row 0: scores 10, 0.5, 2, 0.5, 3, 0.1, 4, 0.2 → keep 0 and 6; row 1: 20, .03, .1, 6, ... → 0 and 3.
     expect(Array.from(m)).toEqual([1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0]);
-    expect(Array.from(inputChannelNorms(Tensor.from([[3, 0], [4, 1]])))).toEqual([5, 1]);
+    expect(
+      Array.from(
+        inputChannelNorms(
+          Tensor.from([
+            [3, 0],
+            [4, 1],
+          ]),
+        ),
+      ),
+    ).toEqual([5, 1]);
   });
 
   it("2:4 keeps exactly two of every four consecutive weights", () => {
@@ -50,6 +59,8 @@ describe("compareBaselines", () => {
     );
     for (const r of res) expect(r.relError).toBeGreaterThan(0);
     // Wanda uses the inputs; on correlated, unevenly scaled channels it beats plain magnitude.
-    expect(res.find((r) => r.method === "wanda")!.relError).toBeLessThan(res.find((r) => r.method === "magnitude")!.relError * 1.05);
+    expect(res.find((r) => r.method === "wanda")!.relError).toBeLessThan(
+      res.find((r) => r.method === "magnitude")!.relError * 1.05,
+    );
   });
 });

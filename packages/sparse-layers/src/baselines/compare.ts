@@ -1,4 +1,4 @@
-import { type Tensor, type nn, noGrad, square, sub, sum } from "@shrinkray/tensor-cuda";
+import { type nn, noGrad, square, sub, sum, type Tensor } from "@shrinkray/tensor-cuda";
 import { groupedLoraParams } from "../layers/counts.js";
 import { applyMask, countKept, inputChannelNorms, magnitudeMask, nmMask, wandaMask } from "./masks.js";
 
@@ -15,7 +15,12 @@ export interface BaselineResult {
  * unstructured ones at the weight count of a grouped + rank-r replacement (equal parameters),
  * 2:4 at its fixed 50%.
  */
-export function compareBaselines(dense: nn.Linear, x: Tensor, groups: number, rank: number): BaselineResult[] {
+export function compareBaselines(
+  dense: nn.Linear,
+  x: Tensor,
+  groups: number,
+  rank: number,
+): BaselineResult[] {
   const keep = groupedLoraParams(dense.inFeatures, dense.outFeatures, groups, rank, false);
   const norms = inputChannelNorms(x);
   const y = noGrad(() => dense.call(x));

@@ -1,4 +1,4 @@
-import { Tensor, nn } from "@shrinkray/tensor-cuda";
+import { nn, Tensor } from "@shrinkray/tensor-cuda";
 
 /**
  * Unstructured and semi-structured pruning baselines. A mask is 1 for a kept weight, 0 for a
@@ -35,9 +35,12 @@ export function wandaMask(weight: Tensor, inputNorms: Float64Array, keep: number
 export function nmMask(weight: Tensor, n = 2, m = 4, inputNorms?: Float64Array): Mask {
   const [out, inF] = weight.shape;
   if (inF % m !== 0) throw new RangeError(`${n}:${m} sparsity needs in = ${inF} to be a multiple of ${m}`);
-  const scores = inputNorms ? wandaScores(weight, inputNorms) : Float64Array.from(weight.cast("float64").dataSync() as Float64Array, Math.abs);
+  const scores = inputNorms
+    ? wandaScores(weight, inputNorms)
+    : Float64Array.from(weight.cast("float64").dataSync() as Float64Array, Math.abs);
   const mask = new Uint8Array(out * inF);
-  for (let start = 0; start < out * inF; start += m) mask.set(topK(scores.subarray(start, start + m), n), start);
+  for (let start = 0; start < out * inF; start += m)
+    mask.set(topK(scores.subarray(start, start + m), n), start);
   return mask;
 }
 
@@ -54,7 +57,12 @@ export function inputChannelNorms(x: Tensor): Float64Array {
 export function applyMask(lin: nn.Linear, mask: Mask): nn.Linear {
   const w = lin.weight.cast("float32").dataSync() as Float32Array;
   const out = new nn.Linear(lin.inFeatures, lin.outFeatures, { bias: lin.bias !== null });
-  const sd: Record<string, Tensor> = { weight: Tensor.from(w.map((v, i) => (mask[i] ? v : 0)), lin.weight.shape) };
+  const sd: Record<string, Tensor> = {
+    weight: Tensor.from(
+      w.map((v, i) => (mask[i] ? v : 0)),
+      lin.weight.shape,
+    ),
+  };
   if (lin.bias) sd.bias = lin.bias.detach();
   out.loadStateDict(sd);
   return out;

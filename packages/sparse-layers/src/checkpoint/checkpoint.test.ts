@@ -1,12 +1,18 @@
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { noGrad, io } from "@shrinkray/tensor-cuda";
+import { io, noGrad } from "@shrinkray/tensor-cuda";
 import { afterAll, describe, expect, it } from "vitest";
 import { SparsityConfigError } from "../replace/config.js";
 import { sparsify } from "../replace/sparsify.js";
-import { TinyStack, correlatedInputs, maxAbsDiff } from "../test-utils.js";
-import { CONFIG_FILE, WEIGHTS_FILE, applySparsityConfig, loadSparseCheckpoint, saveSparseCheckpoint } from "./checkpoint.js";
+import { correlatedInputs, maxAbsDiff, TinyStack } from "../test-utils.js";
+import {
+  applySparsityConfig,
+  CONFIG_FILE,
+  loadSparseCheckpoint,
+  saveSparseCheckpoint,
+  WEIGHTS_FILE,
+} from "./checkpoint.js";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -50,10 +56,22 @@ describe("sparse checkpoints", () => {
 
   it("rejects a config that does not fit the model", () => {
     const model = new TinyStack(16, 32, 1, 1);
-    const layer = { name: "blocks.0.up_proj", kind: "grouped", inFeatures: 16, outFeatures: 64, groups: 2, rank: 0, alpha: 0, bias: true, permuted: false } as const;
+    const layer = {
+      name: "blocks.0.up_proj",
+      kind: "grouped",
+      inFeatures: 16,
+      outFeatures: 64,
+      groups: 2,
+      rank: 0,
+      alpha: 0,
+      bias: true,
+      permuted: false,
+    } as const;
     const cfg = (l: object) => ({ format: "shrinkray-sparse-layers", version: 1, layers: [l] }) as never;
     expect(() => applySparsityConfig(model, cfg(layer))).toThrow(/16 → 64, the model's Linear is 16 → 32/);
-    expect(() => applySparsityConfig(model, cfg({ ...layer, name: "blocks.3.up_proj" }))).toThrow(SparsityConfigError);
+    expect(() => applySparsityConfig(model, cfg({ ...layer, name: "blocks.3.up_proj" }))).toThrow(
+      SparsityConfigError,
+    );
     expect(() => applySparsityConfig(model, { format: "other" } as never)).toThrow(/not a version-1/);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { io, nn } from "@shrinkray/tensor-cuda";
-import { type SparsityConfig, SparsityConfigError, buildLayer, sparsityConfigOf } from "../replace/config.js";
+import { buildLayer, type SparsityConfig, SparsityConfigError, sparsityConfigOf } from "../replace/config.js";
 import { writeJsonAtomic } from "./atomic-json.js";
 
 export const WEIGHTS_FILE = "model.safetensors";
@@ -17,7 +17,10 @@ export const CONFIG_FILE = "sparsity_config.json";
 export async function saveSparseCheckpoint(dir: string, model: nn.AnyModule): Promise<SparsityConfig> {
   const config = sparsityConfigOf(model);
   await mkdir(dir, { recursive: true });
-  await io.saveSafetensors(join(dir, WEIGHTS_FILE), model.stateDict(), { format: "pt", sparsity_config: JSON.stringify(config) });
+  await io.saveSafetensors(join(dir, WEIGHTS_FILE), model.stateDict(), {
+    format: "pt",
+    sparsity_config: JSON.stringify(config),
+  });
   await writeJsonAtomic(join(dir, CONFIG_FILE), config);
   return config;
 }
@@ -38,7 +41,9 @@ export async function loadSparseCheckpoint(dir: string, skeleton: nn.AnyModule):
 /** Replaces the configured Linear layers of `model` with empty sparse layers of the right shape. */
 export function applySparsityConfig(model: nn.AnyModule, config: SparsityConfig): void {
   if (config?.format !== "shrinkray-sparse-layers" || config.version !== 1) {
-    throw new SparsityConfigError(`not a version-1 sparse-layers config (format ${config?.format}, version ${config?.version})`);
+    throw new SparsityConfigError(
+      `not a version-1 sparse-layers config (format ${config?.format}, version ${config?.version})`,
+    );
   }
   for (const c of config.layers) {
     let m: nn.AnyModule;
@@ -47,7 +52,8 @@ export function applySparsityConfig(model: nn.AnyModule, config: SparsityConfig)
     } catch {
       throw new SparsityConfigError(`config layer "${c.name}" is not a module of the model`);
     }
-    if (!(m instanceof nn.Linear)) throw new SparsityConfigError(`config layer "${c.name}" is a ${m.constructor.name}, expected a Linear`);
+    if (!(m instanceof nn.Linear))
+      throw new SparsityConfigError(`config layer "${c.name}" is a ${m.constructor.name}, expected a Linear`);
     if (m.inFeatures !== c.inFeatures || m.outFeatures !== c.outFeatures) {
       throw new SparsityConfigError(
         `config layer "${c.name}" is ${c.inFeatures} → ${c.outFeatures}, the model's Linear is ${m.inFeatures} → ${m.outFeatures}`,

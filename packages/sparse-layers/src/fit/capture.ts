@@ -1,4 +1,4 @@
-import { type Tensor, cat, type nn, noGrad, reshape } from "@shrinkray/tensor-cuda";
+import { cat, type nn, noGrad, reshape, type Tensor } from "@shrinkray/tensor-cuda";
 
 /**
  * Calibration data and how to push one batch through the model. `run` defaults to
@@ -50,4 +50,3 @@ export function captureLayerIO<B>(
   if (xs.length === 0) throw new Error("captureLayerIO: the calibration batches never reached the layer");
   return { inputs: cat(xs, 0), outputs: cat(ys, 0) };
 }
-

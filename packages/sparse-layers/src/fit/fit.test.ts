@@ -1,7 +1,7 @@
-import { type Tensor, noGrad, slice, square, sub, sum } from "@shrinkray/tensor-cuda";
+import { noGrad, slice, square, sub, sum, type Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { sparsify } from "../replace/sparsify.js";
-import { TinyStack, correlatedInputs } from "../test-utils.js";
+import { correlatedInputs, TinyStack } from "../test-utils.js";
 import { fitLayerwise } from "./fit.js";
 import { collectGrams, linearNames } from "./grams.js";
 
@@ -44,13 +44,22 @@ describe("initialisation and layer-wise fitting (the bars)", () => {
       onProgress: (p) => progress.push(p.loss),
     });
     const fitted = relError(model, reference);
-    console.log(`relative output error: blocks only ${blocksOnly.toFixed(4)}, SVD init ${svdInit.toFixed(4)}, fitted ${fitted.toFixed(4)}`);
+    console.log(
+      `relative output error: blocks only ${blocksOnly.toFixed(4)}, SVD init ${svdInit.toFixed(4)}, fitted ${fitted.toFixed(4)}`,
+    );
     for (const r of results) {
-      console.log(`  ${r.name}: rel error ${r.relErrorBefore.toFixed(4)} → ${r.relErrorAfter.toFixed(4)} (${r.rows} rows, ${r.seconds.toFixed(2)} s)`);
+      console.log(
+        `  ${r.name}: rel error ${r.relErrorBefore.toFixed(4)} → ${r.relErrorAfter.toFixed(4)} (${r.rows} rows, ${r.seconds.toFixed(2)} s)`,
+      );
     }
     expect(svdInit).toBeLessThan(blocksOnly);
     expect(fitted).toBeLessThan(svdInit);
-    expect(results.map((r) => r.name)).toEqual(["blocks.0.up_proj", "blocks.0.down_proj", "blocks.1.up_proj", "blocks.1.down_proj"]);
+    expect(results.map((r) => r.name)).toEqual([
+      "blocks.0.up_proj",
+      "blocks.0.down_proj",
+      "blocks.1.up_proj",
+      "blocks.1.down_proj",
+    ]);
     for (const r of results) {
       expect(r.rows).toBe(384);
       expect(r.mseAfter).toBeLessThan(r.mseBefore);
@@ -68,9 +77,16 @@ describe("initialisation and layer-wise fitting (the bars)", () => {
     })();
     const { model, reference } = fresh();
     const grams = collectGrams(model, linearNames(model, /(up|down)_proj$/), calibration);
-    sparsify(model, { rules, init: "svd", gram: (n) => grams.get(n), initOptions: { blocks: "least-squares", refine: 2 } });
+    sparsify(model, {
+      rules,
+      init: "svd",
+      gram: (n) => grams.get(n),
+      initOptions: { blocks: "least-squares", refine: 2 },
+    });
     const aware = relError(model, reference);
-    console.log(`relative output error: plain SVD init ${plain.toFixed(4)}, activation-aware init ${aware.toFixed(4)}`);
+    console.log(
+      `relative output error: plain SVD init ${plain.toFixed(4)}, activation-aware init ${aware.toFixed(4)}`,
+    );
     expect(aware).toBeLessThan(plain);
   });
 
@@ -78,7 +94,12 @@ describe("initialisation and layer-wise fitting (the bars)", () => {
     const { model, reference } = fresh();
     const { replaced } = sparsify(model, { rules, init: "svd" });
     const before = relError(model, reference);
-    const results = fitLayerwise(model, replaced, calibration, { epochs: 10, batchSize: 64, lr: 3e-3, inputsFrom: "sparse" });
+    const results = fitLayerwise(model, replaced, calibration, {
+      epochs: 10,
+      batchSize: 64,
+      lr: 3e-3,
+      inputsFrom: "sparse",
+    });
     expect(results).toHaveLength(4);
     expect(relError(model, reference)).toBeLessThan(before);
   });

@@ -1,5 +1,16 @@
-import { Generator, Tensor, indexSelect, mean, noGrad, optim, square, sub, sum, tidy } from "@shrinkray/tensor-cuda";
 import type { nn } from "@shrinkray/tensor-cuda";
+import {
+  Generator,
+  indexSelect,
+  mean,
+  noGrad,
+  optim,
+  square,
+  sub,
+  sum,
+  Tensor,
+  tidy,
+} from "@shrinkray/tensor-cuda";
 import { applySparse, type ReplacedLayer, restoreDense } from "../replace/sparsify.js";
 import { type Calibration, captureLayerIO } from "./capture.js";
 
@@ -75,7 +86,14 @@ export function fitLayerwise<B>(
     const { inputs, outputs } = io;
     const before = evaluate(layer.sparse, inputs, outputs);
     trainLayer(layer, inputs, outputs, opts, gen, (epoch, loss) =>
-      opts.onProgress?.({ layer: layer.name, index, total: layers.length, epoch, epochs: opts.epochs ?? 20, loss }),
+      opts.onProgress?.({
+        layer: layer.name,
+        index,
+        total: layers.length,
+        epoch,
+        epochs: opts.epochs ?? 20,
+        loss,
+      }),
     );
     const after = evaluate(layer.sparse, inputs, outputs);
     results.push({
@@ -113,7 +131,9 @@ function trainLayer(
     let total = 0;
     let steps = 0;
     for (let start = 0; start < rows; start += bs) {
-      const idx = Tensor.from(order.subarray(start, Math.min(start + bs, rows)), undefined, { dtype: "int32" });
+      const idx = Tensor.from(order.subarray(start, Math.min(start + bs, rows)), undefined, {
+        dtype: "int32",
+      });
       total += tidy(() => {
         const loss = mean(square(sub(layer.sparse.call(indexSelect(x, 0, idx)), indexSelect(y, 0, idx))));
         opt.zeroGrad();

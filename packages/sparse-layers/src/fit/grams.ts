@@ -8,11 +8,16 @@ import { type Calibration, captureLayerIO } from "./capture.js";
  * (SparsifyPolicy.gram). Layers are captured one at a time, so only one layer's activations
  * and the in × in Gram matrices are ever held.
  */
-export function collectGrams<B>(model: nn.AnyModule, names: readonly string[], calibration: Calibration<B>): Map<string, Matrix> {
+export function collectGrams<B>(
+  model: nn.AnyModule,
+  names: readonly string[],
+  calibration: Calibration<B>,
+): Map<string, Matrix> {
   const out = new Map<string, Matrix>();
   for (const name of names) {
     const layer = model.get(name);
-    if (!(layer instanceof nn.Linear)) throw new TypeError(`collectGrams: "${name}" is a ${layer.constructor.name}, not a Linear`);
+    if (!(layer instanceof nn.Linear))
+      throw new TypeError(`collectGrams: "${name}" is a ${layer.constructor.name}, not a Linear`);
     const { inputs, outputs } = captureLayerIO(model, layer, calibration);
     out.set(name, new GramAccumulator(layer.inFeatures).add(inputs).gram);
     inputs.dispose();

@@ -1,6 +1,6 @@
-import { Generator, Tensor, linear, nn, noGrad, square, sub, sum } from "@shrinkray/tensor-cuda";
+import { Generator, linear, nn, noGrad, square, sub, sum, type Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
-import { fromTensor, frobenius, matmul, sub as msub } from "../linalg/matrix.js";
+import { frobenius, fromTensor, matmul, sub as msub } from "../linalg/matrix.js";
 import { svdMatrix } from "../linalg/svd.js";
 import { correlatedInputs, maxAbsDiff, structuredWeight } from "../test-utils.js";
 import { decompose } from "./decompose.js";
@@ -78,8 +78,15 @@ describe("decompose (blocks + truncated SVD of the remainder)", () => {
       }
     }
     // Without data, refinement alternates the exact Frobenius minimisers.
-    const e0 = frobenius(msub(w, fromTensor(groupedLoraFromLinear(lin, 4, 3).module.denseWeight().cast("float64"))));
-    const e3 = frobenius(msub(w, fromTensor(groupedLoraFromLinear(lin, 4, 3, { refine: 3 }).module.denseWeight().cast("float64"))));
+    const e0 = frobenius(
+      msub(w, fromTensor(groupedLoraFromLinear(lin, 4, 3).module.denseWeight().cast("float64"))),
+    );
+    const e3 = frobenius(
+      msub(
+        w,
+        fromTensor(groupedLoraFromLinear(lin, 4, 3, { refine: 3 }).module.denseWeight().cast("float64")),
+      ),
+    );
     expect(e3).toBeLessThanOrEqual(e0 + 1e-6);
   });
 
@@ -88,7 +95,10 @@ describe("decompose (blocks + truncated SVD of the remainder)", () => {
     const w = fromTensor(lin.weight);
     const exact = decompose(w, { groups: 4, rank: 8, svd: "exact" });
     const approx = decompose(w, { groups: 4, rank: 8, svd: "randomized" });
-    const err = (d: typeof exact) => frobenius(msub(msub(w, fromTensor(groupedFromLinear(lin, 4).denseWeight().cast("float64"))), matmul(d.B, d.A)));
+    const err = (d: typeof exact) =>
+      frobenius(
+        msub(msub(w, fromTensor(groupedFromLinear(lin, 4).denseWeight().cast("float64"))), matmul(d.B, d.A)),
+      );
     expect(err(approx)).toBeLessThan(err(exact) * 1.05);
   });
 });

@@ -1,6 +1,6 @@
 import { cholesky, solvePositiveDefinite, solveTransposedLower } from "../linalg/cholesky.js";
 import { type Matrix, matmul, sub, transpose, zeros } from "../linalg/matrix.js";
-import { type SvdResult, randomizedSvd, svdMatrix, truncate } from "../linalg/svd.js";
+import { randomizedSvd, type SvdResult, svdMatrix, truncate } from "../linalg/svd.js";
 
 export interface DecomposeOptions {
   groups: number;
@@ -53,7 +53,8 @@ export function decompose(w: Matrix, opts: DecomposeOptions): Decomposition {
   const wp = perm ? permuteColumns(w, perm) : w;
   // The ridge goes in once, so that the block and low-rank steps minimise the same objective.
   const gp = opts.gram ? withRidge(perm ? permuteSymmetric(opts.gram, perm) : opts.gram, damp) : null;
-  if (opts.blocks === "least-squares" && !gp) throw new Error("decompose: blocks = \"least-squares\" needs calibration inputs (gram)");
+  if (opts.blocks === "least-squares" && !gp)
+    throw new Error('decompose: blocks = "least-squares" needs calibration inputs (gram)');
   const lsBlocks = opts.blocks === "least-squares";
   const chol = gp ? cholesky(gp) : null;
 
@@ -108,12 +109,15 @@ function fitBlocks(t: Matrix, groups: number, g: Matrix): Matrix {
     const gjj = zeros(inPer, inPer);
     const zt = zeros(inPer, outPer);
     for (let i = 0; i < inPer; i++) {
-      for (let j = 0; j < inPer; j++) gjj.data[i * inPer + j] = g.data[(b * inPer + i) * g.cols + b * inPer + j];
-      for (let o = 0; o < outPer; o++) zt.data[i * outPer + o] = tg.data[(b * outPer + o) * t.cols + b * inPer + i];
+      for (let j = 0; j < inPer; j++)
+        gjj.data[i * inPer + j] = g.data[(b * inPer + i) * g.cols + b * inPer + j];
+      for (let o = 0; o < outPer; o++)
+        zt.data[i * outPer + o] = tg.data[(b * outPer + o) * t.cols + b * inPer + i];
     }
     const wbt = solvePositiveDefinite(gjj, zt);
     for (let i = 0; i < inPer; i++) {
-      for (let o = 0; o < outPer; o++) d.data[(b * outPer + o) * t.cols + b * inPer + i] = wbt.data[i * outPer + o];
+      for (let o = 0; o < outPer; o++)
+        d.data[(b * outPer + o) * t.cols + b * inPer + i] = wbt.data[i * outPer + o];
     }
   }
   return d;
@@ -133,7 +137,8 @@ function forEachBlock(w: Matrix, groups: number, fn: (row: number, col: number) 
   const outPer = w.rows / groups;
   const inPer = w.cols / groups;
   for (let b = 0; b < groups; b++) {
-    for (let o = b * outPer; o < (b + 1) * outPer; o++) for (let c = b * inPer; c < (b + 1) * inPer; c++) fn(o, c);
+    for (let o = b * outPer; o < (b + 1) * outPer; o++)
+      for (let c = b * inPer; c < (b + 1) * inPer; c++) fn(o, c);
   }
 }
 
@@ -143,7 +148,8 @@ function packBlocks(d: Matrix, groups: number): Float64Array {
   const out = new Float64Array((d.rows * d.cols) / groups);
   let i = 0;
   for (let b = 0; b < groups; b++) {
-    for (let o = 0; o < outPer; o++) for (let k = 0; k < inPer; k++) out[i++] = d.data[(b * outPer + o) * d.cols + b * inPer + k];
+    for (let o = 0; o < outPer; o++)
+      for (let k = 0; k < inPer; k++) out[i++] = d.data[(b * outPer + o) * d.cols + b * inPer + k];
   }
   return out;
 }
@@ -151,13 +157,15 @@ function packBlocks(d: Matrix, groups: number): Float64Array {
 /** Columns reordered so that position j holds column perm[j]. */
 export function permuteColumns(w: Matrix, perm: Int32Array): Matrix {
   const out = zeros(w.rows, w.cols);
-  for (let r = 0; r < w.rows; r++) for (let j = 0; j < w.cols; j++) out.data[r * w.cols + j] = w.data[r * w.cols + perm[j]];
+  for (let r = 0; r < w.rows; r++)
+    for (let j = 0; j < w.cols; j++) out.data[r * w.cols + j] = w.data[r * w.cols + perm[j]];
   return out;
 }
 
 function unpermuteColumns(w: Matrix, perm: Int32Array): Matrix {
   const out = zeros(w.rows, w.cols);
-  for (let r = 0; r < w.rows; r++) for (let j = 0; j < w.cols; j++) out.data[r * w.cols + perm[j]] = w.data[r * w.cols + j];
+  for (let r = 0; r < w.rows; r++)
+    for (let j = 0; j < w.cols; j++) out.data[r * w.cols + perm[j]] = w.data[r * w.cols + j];
   return out;
 }
 

@@ -1,11 +1,13 @@
-import { Tensor, type nn } from "@shrinkray/tensor-cuda";
+import { type nn, Tensor } from "@shrinkray/tensor-cuda";
 import { GroupedLinear } from "../layers/grouped-linear.js";
 import { GroupedLoRALinear, type GroupedLoRALinearOptions } from "../layers/grouped-lora-linear.js";
-import { type Matrix, fromTensor } from "../linalg/matrix.js";
+import { fromTensor, type Matrix } from "../linalg/matrix.js";
 import { type DecomposeOptions, type Decomposition, decompose } from "./decompose.js";
 import { gramOf } from "./gram.js";
 
-export interface FromLinearOptions extends GroupedLoRALinearOptions, Pick<DecomposeOptions, "damp" | "blocks" | "refine" | "svd"> {
+export interface FromLinearOptions
+  extends GroupedLoRALinearOptions,
+    Pick<DecomposeOptions, "damp" | "blocks" | "refine" | "svd"> {
   /** Calibration inputs [..., in] for activation-aware initialisation. */
   calibration?: Tensor;
   /** Or their XᵀX, when it was accumulated batch by batch (GramAccumulator). */
@@ -33,7 +35,13 @@ export function groupedLoraFromLinear(
   if (linear.bias && m.grouped.bias) m.grouped.bias.assign(linear.bias.detach());
   m.lora.A.assign(Tensor.from(dec.A.data, [dec.A.rows, dec.A.cols], { dtype: "float64" }));
   // The module multiplies by α/r; the factorisation already carries the full scale.
-  m.lora.B.assign(Tensor.from(dec.B.data.map((v) => v / m.lora.scale), [dec.B.rows, dec.B.cols], { dtype: "float64" }));
+  m.lora.B.assign(
+    Tensor.from(
+      dec.B.data.map((v) => v / m.lora.scale),
+      [dec.B.rows, dec.B.cols],
+      { dtype: "float64" },
+    ),
+  );
   return { module: m, decomposition: dec };
 }
 
@@ -46,7 +54,10 @@ export function groupedFromLinear(
   groups: number,
   opts: Pick<FromLinearOptions, "permutation" | "generator" | "device"> = {},
 ): GroupedLinear {
-  const g = new GroupedLinear(linear.inFeatures, linear.outFeatures, groups, { ...opts, bias: linear.bias !== null });
+  const g = new GroupedLinear(linear.inFeatures, linear.outFeatures, groups, {
+    ...opts,
+    bias: linear.bias !== null,
+  });
   const w = linear.weight.detach().cast("float64").dataSync() as Float64Array;
   const p = g.perm ? (g.perm.dataSync() as Int32Array) : null;
   const [, outPer, inPer] = g.weight.shape;

@@ -1,4 +1,4 @@
-import { type Tensor, matmul, reshape, transpose } from "@shrinkray/tensor-cuda";
+import { matmul, reshape, type Tensor, transpose } from "@shrinkray/tensor-cuda";
 import type { Matrix } from "../linalg/matrix.js";
 
 /**
@@ -15,7 +15,8 @@ export class GramAccumulator {
 
   add(x: Tensor): this {
     const n = this.features;
-    if (x.shape[x.rank - 1] !== n) throw new RangeError(`GramAccumulator: input has ${x.shape[x.rank - 1]} features, expected ${n}`);
+    if (x.shape[x.rank - 1] !== n)
+      throw new RangeError(`GramAccumulator: input has ${x.shape[x.rank - 1]} features, expected ${n}`);
     const x2 = reshape(x.detach().cast("float64"), [-1, n]);
     const g = matmul(transpose(x2), x2).dataSync() as Float64Array;
     for (let i = 0; i < g.length; i++) this.gram.data[i] += g[i];

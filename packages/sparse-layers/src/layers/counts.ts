@@ -9,7 +9,9 @@
 
 function checkGroups(inFeatures: number, outFeatures: number, groups: number): void {
   if (!Number.isInteger(groups) || groups < 1 || inFeatures % groups !== 0 || outFeatures % groups !== 0) {
-    throw new RangeError(`groups = ${groups} must be a positive integer dividing in = ${inFeatures} and out = ${outFeatures}`);
+    throw new RangeError(
+      `groups = ${groups} must be a positive integer dividing in = ${inFeatures} and out = ${outFeatures}`,
+    );
   }
 }
 
@@ -22,7 +24,12 @@ export function linearFlops(inFeatures: number, outFeatures: number, bias: boole
 }
 
 /** g blocks of (in/g × out/g): in·out/g weights. */
-export function groupedParams(inFeatures: number, outFeatures: number, groups: number, bias: boolean): number {
+export function groupedParams(
+  inFeatures: number,
+  outFeatures: number,
+  groups: number,
+  bias: boolean,
+): number {
   checkGroups(inFeatures, outFeatures, groups);
   return (inFeatures * outFeatures) / groups + (bias ? outFeatures : 0);
 }
@@ -54,13 +61,31 @@ export function loraParams(
 }
 
 export function loraFlops(inFeatures: number, outFeatures: number, rank: number, bias: boolean): number {
-  return linearFlops(inFeatures, outFeatures, bias) + lowRankFlops(inFeatures, outFeatures, rank) + outFeatures;
+  return (
+    linearFlops(inFeatures, outFeatures, bias) + lowRankFlops(inFeatures, outFeatures, rank) + outFeatures
+  );
 }
 
-export function groupedLoraParams(inFeatures: number, outFeatures: number, groups: number, rank: number, bias: boolean): number {
+export function groupedLoraParams(
+  inFeatures: number,
+  outFeatures: number,
+  groups: number,
+  rank: number,
+  bias: boolean,
+): number {
   return groupedParams(inFeatures, outFeatures, groups, bias) + lowRankParams(inFeatures, outFeatures, rank);
 }
 
-export function groupedLoraFlops(inFeatures: number, outFeatures: number, groups: number, rank: number, bias: boolean): number {
-  return groupedFlops(inFeatures, outFeatures, groups, bias) + lowRankFlops(inFeatures, outFeatures, rank) + outFeatures;
+export function groupedLoraFlops(
+  inFeatures: number,
+  outFeatures: number,
+  groups: number,
+  rank: number,
+  bias: boolean,
+): number {
+  return (
+    groupedFlops(inFeatures, outFeatures, groups, bias) +
+    lowRankFlops(inFeatures, outFeatures, rank) +
+    outFeatures
+  );
 }

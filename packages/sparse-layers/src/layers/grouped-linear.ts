@@ -1,6 +1,6 @@
-import { Tensor, add, indexSelect, matmulNT, nn, permute, reshape } from "@shrinkray/tensor-cuda";
-import { uniformInit } from "./init.js";
+import { add, indexSelect, matmulNT, nn, permute, reshape, Tensor } from "@shrinkray/tensor-cuda";
 import { groupedFlops, groupedParams } from "./counts.js";
+import { uniformInit } from "./init.js";
 import { type PermutationSpec, permutationTensor } from "./permutation.js";
 
 /**
@@ -12,7 +12,9 @@ export function groupedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, pe
   const [groups, outPer, inPer] = weight.shape;
   const inFeatures = groups * inPer;
   if (x.shape[x.rank - 1] !== inFeatures) {
-    throw new RangeError(`groupedLinear: input [${x.shape.join(", ")}] has ${x.shape[x.rank - 1]} features, expected ${inFeatures}`);
+    throw new RangeError(
+      `groupedLinear: input [${x.shape.join(", ")}] has ${x.shape[x.rank - 1]} features, expected ${inFeatures}`,
+    );
   }
   const lead = x.shape.slice(0, -1);
   // [..., in] → [g, N, in/g] so the groups are the GEMM's batch axis, then back.

@@ -1,4 +1,4 @@
-import { type Tensor, add, nn } from "@shrinkray/tensor-cuda";
+import { add, nn, type Tensor } from "@shrinkray/tensor-cuda";
 import { groupedLoraFlops, groupedLoraParams } from "./counts.js";
 import { GroupedLinear } from "./grouped-linear.js";
 import { LowRankAdapter, type LowRankOptions } from "./low-rank.js";
@@ -49,11 +49,23 @@ export class GroupedLoRALinear extends nn.Module {
   }
 
   numParametersFormula(): number {
-    return groupedLoraParams(this.inFeatures, this.outFeatures, this.groups, this.rank, this.grouped.bias !== null);
+    return groupedLoraParams(
+      this.inFeatures,
+      this.outFeatures,
+      this.groups,
+      this.rank,
+      this.grouped.bias !== null,
+    );
   }
 
   flopsPerToken(): number {
-    return groupedLoraFlops(this.inFeatures, this.outFeatures, this.groups, this.rank, this.grouped.bias !== null);
+    return groupedLoraFlops(
+      this.inFeatures,
+      this.outFeatures,
+      this.groups,
+      this.rank,
+      this.grouped.bias !== null,
+    );
   }
 
   protected override extraRepr(): string {

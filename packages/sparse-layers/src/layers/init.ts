@@ -1,4 +1,4 @@
-import { Tensor, type nn } from "@shrinkray/tensor-cuda";
+import { type nn, Tensor } from "@shrinkray/tensor-cuda";
 
 /**
  * U(-bound, bound) in float32, drawn in row-major order from `opts.generator` (tensor-cuda's

@@ -1,4 +1,4 @@
-import { Generator, Tensor, add, linear, mul, nn, reshape, sum } from "@shrinkray/tensor-cuda";
+import { add, Generator, linear, mul, nn, reshape, sum, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { gradcheck, maxAbsDiff, randn64 } from "../test-utils.js";
 import {
@@ -30,7 +30,7 @@ describe("GroupedLinear", () => {
       expect(maxAbsDiff(got, want)).toBeLessThan(1e-5);
       // Off-block entries of the dense weight are zero: count them.
       const zerosCount = (g.denseWeight().dataSync() as Float32Array).filter((v) => v === 0).length;
-      expect(zerosCount).toBe(12 * 8 - 12 * 8 / 4);
+      expect(zerosCount).toBe(12 * 8 - (12 * 8) / 4);
     });
   }
 
@@ -45,24 +45,40 @@ describe("GroupedLinear", () => {
   it("channel shuffle interleaves channels across groups", () => {
     expect(Array.from(channelShuffle(6, 2))).toEqual([0, 2, 4, 1, 3, 5]);
     expect(Array.from(channelShuffle(6, 3))).toEqual([0, 3, 1, 4, 2, 5]);
-    expect(() => new GroupedLinear(6, 6, 2, { permutation: [0, 1, 2, 3, 4, 4] })).toThrow(/not a permutation/);
+    expect(() => new GroupedLinear(6, 6, 2, { permutation: [0, 1, 2, 3, 4, 4] })).toThrow(
+      /not a permutation/,
+    );
     expect(() => new GroupedLinear(6, 5, 2)).toThrow(/dividing/);
   });
 
   it("has finite-difference-exact gradients for x, weight and bias (float64)", () => {
     const perm = Tensor.from(Int32Array.from([3, 1, 0, 5, 4, 2]), [6], { dtype: "int32" });
-    const err = gradcheck((x, w, b) => groupedLinear(x, w, b, perm), [randn64([2, 2, 6], 1), randn64([3, 2, 2], 2), randn64([6], 3)]);
+    const err = gradcheck(
+      (x, w, b) => groupedLinear(x, w, b, perm),
+      [randn64([2, 2, 6], 1), randn64([3, 2, 2], 2), randn64([6], 3)],
+    );
     expect(err).toBeLessThan(1e-6);
-    const errNoPerm = gradcheck((x, w) => groupedLinear(x, w, null, null), [randn64([4, 6], 4), randn64([2, 3, 3], 5)]);
+    const errNoPerm = gradcheck(
+      (x, w) => groupedLinear(x, w, null, null),
+      [randn64([4, 6], 4), randn64([2, 3, 3], 5)],
+    );
     expect(errNoPerm).toBeLessThan(1e-6);
   });
 });
 
 describe("low-rank paths", () => {
   it("lowRank and grouped + low-rank have finite-difference-exact gradients (float64)", () => {
-    expect(gradcheck((x, a, b) => lowRank(x, a, b, 0.5), [randn64([3, 5], 6), randn64([2, 5], 7), randn64([4, 2], 8)])).toBeLessThan(1e-6);
-    const both = (x: Tensor, w: Tensor, a: Tensor, b: Tensor) => add(groupedLinear(x, w, null, null), lowRank(x, a, b, 2));
-    expect(gradcheck(both, [randn64([3, 4], 9), randn64([2, 3, 2], 10), randn64([2, 4], 11), randn64([6, 2], 12)])).toBeLessThan(1e-6);
+    expect(
+      gradcheck(
+        (x, a, b) => lowRank(x, a, b, 0.5),
+        [randn64([3, 5], 6), randn64([2, 5], 7), randn64([4, 2], 8)],
+      ),
+    ).toBeLessThan(1e-6);
+    const both = (x: Tensor, w: Tensor, a: Tensor, b: Tensor) =>
+      add(groupedLinear(x, w, null, null), lowRank(x, a, b, 2));
+    expect(
+      gradcheck(both, [randn64([3, 4], 9), randn64([2, 3, 2], 10), randn64([2, 4], 11), randn64([6, 2], 12)]),
+    ).toBeLessThan(1e-6);
   });
 
   it("LoRALinear starts as its base (B = 0), freezes the base, and trains A and B", () => {
@@ -117,10 +133,10 @@ describe("parameter and FLOP counts", () => {
       for (const bias of [true, false]) {
         const gl = new GroupedLinear(inF, out, g, { bias, permutation: "shuffle" });
         expect(gl.numParameters()).toBe(groupedParams(inF, out, g, bias));
-        expect(gl.numParameters()).toBe(inF * out / g + (bias ? out : 0));
+        expect(gl.numParameters()).toBe((inF * out) / g + (bias ? out : 0));
         const glr = new GroupedLoRALinear(inF, out, g, r, { bias });
         expect(glr.numParameters()).toBe(groupedLoraParams(inF, out, g, r, bias));
-        expect(glr.numParameters()).toBe(inF * out / g + r * (inF + out) + (bias ? out : 0));
+        expect(glr.numParameters()).toBe((inF * out) / g + r * (inF + out) + (bias ? out : 0));
         expect(glr.numParametersFormula()).toBe(glr.numParameters());
         const lora = new LoRALinear(new nn.Linear(inF, out, { bias }), r);
         expect(lora.numParameters()).toBe(linearParams(inF, out, bias) + r * (inF + out));

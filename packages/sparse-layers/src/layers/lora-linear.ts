@@ -1,4 +1,4 @@
-import { type Tensor, add, nn } from "@shrinkray/tensor-cuda";
+import { add, nn, type Tensor } from "@shrinkray/tensor-cuda";
 import { loraFlops, loraParams } from "./counts.js";
 import { LowRankAdapter, type LowRankOptions } from "./low-rank.js";
 
@@ -45,11 +45,13 @@ export class LoRALinear extends nn.Module {
 
   numParametersFormula(opts: { trainableOnly?: boolean } = {}): number {
     const bias = this.base.bias !== null;
-    return loraParams(this.inFeatures, this.outFeatures, this.rank, bias, { ...opts, trainBase: this.trainBase });
+    return loraParams(this.inFeatures, this.outFeatures, this.rank, bias, {
+      ...opts,
+      trainBase: this.trainBase,
+    });
   }
 
   flopsPerToken(): number {
     return loraFlops(this.inFeatures, this.outFeatures, this.rank, this.base.bias !== null);
   }
 }
-

@@ -1,4 +1,4 @@
-import { Tensor, linear, matmul, mul, nn } from "@shrinkray/tensor-cuda";
+import { linear, matmul, mul, nn, Tensor } from "@shrinkray/tensor-cuda";
 import { lowRankFlops, lowRankParams } from "./counts.js";
 import { uniformInit } from "./init.js";
 
@@ -34,7 +34,8 @@ export class LowRankAdapter extends nn.Module {
     opts: LowRankOptions = {},
   ) {
     super();
-    if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`rank must be a positive integer, got ${rank}`);
+    if (!Number.isInteger(rank) || rank < 1)
+      throw new RangeError(`rank must be a positive integer, got ${rank}`);
     this.alpha = opts.alpha ?? rank;
     this.scale = this.alpha / rank;
     this.A = this.param("A", uniformInit([rank, inFeatures], 1 / Math.sqrt(inFeatures), opts));

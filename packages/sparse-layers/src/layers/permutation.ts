@@ -15,13 +15,19 @@ export function channelShuffle(inFeatures: number, groups: number): Int32Array {
 }
 
 /** The order as an int32 tensor, or null for the identity; checks that it is a permutation. */
-export function permutationTensor(spec: PermutationSpec | undefined, inFeatures: number, groups: number): Tensor | null {
+export function permutationTensor(
+  spec: PermutationSpec | undefined,
+  inFeatures: number,
+  groups: number,
+): Tensor | null {
   if (spec === undefined || spec === "none") return null;
   const p = spec === "shuffle" ? channelShuffle(inFeatures, groups) : Int32Array.from(spec);
   const seen = new Uint8Array(inFeatures);
-  if (p.length !== inFeatures) throw new RangeError(`permutation has ${p.length} entries, expected ${inFeatures}`);
+  if (p.length !== inFeatures)
+    throw new RangeError(`permutation has ${p.length} entries, expected ${inFeatures}`);
   for (const i of p) {
-    if (!(i >= 0 && i < inFeatures) || seen[i]) throw new RangeError(`permutation is not a permutation of 0..${inFeatures - 1}`);
+    if (!(i >= 0 && i < inFeatures) || seen[i])
+      throw new RangeError(`permutation is not a permutation of 0..${inFeatures - 1}`);
     seen[i] = 1;
   }
   return Tensor.from(p, [inFeatures], { dtype: "int32" });

@@ -35,7 +35,8 @@ export function toTensor(m: Matrix, dtype: "float32" | "float64" = "float64"): T
 
 export function transpose(m: Matrix): Matrix {
   const out = zeros(m.cols, m.rows);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) out.data[j * m.rows + i] = m.data[i * m.cols + j];
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) out.data[j * m.rows + i] = m.data[i * m.cols + j];
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { Generator } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { cholesky, solvePositiveDefinite } from "./cholesky.js";
-import { type Matrix, frobenius, matmul, sub, transpose, zeros } from "./matrix.js";
+import { frobenius, type Matrix, matmul, sub, transpose, zeros } from "./matrix.js";
 import { randomizedSvd, svdMatrix, truncate } from "./svd.js";
 
 function random(rows: number, cols: number, seed: number): Matrix {
@@ -13,14 +13,17 @@ function random(rows: number, cols: number, seed: number): Matrix {
 
 function reconstruct(U: Matrix, S: Float64Array, V: Matrix): Matrix {
   const us = zeros(U.rows, S.length);
-  for (let i = 0; i < U.rows; i++) for (let j = 0; j < S.length; j++) us.data[i * S.length + j] = U.data[i * U.cols + j] * S[j];
+  for (let i = 0; i < U.rows; i++)
+    for (let j = 0; j < S.length; j++) us.data[i * S.length + j] = U.data[i * U.cols + j] * S[j];
   return matmul(us, transpose(V));
 }
 
 function orthonormalityError(Q: Matrix): number {
   const qtq = matmul(transpose(Q), Q);
   let e = 0;
-  for (let i = 0; i < qtq.rows; i++) for (let j = 0; j < qtq.cols; j++) e = Math.max(e, Math.abs(qtq.data[i * qtq.cols + j] - (i === j ? 1 : 0)));
+  for (let i = 0; i < qtq.rows; i++)
+    for (let j = 0; j < qtq.cols; j++)
+      e = Math.max(e, Math.abs(qtq.data[i * qtq.cols + j] - (i === j ? 1 : 0)));
   return e;
 }
 
@@ -84,7 +87,9 @@ describe("svdMatrix (one-sided Jacobi)", () => {
     const U = svdMatrix(random(m, n, 8)).U;
     const V = svdMatrix(random(n, n, 9)).U;
     const s = Array.from({ length: n }, (_, i) => 10 * 0.6 ** i);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a.data[i * n + j] += U.data[i * n + k] * s[k] * V.data[j * n + k];
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++)
+        for (let k = 0; k < n; k++) a.data[i * n + j] += U.data[i * n + k] * s[k] * V.data[j * n + k];
     const r = randomizedSvd(a, 5, { generator: g });
     for (let i = 0; i < 5; i++) expect(r.S[i]).toBeCloseTo(s[i], 8);
     expect(orthonormalityError(r.U)).toBeLessThan(1e-10);

@@ -1,5 +1,5 @@
 import { Generator, Tensor } from "@shrinkray/tensor-cuda";
-import { type Matrix, fromTensor, matmul, toTensor, transpose, zeros } from "./matrix.js";
+import { fromTensor, type Matrix, matmul, toTensor, transpose, zeros } from "./matrix.js";
 
 /** A = U · diag(S) · Vᵀ with U [m, k], V [n, k] orthonormal columns, S descending, k = min(m, n). */
 export interface SvdResult {

@@ -66,8 +66,13 @@ function isInsideGroupedLora(model: nn.AnyModule, name: string): boolean {
  */
 export function buildLayer(c: SparseLayerConfig): SparseModule {
   const permutation = c.permuted ? Array.from({ length: c.inFeatures }, (_, i) => i) : "none";
-  if (c.kind === "grouped") return new GroupedLinear(c.inFeatures, c.outFeatures, c.groups, { bias: c.bias, permutation });
-  return new GroupedLoRALinear(c.inFeatures, c.outFeatures, c.groups, c.rank, { bias: c.bias, permutation, alpha: c.alpha });
+  if (c.kind === "grouped")
+    return new GroupedLinear(c.inFeatures, c.outFeatures, c.groups, { bias: c.bias, permutation });
+  return new GroupedLoRALinear(c.inFeatures, c.outFeatures, c.groups, c.rank, {
+    bias: c.bias,
+    permutation,
+    alpha: c.alpha,
+  });
 }
 
 /** Thrown for a sparsity config that does not fit the model it is applied to. */

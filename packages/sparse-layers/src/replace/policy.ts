@@ -1,5 +1,5 @@
-import type { Matrix } from "../linalg/matrix.js";
 import type { FromLinearOptions } from "../init/from-linear.js";
+import type { Matrix } from "../linalg/matrix.js";
 
 /** How one family of layers (matched by name) is replaced. */
 export interface SparsifyRule {

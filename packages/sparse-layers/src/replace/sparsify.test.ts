@@ -1,8 +1,8 @@
-import { Generator, Tensor, nn, noGrad } from "@shrinkray/tensor-cuda";
+import { Generator, nn, noGrad, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { GroupedLinear } from "../layers/grouped-linear.js";
 import { GroupedLoRALinear } from "../layers/grouped-lora-linear.js";
-import { TinyStack, maxAbsDiff } from "../test-utils.js";
+import { maxAbsDiff, TinyStack } from "../test-utils.js";
 import { applySparse, formatReport, restoreDense, sparsify } from "./sparsify.js";
 
 /** Attention-like block: q/k/v/o projections of mixed shapes, to exercise rules and skips. */
@@ -37,7 +37,11 @@ describe("sparsify", () => {
     const rows = Object.fromEntries(report.modules.map((m) => [m.name, m]));
     expect(Object.keys(rows)).toEqual(["q_proj", "k_proj", "v_proj", "o_proj"]);
     // q: 32·32/4 + 2·64 + 32 bias
-    expect(rows.q_proj).toMatchObject({ replaced: true, paramsBefore: 32 * 32 + 32, paramsAfter: 256 + 128 + 32 });
+    expect(rows.q_proj).toMatchObject({
+      replaced: true,
+      paramsBefore: 32 * 32 + 32,
+      paramsAfter: 256 + 128 + 32,
+    });
     // k: 32·8/4 + 8·40 + 8 = 392 > 264 → stays dense
     expect(rows.k_proj.replaced).toBe(false);
     expect(rows.k_proj.skipped).toMatch(/not fewer/);
@@ -68,7 +72,11 @@ describe("sparsify", () => {
 
   it("with onlyIfSmaller off, replaces even when the layer grows", () => {
     const model = new Attn();
-    const { report } = sparsify(model, { rules: [{ pattern: /k_proj$/, groups: 4, rank: 8 }], onlyIfSmaller: false, init: "none" });
+    const { report } = sparsify(model, {
+      rules: [{ pattern: /k_proj$/, groups: 4, rank: 8 }],
+      onlyIfSmaller: false,
+      init: "none",
+    });
     expect(report.modules[0]).toMatchObject({ replaced: true, paramsAfter: 64 + 320 + 8 });
   });
 });

@@ -1,9 +1,16 @@
 import { nn } from "@shrinkray/tensor-cuda";
 import { groupedFromLinear, groupedLoraFromLinear } from "../init/from-linear.js";
-import { groupedFlops, groupedLoraFlops, groupedLoraParams, groupedParams, linearFlops, linearParams } from "../layers/counts.js";
+import {
+  groupedFlops,
+  groupedLoraFlops,
+  groupedLoraParams,
+  groupedParams,
+  linearFlops,
+  linearParams,
+} from "../layers/counts.js";
 import { GroupedLinear } from "../layers/grouped-linear.js";
 import { GroupedLoRALinear } from "../layers/grouped-lora-linear.js";
-import { type SparseLayerConfig, type SparseModule, describeLayer } from "./config.js";
+import { describeLayer, type SparseLayerConfig, type SparseModule } from "./config.js";
 import { type SparsifyPolicy, type SparsifyRule, toRegExp } from "./policy.js";
 
 /** One Linear the policy looked at: what it was, what it became, or why it stayed. */
@@ -42,7 +49,10 @@ export interface ReplacedLayer {
  * place through Module.replace, and reports parameters before and after. Works on any Module
  * tree: layers are found by walking it, never by architecture.
  */
-export function sparsify(model: nn.AnyModule, policy: SparsifyPolicy): { report: SparsifyReport; replaced: ReplacedLayer[] } {
+export function sparsify(
+  model: nn.AnyModule,
+  policy: SparsifyPolicy,
+): { report: SparsifyReport; replaced: ReplacedLayer[] } {
   const exclude = (policy.exclude ?? []).map(toRegExp);
   const rules = policy.rules.map((r) => ({ ...r, re: toRegExp(r.pattern) }));
   const modelParamsBefore = model.numParameters();
@@ -91,10 +101,16 @@ function plan(name: string, dense: nn.Linear, rule: SparsifyRule): ModuleReport 
     row.skipped = `groups = ${rule.groups} does not divide in = ${i} and out = ${o}`;
     return row;
   }
-  const probe = rule.rank > 0 ? groupedLoraParams(i, o, rule.groups, rule.rank, bias) : groupedParams(i, o, rule.groups, bias);
+  const probe =
+    rule.rank > 0
+      ? groupedLoraParams(i, o, rule.groups, rule.rank, bias)
+      : groupedParams(i, o, rule.groups, bias);
   row.paramsAfter = probe;
   // From the formulas, so pricing a policy never allocates a layer.
-  row.flopsAfter = rule.rank > 0 ? groupedLoraFlops(i, o, rule.groups, rule.rank, bias) : groupedFlops(i, o, rule.groups, bias);
+  row.flopsAfter =
+    rule.rank > 0
+      ? groupedLoraFlops(i, o, rule.groups, rule.rank, bias)
+      : groupedFlops(i, o, rule.groups, bias);
   return row;
 }
 
@@ -109,10 +125,18 @@ function build(name: string, dense: nn.Linear, rule: SparsifyRule, policy: Spars
   }
   if (init === "svd") {
     const gram = policy.gram?.(name);
-    return groupedLoraFromLinear(dense, rule.groups, rule.rank, { ...policy.initOptions, permutation, alpha: rule.alpha, gram })
-      .module;
+    return groupedLoraFromLinear(dense, rule.groups, rule.rank, {
+      ...policy.initOptions,
+      permutation,
+      alpha: rule.alpha,
+      gram,
+    }).module;
   }
-  const m = new GroupedLoRALinear(dense.inFeatures, dense.outFeatures, rule.groups, rule.rank, { bias, permutation, alpha: rule.alpha });
+  const m = new GroupedLoRALinear(dense.inFeatures, dense.outFeatures, rule.groups, rule.rank, {
+    bias,
+    permutation,
+    alpha: rule.alpha,
+  });
   if (init === "blocks") {
     const g = groupedFromLinear(dense, rule.groups, { permutation });
     m.grouped.weight.assign(g.weight);

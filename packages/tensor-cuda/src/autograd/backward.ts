@@ -1,6 +1,7 @@
 import { fmt, sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
+import type { MultiOutputGroup } from "./node.js";
 
 export class AutogradError extends Error {
   override name = "AutogradError";
@@ -57,9 +58,42 @@ export function runBackward(root: Tensor, gradient?: Tensor): void {
     );
   }
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const order = topoOrder(root);
+  // Multi-output ops run their backward once, when the last of their outputs in the graph is reached.
+  const pending = new Map<MultiOutputGroup, { left: number; grads: (Tensor | null)[] }>();
+  for (const t of order) {
+    const m = t.gradFn?.member;
+    if (!m) continue;
+    const p = pending.get(m.group) ?? { left: 0, grads: new Array(m.group.size).fill(null) };
+    p.left++;
+    pending.set(m.group, p);
+  }
+  const accumulate = (op: string, inputs: readonly Tensor[], inputGrads: readonly (Tensor | null)[]) => {
+    inputs.forEach((inp, i) => {
+      const gi = inputGrads[i];
+      if (!inp.requiresGrad || !gi) return;
+      if (!sameShape(gi.shape, inp.shape)) {
+        throw new AutogradError(
+          `backward of ${op}: gradient for input ${i} has shape ${fmt(gi.shape)}, expected ${fmt(inp.shape)}`,
+        );
+      }
+      const prev = grads.get(inp);
+      grads.set(inp, prev ? prev.add(gi) : gi);
+    });
+  };
   noGrad(() => {
-    for (const t of topoOrder(root)) {
+    for (const t of order) {
       const g = grads.get(t);
+      const member = t.gradFn?.member;
+      if (member) {
+        const p = pending.get(member.group)!;
+        if (g) p.grads[member.index] = g;
+        grads.delete(t);
+        if (--p.left === 0 && p.grads.some((x) => x)) {
+          accumulate(member.group.op, member.group.inputs, member.group.backward(p.grads));
+        }
+        continue;
+      }
       if (!g) continue;
       if (!t.gradFn) {
         // A fresh copy: g may share storage with another leaf's gradient or with the caller's
@@ -68,18 +102,7 @@ export function runBackward(root: Tensor, gradient?: Tensor): void {
         t.grad = t.grad ? t.grad.add(g) : g.clone();
         continue;
       }
-      const inputGrads = t.gradFn.backward(g);
-      t.gradFn.inputs.forEach((inp, i) => {
-        const gi = inputGrads[i];
-        if (!inp.requiresGrad || !gi) return;
-        if (!sameShape(gi.shape, inp.shape)) {
-          throw new AutogradError(
-            `backward of ${t.gradFn!.op}: gradient for input ${i} has shape ${fmt(gi.shape)}, expected ${fmt(inp.shape)}`,
-          );
-        }
-        const prev = grads.get(inp);
-        grads.set(inp, prev ? prev.add(gi) : gi);
-      });
+      accumulate(t.gradFn.op, t.gradFn.inputs, t.gradFn.backward(g));
       grads.delete(t);
     }
   });

@@ -8,4 +8,23 @@ export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
   backward(gradOutput: Tensor): readonly (Tensor | null)[];
+  /** Set when this output is one of several of a multi-output op. */
+  readonly member?: GroupMember;
+}
+
+/**
+ * An op with several outputs (split): its backward runs once, with the gradient of every output
+ * (null for outputs nothing used), so the input gradient is assembled in one pass instead of as a
+ * sum of mostly-zero full-size tensors.
+ */
+export interface MultiOutputGroup {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  readonly size: number;
+  backward(gradOutputs: readonly (Tensor | null)[]): readonly (Tensor | null)[];
+}
+
+export interface GroupMember {
+  readonly group: MultiOutputGroup;
+  readonly index: number;
 }

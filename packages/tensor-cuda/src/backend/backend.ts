@@ -124,7 +124,8 @@ export interface Backend {
   /** Reduce the middle axis of [outer, size, inner] to [outer, inner]. */
   reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage;
 
-  matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage;
+  /** Batched GEMM; `bias` ([n]) is added to every output row, fused where the backend can. */
+  matmul(a: Storage, b: Storage, spec: MatmulSpec, bias?: Storage | null): Storage;
 
   /** Gathers a strided view of x into new contiguous storage. */
   copyStrided(x: Storage, view: StridedView): Storage;

@@ -161,6 +161,25 @@ describe("slice / narrow / split", () => {
       [randn64([5, 2], 4)],
     );
   });
+
+  it("split backward: unused pieces get zeros, pieces used twice accumulate, split output mixes with other ops", () => {
+    gradcheck(
+      (t) => {
+        const [a, , c] = t.split([1, 2, 2], 0);
+        return a
+          .mul(c.sum(0, true))
+          .add(c.slice(0, 0, 1))
+          .add(t.slice(0, 0, 1).square());
+      },
+      [randn64([5, 3], 9)],
+    );
+    const x = Tensor.ones([4], { dtype: "float64" }).requiresGrad_();
+    const [p, q] = x.split(2);
+    p.sum().backward();
+    expect(values(x.grad!)).toEqual([1, 1, 0, 0]);
+    q.mul(3).sum().backward();
+    expect(values(x.grad!)).toEqual([1, 1, 3, 3]);
+  });
 });
 
 describe("cat / stack", () => {

@@ -1,5 +1,6 @@
+import { noGrad } from "../autograd/grad-mode.js";
 import { broadcastShapes, DTypeError, fmt, normAxis, numel, ShapeError, stridesOf } from "../shape.js";
-import { recordOp, Tensor, wrap } from "../tensor.js";
+import { recordMultiOp, recordOp, Tensor, wrap } from "../tensor.js";
 import { backendOf, broadcastView, contiguousView, sameDevice } from "./util.js";
 
 /** Same elements, new shape; shares storage (one -1 is inferred). */
@@ -195,11 +196,20 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
       `split: sizes [${list.join(", ")}] do not add up to ${n} (axis ${a} of ${fmt(x.shape)})`,
     );
   }
-  let o = 0;
-  return list.map((len) => {
-    const piece = narrow(x, a, o, len);
-    o += len;
-    return piece;
+  if (list.length === 1) return [x];
+  const pieces = noGrad(() => {
+    let o = 0;
+    return list.map((len) => {
+      const piece = narrow(x, a, o, len);
+      o += len;
+      return piece;
+    });
+  });
+  // One backward for all pieces: the input gradient is the pieces' gradients laid side by side
+  // (zeros for unused pieces), not a sum of full-size zero-padded tensors.
+  return recordMultiOp("split", [x], pieces, (gs) => {
+    const parts = gs.map((g, i) => g ?? Tensor.zeros(pieces[i].shape, { dtype: x.dtype, device: x.device }));
+    return [cat(parts, a)];
   });
 }
 

@@ -6,7 +6,14 @@ import { backendOf, computeType, sameDevice, sumToShape } from "./util.js";
  * a @ b on the last two axes, with the leading (batch) axes broadcast. A transposed operand is
  * described to the kernel rather than copied. No autograd here: the public ops below add it.
  */
-export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean, op = "matmul"): Tensor {
+export function matmulRaw(
+  a: Tensor,
+  b: Tensor,
+  transA: boolean,
+  transB: boolean,
+  op = "matmul",
+  bias: Tensor | null = null,
+): Tensor {
   sameDevice(op, a, b);
   if (a.dtype !== b.dtype) {
     throw new DTypeError(
@@ -41,16 +48,21 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   };
   const A = fit(a);
   const B = fit(b);
-  const s = backendOf(a).matmul(A.t.storage, B.t.storage, {
-    batch,
-    m,
-    k,
-    n,
-    transA,
-    transB,
-    aBatched: A.batched,
-    bBatched: B.batched,
-  });
+  const s = backendOf(a).matmul(
+    A.t.storage,
+    B.t.storage,
+    {
+      batch,
+      m,
+      k,
+      n,
+      transA,
+      transB,
+      aBatched: A.batched,
+      bBatched: B.batched,
+    },
+    bias?.storage ?? null,
+  );
   return wrap(s, [...batchShape, m, n]);
 }
 
@@ -105,24 +117,18 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       `linear: input ${fmt(x.shape)} has ${x.shape[x.rank - 1]} features, weight ${fmt(weight.shape)} expects ${inF}`,
     );
   }
-  const x2 = x.rank === 2 ? x : x.detach().reshape([-1, inF]);
-  let y = matmulRaw(x2, weight, false, true, "linear");
   if (bias) {
     if (bias.rank !== 1 || bias.shape[0] !== weight.shape[0]) {
       throw new ShapeError(`linear: bias ${fmt(bias.shape)} does not match weight ${fmt(weight.shape)}`);
     }
-    y = wrap(
-      backendOf(y).binary(
-        "add",
-        y.storage,
-        { shape: y.shape, strides: [y.shape[1], 1], offset: 0 },
-        bias.storage,
-        { shape: y.shape, strides: [0, 1], offset: 0 },
-        y.shape,
-      ),
-      y.shape,
-    );
+    if (bias.dtype !== weight.dtype || bias.device !== weight.device) {
+      throw new DTypeError(
+        `linear: bias is ${bias.dtype} on ${bias.device}, weight ${weight.dtype} on ${weight.device}`,
+      );
+    }
   }
+  const x2 = x.rank === 2 ? x : x.detach().reshape([-1, inF]);
+  const y = matmulRaw(x2, weight, false, true, "linear", bias ?? null);
   const out = y.reshape([...x.shape.slice(0, -1), weight.shape[0]]).detach();
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return recordOp("linear", inputs, out, (g) => {

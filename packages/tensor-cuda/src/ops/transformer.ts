@@ -78,7 +78,8 @@ export function scaledDotProductAttention(
   const kk = rep === 1 ? k : k.unsqueeze(2).expand([B, Hkv, rep, S, D]).reshape([B, H, S, D]);
   const vv =
     rep === 1 ? v : v.unsqueeze(2).expand([B, Hkv, rep, S, v.shape[3]]).reshape([B, H, S, v.shape[3]]);
-  let scores = matmulNT(q, kk).mul(opts.scale ?? 1 / Math.sqrt(D));
+  // Scaling q ([.., T, D]) rather than the scores ([.., T, S]) is the same product, on fewer elements.
+  let scores = matmulNT(q.mul(opts.scale ?? 1 / Math.sqrt(D)), kk);
   if (opts.mask) scores = scores.add(opts.mask);
   const p = opts.causal ? causalSoftmax(scores, S - T) : softmax(scores, -1);
   return matmul(p, vv);

@@ -60,25 +60,34 @@ function load(): Sgemm | null {
 }
 
 /** Runs the product with the system BLAS; returns null when there is none. */
-export function blasSgemm(a: Float32Array, b: Float32Array, spec: MatmulSpec): Float32Array | null {
+export function blasSgemm(
+  a: Float32Array,
+  b: Float32Array,
+  spec: MatmulSpec,
+  bias?: Float32Array | null,
+): Float32Array | null {
   const f = load();
   if (!f) return null;
   const { batch, m, k, n, transA, transB } = spec;
   const out = new Float32Array(batch * m * n);
-  if (m === 0 || n === 0 || k === 0 || batch === 0) return out;
+  if (m === 0 || n === 0 || batch === 0) return out;
+  // The bias rides in C with beta = 1: the GEMM reads C anyway, so the add costs no extra pass.
+  if (bias) for (let r = 0; r < batch * m; r++) out.set(bias, r * n);
+  const beta = bias ? 1 : 0;
+  if (k === 0) return out;
   const lda = transA ? m : k;
   const ldb = transB ? k : n;
   const ta = transA ? TRANS : NO_TRANS;
   const tb = transB ? TRANS : NO_TRANS;
   if (spec.aBatched && !spec.bBatched && !transA) {
     // A shared B under a batched A is one tall product.
-    f(ROW_MAJOR, ta, tb, batch * m, n, k, 1, a, lda, b, ldb, 0, out, n);
+    f(ROW_MAJOR, ta, tb, batch * m, n, k, 1, a, lda, b, ldb, beta, out, n);
     return out;
   }
   for (let p = 0; p < batch; p++) {
     const ap = spec.aBatched ? a.subarray(p * m * k, (p + 1) * m * k) : a;
     const bp = spec.bBatched ? b.subarray(p * k * n, (p + 1) * k * n) : b;
-    f(ROW_MAJOR, ta, tb, m, n, k, 1, ap, lda, bp, ldb, 0, out.subarray(p * m * n, (p + 1) * m * n), n);
+    f(ROW_MAJOR, ta, tb, m, n, k, 1, ap, lda, bp, ldb, beta, out.subarray(p * m * n, (p + 1) * m * n), n);
   }
   return out;
 }

@@ -11,18 +11,27 @@ import { CpuStorage, cpu, nums } from "./storage.js";
 
 export { CpuStorage } from "./storage.js";
 
-function matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
+function addRows(out: Float32Array | Float64Array, bias: ArrayLike<number>, n: number): void {
+  for (let r = 0; r < out.length; r += n) for (let j = 0; j < n; j++) out[r + j] += bias[j];
+}
+
+function matmul(a: Storage, b: Storage, spec: MatmulSpec, bias?: Storage | null): Storage {
   if (a.dtype !== b.dtype) throw new TypeError(`matmul: dtypes ${a.dtype} and ${b.dtype} differ`);
   if (a.dtype === "float32") {
     const A = cpu(a).data as Float32Array;
     const B = cpu(b).data as Float32Array;
-    return new CpuStorage("float32", blasSgemm(A, B, spec) ?? ortSgemm(A, B, spec));
+    const biasArr = bias ? (cpu(bias).data as Float32Array) : null;
+    let out = blasSgemm(A, B, spec, biasArr);
+    if (!out) {
+      out = ortSgemm(A, B, spec);
+      if (biasArr) addRows(out, biasArr, spec.n);
+    }
+    return new CpuStorage("float32", out);
   }
   if (a.dtype === "float64") {
-    return new CpuStorage(
-      "float64",
-      dgemmReference(cpu(a).data as Float64Array, cpu(b).data as Float64Array, spec),
-    );
+    const out = dgemmReference(cpu(a).data as Float64Array, cpu(b).data as Float64Array, spec);
+    if (bias) addRows(out, cpu(bias).data as Float64Array, spec.n);
+    return new CpuStorage("float64", out);
   }
   throw new TypeError(`matmul: dtype ${a.dtype} is not supported on cpu (use float32)`);
 }

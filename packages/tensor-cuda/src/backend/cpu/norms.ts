@@ -19,14 +19,20 @@ export function softmax(x: Storage, spec: SoftmaxSpec): Storage {
     for (let j = 0; j < lim; j++) if (X[b + j] > mx) mx = X[b + j];
     if (mx === Number.NEGATIVE_INFINITY) mx = 0;
     let s = 0;
-    for (let j = 0; j < lim; j++) s += Math.exp(X[b + j] - mx);
     if (log) {
+      for (let j = 0; j < lim; j++) s += Math.exp(X[b + j] - mx);
       const lse = mx + Math.log(s);
       for (let j = 0; j < lim; j++) O[b + j] = X[b + j] - lse;
       for (let j = lim; j < cols; j++) O[b + j] = Number.NEGATIVE_INFINITY;
     } else {
+      // exp once per element (it dominates the cost): keep it in the output, then normalise.
+      for (let j = 0; j < lim; j++) {
+        const e = Math.exp(X[b + j] - mx);
+        O[b + j] = e;
+        s += e;
+      }
       const inv = 1 / s;
-      for (let j = 0; j < lim; j++) O[b + j] = Math.exp(X[b + j] - mx) * inv;
+      for (let j = 0; j < lim; j++) O[b + j] *= inv;
     }
   }
   return new CpuStorage(x.dtype, O);

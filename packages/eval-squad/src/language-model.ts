@@ -1,0 +1,24 @@
+// The language-model protocol shared by every evaluation package (DESIGN.md), modelled on
+// lm-evaluation-harness's `generate_until` and `loglikelihood`. Declared here, structurally, so
+// this package evaluates our models, an ONNX session or a remote server without importing any.
+
+export interface GenerateRequest {
+  prompt: string;
+  maxNewTokens: number;
+  /** Generation stops before any of these strings; the result excludes them. */
+  stop?: string[];
+}
+
+export interface LoglikelihoodRequest {
+  context: string;
+  continuation: string;
+}
+
+export interface LanguageModel {
+  /** One completion per request, in request order. */
+  generate(reqs: GenerateRequest[]): Promise<string[]>;
+  loglikelihood(reqs: LoglikelihoodRequest[]): Promise<{ logprob: number; greedy: boolean }[]>;
+}
+
+/** What SQuAD needs of a model: generation only. Any `LanguageModel` satisfies it. */
+export type Generator = Pick<LanguageModel, "generate">;

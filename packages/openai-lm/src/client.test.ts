@@ -1,0 +1,170 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { ApiClient, type ClientOptions, normaliseEndpoint } from "./client.js";
+import { ConfigError, HttpStatusError, MalformedResponseError, NetworkError } from "./errors.js";
+import { type MockServer, TableModel, startMockServer } from "./mock-server.js";
+
+let server: MockServer;
+beforeAll(async () => {
+  server = await startMockServer(new TableModel(["a", " b", " c"]));
+});
+afterAll(() => server.close());
+afterEach(() => {
+  server.faults.length = 0;
+  server.requests.length = 0;
+  vi.unstubAllEnvs();
+});
+
+const body = { prompt: "a b", max_tokens: 1 };
+
+/** A client whose back-off is recorded, not waited for. */
+function client(extra: Partial<ClientOptions> = {}) {
+  const sleeps: number[] = [];
+  const c = new ApiClient({
+    endpoint: server.url,
+    model: "mock",
+    backoff: { initialMs: 100, maxMs: 1000 },
+    random: () => 1,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...extra,
+  });
+  return { c, sleeps };
+}
+
+describe("ApiClient retries", () => {
+  it("honours Retry-After on 429, in seconds", async () => {
+    server.faults.push({ status: 429, retryAfter: "2" }, { status: 429, retryAfter: "0.5" });
+    const { c, sleeps } = client();
+    expect(await c.post("completions", body)).toHaveProperty("choices");
+    expect(sleeps).toEqual([2000, 500]);
+  });
+
+  it("caps an excessive Retry-After", async () => {
+    server.faults.push({ status: 429, retryAfter: "3600" });
+    const { c, sleeps } = client({ maxRetryAfterMs: 5000 });
+    await c.post("completions", body);
+    expect(sleeps).toEqual([5000]);
+  });
+
+  it("backs off exponentially, with jitter, on 5xx", async () => {
+    server.faults.push({ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 }, { status: 500 });
+    const { c, sleeps } = client({ random: () => 0 });
+    const retries: string[] = [];
+    await c.post("completions", body);
+    expect(sleeps).toEqual([50, 100, 200, 400, 500]);
+    const { c: c2, sleeps: s2 } = client({ onRetry: (r) => retries.push(r.reason) });
+    server.faults.push({ status: 503 }, { status: 500 });
+    await c2.post("completions", body);
+    expect(s2).toEqual([100, 200]);
+    expect(retries).toEqual(["HTTP 503", "HTTP 500"]);
+  });
+
+  it("gives up after maxRetries with the last status", async () => {
+    server.faults.push({ status: 500 }, { status: 500 }, { status: 500 });
+    const err = await client({ maxRetries: 2 })
+      .c.post("completions", body)
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(HttpStatusError);
+    expect(err.status).toBe(500);
+    expect(err.attempts).toBe(3);
+    expect(err.message).toContain(`${server.url}/v1 (model mock)`);
+  });
+
+  it("does not retry a 400", async () => {
+    server.faults.push({ status: 400, body: '{"error":"bad request"}' });
+    const err = await client()
+      .c.post("completions", body)
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(HttpStatusError);
+    expect(err.message).toContain("bad request");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("retries a dropped connection", async () => {
+    server.faults.push({ reset: true });
+    const { c, sleeps } = client();
+    expect(await c.post("completions", body)).toHaveProperty("choices");
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it("times out a slow answer and retries it", async () => {
+    server.faults.push({ delayMs: 400 });
+    const reasons: string[] = [];
+    const { c } = client({ timeoutMs: 50, onRetry: (r) => reasons.push(r.reason) });
+    expect(await c.post("completions", body)).toHaveProperty("choices");
+    expect(reasons).toEqual(["timeout after 50 ms"]);
+  });
+
+  it("reports a timeout when every attempt is slow", async () => {
+    server.faults.push({ delayMs: 400 }, { delayMs: 400 });
+    const err = await client({ timeoutMs: 30, maxRetries: 1 })
+      .c.post("completions", body)
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err.message).toMatch(/timeout after 30 ms \(after 2 attempts\)/);
+  });
+
+  it("reports an unreachable server", async () => {
+    const err = await new ApiClient({ endpoint: "http://127.0.0.1:1", model: "m", maxRetries: 0 })
+      .post("completions", body)
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err.message).toContain("http://127.0.0.1:1/v1");
+  });
+
+  it("names malformed JSON and does not retry it", async () => {
+    server.faults.push({ malformed: true });
+    const err = await client()
+      .c.post("completions", body)
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(MalformedResponseError);
+    expect(err.field).toBe("body");
+    expect(err.message).toContain(`${server.url}/v1 (model mock): malformed response: body is not JSON`);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("ApiClient API key", () => {
+  it("sends the key from the named variable as a bearer token and never puts it in an error", async () => {
+    vi.stubEnv("SHRINKRAY_TEST_KEY", "sk-very-secret");
+    server.faults.push({ status: 401 });
+    const { c } = client({ apiKeyEnv: "SHRINKRAY_TEST_KEY" });
+    const err = await c.post("completions", body).catch((e) => e);
+    expect(server.requests[0].headers.authorization).toBe("Bearer sk-very-secret");
+    expect(`${err.message} ${err.stack} ${JSON.stringify(err)} ${JSON.stringify(c)}`).not.toContain("sk-very-secret");
+  });
+
+  it("uses OPENAI_API_KEY by default and sends nothing when it is unset", async () => {
+    vi.stubEnv("OPENAI_API_KEY", "sk-default");
+    await client().c.post("completions", body);
+    vi.stubEnv("OPENAI_API_KEY", "");
+    await client().c.post("completions", body);
+    expect(server.requests[0].headers.authorization).toBe("Bearer sk-default");
+    expect(server.requests[1].headers.authorization).toBeUndefined();
+  });
+
+  it("rejects a named variable that is unset", () => {
+    expect(() => client({ apiKeyEnv: "SHRINKRAY_SURELY_UNSET" })).toThrow(ConfigError);
+  });
+});
+
+describe("ApiClient concurrency", () => {
+  it("keeps at most `concurrency` requests in flight", async () => {
+    for (let i = 0; i < 8; i++) server.faults.push({ delayMs: 20 });
+    server.maxInFlight = 0;
+    const { c } = client({ concurrency: 3 });
+    await Promise.all(Array.from({ length: 8 }, () => c.post("completions", body)));
+    expect(server.maxInFlight).toBe(3);
+  });
+});
+
+describe("normaliseEndpoint", () => {
+  it("accepts a host, a /v1 base or a full endpoint URL", () => {
+    for (const e of ["http://h:8000", "http://h:8000/", "http://h:8000/v1", "http://h:8000/v1/", "http://h:8000/v1/completions"]) {
+      expect(normaliseEndpoint(e)).toBe("http://h:8000/v1");
+    }
+    expect(normaliseEndpoint("https://x.ai/openai/v1/chat/completions")).toBe("https://x.ai/openai/v1");
+    expect(() => normaliseEndpoint("localhost:8000")).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,102 @@
+/*
+ * Test-only (not exported): a small transformer-shaped classifier with GPT-2's module names
+ * (h.<i>.attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj), a synthetic task it learns in a few
+ * hundred AdamW steps, and an accuracy metric. Every number is seeded.
+ */
+import { crossEntropy, Generator, manualSeed, nn, noGrad, optim, Tensor } from "@shrinkray/tensor-cuda";
+
+const D = 32;
+
+class Attn extends nn.Module {
+  c_attn = this.child("c_attn", new nn.Linear(D, D));
+  c_proj = this.child("c_proj", new nn.Linear(D, D));
+  forward(x: Tensor): Tensor {
+    return this.c_proj.call(this.c_attn.call(x).tanh());
+  }
+}
+
+class Mlp extends nn.Module {
+  c_fc = this.child("c_fc", new nn.Linear(D, 2 * D));
+  c_proj = this.child("c_proj", new nn.Linear(2 * D, D));
+  forward(x: Tensor): Tensor {
+    return this.c_proj.call(this.c_fc.call(x).gelu());
+  }
+}
+
+class Block extends nn.Module {
+  ln_1 = this.child("ln_1", new nn.LayerNorm(D));
+  attn = this.child("attn", new Attn());
+  ln_2 = this.child("ln_2", new nn.LayerNorm(D));
+  mlp = this.child("mlp", new Mlp());
+  forward(x: Tensor): Tensor {
+    const h = x.add(this.attn.call(this.ln_1.call(x)));
+    return h.add(this.mlp.call(this.ln_2.call(h)));
+  }
+}
+
+export const INPUTS = 16;
+export const CLASSES = 4;
+
+export class TinyNet extends nn.Module {
+  embed = this.child("embed", new nn.Linear(INPUTS, D));
+  h = this.child("h", new nn.ModuleList([new Block(), new Block()]));
+  ln_f = this.child("ln_f", new nn.LayerNorm(D));
+  head = this.child("head", new nn.Linear(D, CLASSES));
+  forward(x: Tensor): Tensor {
+    let z = this.embed.call(x);
+    for (const b of this.h) z = b.call(z);
+    return this.head.call(this.ln_f.call(z));
+  }
+}
+
+export interface Dataset {
+  x: Tensor;
+  y: Tensor;
+}
+
+/** Labels from a fixed random two-layer teacher: learnable, but not linearly separable. */
+export function makeTask(seed = 0): { train: Dataset; test: Dataset } {
+  const g = new Generator(seed);
+  const w1 = Tensor.randn([24, INPUTS], { generator: g }).mul(0.5);
+  const w2 = Tensor.randn([CLASSES, 24], { generator: g });
+  const sample = (n: number): Dataset => {
+    const x = Tensor.randn([n, INPUTS], { generator: g });
+    const logits = x.matmul(w1.transpose()).tanh().matmul(w2.transpose());
+    return { x, y: logits.argmax(1).cast("int32") };
+  };
+  return { train: sample(4096), test: sample(1024) };
+}
+
+export function batchOf(d: Dataset, size: number, g: Generator): Dataset {
+  const n = d.x.shape[0];
+  const idx = Int32Array.from({ length: size }, () => g.int(n));
+  const i = Tensor.from(idx, [size]);
+  return { x: d.x.indexSelect(0, i), y: d.y.indexSelect(0, i) };
+}
+
+export function accuracy(model: nn.AnyModule, d: Dataset): number {
+  return noGrad(() => {
+    const pred = model.call(d.x).argmax(1).cast("int32").dataSync() as Int32Array;
+    const y = d.y.dataSync() as Int32Array;
+    let ok = 0;
+    for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
+    return ok / y.length;
+  });
+}
+
+/** A TinyNet trained on the task with AdamW (seeded init, seeded batches). */
+export function trainedTinyNet(steps = 300, seed = 0): { model: TinyNet; task: ReturnType<typeof makeTask> } {
+  manualSeed(seed);
+  const model = new TinyNet();
+  const task = makeTask(seed);
+  const opt = new optim.AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0 });
+  const g = new Generator(seed + 1);
+  for (let s = 0; s < steps; s++) {
+    const b = batchOf(task.train, 128, g);
+    const loss = crossEntropy(model.call(b.x), b.y);
+    loss.backward();
+    opt.step();
+    model.zeroGrad();
+  }
+  return { model, task };
+}
