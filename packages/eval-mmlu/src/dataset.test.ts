@@ -14,9 +14,19 @@ if (!haveShared) console.warn(`skipping the MMLU data test: ${SHARED_TEST} is ab
 
 describe("parseMmluCsv", () => {
   it("reads the hendrycks layout", () => {
-    const items = parseMmluCsv('"What is 1, 2?",one,two,"th""ree",four,C\nNext?,a,b,c,d,A\n', "x_test.csv", "x");
+    const items = parseMmluCsv(
+      '"What is 1, 2?",one,two,"th""ree",four,C\nNext?,a,b,c,d,A\n',
+      "x_test.csv",
+      "x",
+    );
     expect(items).toEqual([
-      { id: "x-0", subject: "x", question: "What is 1, 2?", choices: ["one", "two", 'th"ree', "four"], answer: 2 },
+      {
+        id: "x-0",
+        subject: "x",
+        question: "What is 1, 2?",
+        choices: ["one", "two", 'th"ree', "four"],
+        answer: 2,
+      },
       { id: "x-1", subject: "x", question: "Next?", choices: ["a", "b", "c", "d"], answer: 0 },
     ]);
   });
@@ -42,7 +52,9 @@ describe("loadMmluSplit", () => {
     const some = await loadMmluSplit(dir, "dev", { subjects: ["anatomy"], limit: 2 });
     expect(some.map((i) => i.id)).toEqual(["anatomy-0", "anatomy-1"]);
     expect(Object.keys(bySubject(all))).toEqual(["anatomy", "virology"]);
-    await expect(loadMmluSplit(dir, "dev", { subjects: ["sociology"] })).rejects.toThrow(/sociology_dev\.csv/);
+    await expect(loadMmluSplit(dir, "dev", { subjects: ["sociology"] })).rejects.toThrow(
+      /sociology_dev\.csv/,
+    );
   });
 
   it.skipIf(!haveShared)("reads all 57 shared test files: 14042 questions", async () => {

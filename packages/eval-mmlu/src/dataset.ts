@@ -26,10 +26,15 @@ export function parseMmluCsv(text: string, file: string, subject: string): MmluI
   }
   return records.map(({ fields, line }, row) => {
     if (fields.length !== 6) {
-      throw new MmluDataError(file, line, `expected 6 fields (question, A, B, C, D, answer), got ${fields.length}`);
+      throw new MmluDataError(
+        file,
+        line,
+        `expected 6 fields (question, A, B, C, D, answer), got ${fields.length}`,
+      );
     }
     const answer = LETTERS.indexOf(fields[5].trim() as (typeof LETTERS)[number]);
-    if (answer < 0) throw new MmluDataError(file, line, `answer must be A, B, C or D, got ${JSON.stringify(fields[5])}`);
+    if (answer < 0)
+      throw new MmluDataError(file, line, `answer must be A, B, C or D, got ${JSON.stringify(fields[5])}`);
     const [question, a, b, c, d] = fields;
     return { id: `${subject}-${row}`, subject, question, choices: [a, b, c, d], answer };
   });
@@ -61,7 +66,8 @@ export async function loadMmluSplit(
   const items: MmluItem[] = [];
   for (const subject of subjects) {
     const file = join(dir, `${subject}${suffix}`);
-    if (!existsSync(file)) throw new MmluDataError(file, undefined, `no ${split} file for subject "${subject}"`);
+    if (!existsSync(file))
+      throw new MmluDataError(file, undefined, `no ${split} file for subject "${subject}"`);
     const rows = parseMmluCsv(await readFile(file, "utf8"), file, subject);
     items.push(...rows.slice(0, options.limit ?? rows.length));
   }

@@ -1,4 +1,11 @@
-export { bySubject, LETTERS, type LoadOptions, loadMmluSplit, type MmluItem, parseMmluCsv } from "./dataset.js";
+export {
+  bySubject,
+  LETTERS,
+  type LoadOptions,
+  loadMmluSplit,
+  type MmluItem,
+  parseMmluCsv,
+} from "./dataset.js";
 export { MmluDataError, ModelProtocolError } from "./errors.js";
 export type {
   GenerateRequest,
@@ -12,5 +19,11 @@ export { type Accuracy, buildReport, formatReportMarkdown, type MmluReport, writ
 export { readResults } from "./results-log.js";
 export { type EvaluateOptions, type Evaluation, evaluateMmlu } from "./run.js";
 export { type ItemResult, scoreItem } from "./score.js";
-export { categoryOf, MMLU_CATEGORIES, MMLU_SUBCATEGORIES, MMLU_SUBJECTS, type MmluCategory } from "./subjects.js";
+export {
+  categoryOf,
+  MMLU_CATEGORIES,
+  MMLU_SUBCATEGORIES,
+  MMLU_SUBJECTS,
+  type MmluCategory,
+} from "./subjects.js";
 export { type Interval, wilsonInterval } from "./wilson.js";

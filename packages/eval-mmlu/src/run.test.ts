@@ -35,7 +35,12 @@ describe("evaluateMmlu", () => {
   it("scores by the log-likelihood of the four letters, batched, with progress", async () => {
     const { model, calls } = scriptedModel();
     const progress: Progress[] = [];
-    const { report, results } = await evaluateMmlu({ model, items, batchSize: 2, onProgress: (p) => progress.push(p) });
+    const { report, results } = await evaluateMmlu({
+      model,
+      items,
+      batchSize: 2,
+      onProgress: (p) => progress.push(p),
+    });
     expect(calls.map((c) => c.length)).toEqual([8, 8, 4]);
     expect(calls[0].slice(0, 4).map((r) => r.continuation)).toEqual([" A", " B", " C", " D"]);
     expect(results.map((r) => r.predicted)).toEqual([2, 0, 3, 0, 1]);

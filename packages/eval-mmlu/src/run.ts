@@ -48,9 +48,16 @@ export async function evaluateMmlu(options: EvaluateOptions): Promise<Evaluation
     });
     const out = await model.loglikelihood(reqs);
     if (!Array.isArray(out) || out.length !== reqs.length) {
-      throw new ModelProtocolError(`loglikelihood() returned ${out?.length} results for ${reqs.length} requests`);
+      throw new ModelProtocolError(
+        `loglikelihood() returned ${out?.length} results for ${reqs.length} requests`,
+      );
     }
-    const scored = batch.map((item, i) => scoreItem(item, out.slice(4 * i, 4 * i + 4).map((o) => o.logprob)));
+    const scored = batch.map((item, i) =>
+      scoreItem(
+        item,
+        out.slice(4 * i, 4 * i + 4).map((o) => o.logprob),
+      ),
+    );
     if (resultsPath) await appendResults(resultsPath, scored);
     for (const r of scored) byId.set(r.id, r);
     onProgress?.(meter.advance(batch.length));

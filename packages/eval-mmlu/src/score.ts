@@ -20,5 +20,12 @@ export function argmax(values: readonly number[]): number {
 
 export function scoreItem(item: MmluItem, logprobs: number[]): ItemResult {
   const predicted = argmax(logprobs);
-  return { id: item.id, subject: item.subject, answer: item.answer, predicted, correct: predicted === item.answer, logprobs };
+  return {
+    id: item.id,
+    subject: item.subject,
+    answer: item.answer,
+    predicted,
+    correct: predicted === item.answer,
+    logprobs,
+  };
 }

@@ -14,7 +14,8 @@ export function parseTextJsonl(text: string, file: string, limit = Number.POSITI
       throw new PerplexityDataError(file, i + 1, `malformed JSON (${(err as Error).message})`);
     }
     const value = (row as { text?: unknown } | null)?.text;
-    if (typeof value !== "string") throw new PerplexityDataError(file, i + 1, 'expected an object with a string "text"');
+    if (typeof value !== "string")
+      throw new PerplexityDataError(file, i + 1, 'expected an object with a string "text"');
     docs.push(value);
   }
   return docs;

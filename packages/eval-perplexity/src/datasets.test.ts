@@ -19,12 +19,15 @@ describe("wikitext", () => {
     expect(wikitextEvalText(file)).toBe("\n\n = Title = \n\n\n\n\n Body text .\n");
   });
 
-  it.skipIf(!haveShared)("reads the shared WikiText-2 test split (4358 rows, as HF's test split)", async () => {
-    const raw = await readFile(join(WIKITEXT, "test.txt"), "utf8");
-    expect(wikitextRows(raw)).toHaveLength(4358);
-    const text = await loadWikitext(join(WIKITEXT, "test.txt"));
-    expect(text.startsWith("\n\n = Robert <unk> = \n\n\n\n\n Robert <unk> is an English film")).toBe(true);
-  });
+  it.skipIf(!haveShared)(
+    "reads the shared WikiText-2 test split (4358 rows, as HF's test split)",
+    async () => {
+      const raw = await readFile(join(WIKITEXT, "test.txt"), "utf8");
+      expect(wikitextRows(raw)).toHaveLength(4358);
+      const text = await loadWikitext(join(WIKITEXT, "test.txt"));
+      expect(text.startsWith("\n\n = Robert <unk> = \n\n\n\n\n Robert <unk> is an English film")).toBe(true);
+    },
+  );
 });
 
 describe("C4-style JSON lines", () => {

@@ -19,7 +19,14 @@ describe("evaluatePerplexity (GPTQ protocol)", () => {
     expect(r.totalNll).toBeCloseTo(6 * LN2, 12);
     expect(r.tokens).toBe(4);
     expect(r.ppl).toBeCloseTo(2 ** 1.5, 12);
-    expect(r).toMatchObject({ protocol: "gptq", windows: 2, seqLen: 3, stride: 3, inputTokens: 6, droppedTokens: 0 });
+    expect(r).toMatchObject({
+      protocol: "gptq",
+      windows: 2,
+      seqLen: 3,
+      stride: 3,
+      inputTokens: 6,
+      droppedTokens: 0,
+    });
   });
 
   it("drops the incomplete tail", async () => {
@@ -76,7 +83,9 @@ describe("evaluatePerplexity (sliding windows)", () => {
 describe("scorer protocol", () => {
   it("rejects a wrong result count or token count", async () => {
     const short = { tokenize: () => [0, 1, 2, 0], nll: async () => [] };
-    await expect(evaluatePerplexity({ scorer: short, text: "x", seqLen: 2 })).rejects.toThrow(ScorerProtocolError);
+    await expect(evaluatePerplexity({ scorer: short, text: "x", seqLen: 2 })).rejects.toThrow(
+      ScorerProtocolError,
+    );
     const miscount = { tokenize: () => [0, 1, 2, 0], nll: async () => [{ nll: 1, tokens: 2 }] };
     await expect(evaluatePerplexity({ scorer: miscount, text: "x", seqLen: 2 })).rejects.toThrow(
       /expected a finite nll over 1 tokens/,

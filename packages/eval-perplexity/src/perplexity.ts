@@ -55,7 +55,8 @@ export async function evaluatePerplexity(options: PerplexityOptions): Promise<Pe
   else throw new TypeError("evaluatePerplexity needs `text` or `ids`");
   if (options.maxTokens !== undefined) ids = ids.slice(0, options.maxTokens);
 
-  const spans = stride === undefined ? gptqWindows(ids.length, seqLen) : slidingWindows(ids.length, seqLen, stride);
+  const spans =
+    stride === undefined ? gptqWindows(ids.length, seqLen) : slidingWindows(ids.length, seqLen, stride);
   const batchSize = Math.max(1, options.batchSize ?? 1);
   const meter = new ProgressMeter(spans.length, 0);
   let totalNll = 0;

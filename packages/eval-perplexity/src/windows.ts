@@ -7,7 +7,8 @@ export interface WindowSpan {
 }
 
 function checkPositive(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
 }
 
 /**
@@ -19,7 +20,11 @@ export function gptqWindows(numTokens: number, seqLen: number): WindowSpan[] {
   checkPositive("seqLen", seqLen);
   if (seqLen < 2) throw new RangeError("seqLen must be at least 2: a window scores seqLen - 1 tokens");
   const count = Math.floor(numTokens / seqLen);
-  return Array.from({ length: count }, (_, i) => ({ start: i * seqLen, end: (i + 1) * seqLen, scoreFrom: 1 }));
+  return Array.from({ length: count }, (_, i) => ({
+    start: i * seqLen,
+    end: (i + 1) * seqLen,
+    scoreFrom: 1,
+  }));
 }
 
 /**

@@ -12,7 +12,8 @@ export interface SquadItem {
 }
 
 function str(value: unknown, file: string, path: string): string {
-  if (typeof value !== "string") throw new SquadDataError(file, path, `expected a string, got ${JSON.stringify(value)}`);
+  if (typeof value !== "string")
+    throw new SquadDataError(file, path, `expected a string, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -34,7 +35,8 @@ export function parseSquad(text: string, file: string): SquadItem[] {
   const items: SquadItem[] = [];
   arr(root?.data, file, "data").forEach((article, a) => {
     const at = `data[${a}]`;
-    const title = (article as Obj)?.title === undefined ? "" : str((article as Obj).title, file, `${at}.title`);
+    const title =
+      (article as Obj)?.title === undefined ? "" : str((article as Obj).title, file, `${at}.title`);
     arr((article as Obj)?.paragraphs, file, `${at}.paragraphs`).forEach((paragraph, p) => {
       const pt = `${at}.paragraphs[${p}]`;
       const context = str((paragraph as Obj)?.context, file, `${pt}.context`);
@@ -44,7 +46,8 @@ export function parseSquad(text: string, file: string): SquadItem[] {
           str((ans as Obj)?.text, file, `${qt}.answers[${i}].text`),
         );
         // v2's unanswerable questions have none; v1.1's official script assumes at least one.
-        if (answers.length === 0) throw new SquadDataError(file, `${qt}.answers`, "expected at least one answer (SQuAD v1.1)");
+        if (answers.length === 0)
+          throw new SquadDataError(file, `${qt}.answers`, "expected at least one answer (SQuAD v1.1)");
         items.push({
           id: str((qa as Obj)?.id, file, `${qt}.id`),
           title,

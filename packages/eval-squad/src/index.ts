@@ -18,8 +18,8 @@ export {
   compareSquadRobustness,
   type EvaluateOptions,
   type Evaluation,
-  type RobustnessOptions,
   evaluateSquad,
+  type RobustnessOptions,
 } from "./run.js";
 export { type ItemResult, scorePrediction } from "./score.js";
 export { type Interval, wilsonInterval } from "./wilson.js";

@@ -29,7 +29,11 @@ export function f1Score(prediction: string, gold: string): number {
 }
 
 /** `metric_max_over_ground_truths`: the best score against any gold answer. */
-export function maxOverGold(metric: (p: string, g: string) => number, prediction: string, golds: readonly string[]): number {
+export function maxOverGold(
+  metric: (p: string, g: string) => number,
+  prediction: string,
+  golds: readonly string[],
+): number {
   let best = 0;
   for (const g of golds) best = Math.max(best, metric(prediction, g));
   return best;

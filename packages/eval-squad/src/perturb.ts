@@ -13,6 +13,11 @@ export type PerturbTarget = "question" | "context";
  * evaluated list (so each question of a paragraph sees its own perturbed copy of the context).
  * Gold answers stay as they are: an answer span hit by a typo is part of what is measured.
  */
-export function perturbItem(item: SquadItem, index: number, perturb: Perturbation, target: PerturbTarget): SquadItem {
+export function perturbItem(
+  item: SquadItem,
+  index: number,
+  perturb: Perturbation,
+  target: PerturbTarget,
+): SquadItem {
   return { ...item, [target]: perturb(item[target], index) };
 }

@@ -9,9 +9,9 @@ describe("prompt", () => {
   });
 
   it("fills in one pass, so placeholders inside the context stay text", () => {
-    expect(fillTemplate("{title}: {context} / {question}", { context: "{question}", question: "Q", title: "T" })).toBe(
-      "T: {question} / Q",
-    );
+    expect(
+      fillTemplate("{title}: {context} / {question}", { context: "{question}", question: "Q", title: "T" }),
+    ).toBe("T: {question} / Q");
   });
 
   it("cuts at the earliest stop string", () => {

@@ -8,7 +8,10 @@ export interface PromptOptions {
 export const DEFAULT_TEMPLATE = "Context: {context}\nQuestion: {question}\nAnswer:";
 
 /** Fills the template in one pass, so a "{question}" inside a context is left as text. */
-export function fillTemplate(template: string, fields: { context: string; question: string; title: string }): string {
+export function fillTemplate(
+  template: string,
+  fields: { context: string; question: string; title: string },
+): string {
   return template.replace(/\{(context|question|title)\}/g, (_, key: keyof typeof fields) => fields[key]);
 }
 

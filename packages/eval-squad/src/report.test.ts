@@ -16,7 +16,12 @@ const r = (exactMatch: number, f1: number, perturbed = false): ItemResult => ({
 describe("report", () => {
   it("averages and scales by 100, with a Wilson interval on EM", () => {
     const rep = buildReport([r(1, 1), r(0, 0.5), r(0, 0), r(1, 1)], "context");
-    expect(rep).toMatchObject({ total: 4, exactMatch: 50, f1: 62.5, perturbation: { target: "context", changed: 0 } });
+    expect(rep).toMatchObject({
+      total: 4,
+      exactMatch: 50,
+      f1: 62.5,
+      perturbation: { target: "context", changed: 0 },
+    });
     expect(rep.exactMatchCi95.low).toBeCloseTo(15.0, 1);
     expect(rep.exactMatchCi95.high).toBeCloseTo(85.0, 1);
     expect(buildReport([])).toMatchObject({ total: 0, exactMatch: 0, f1: 0 });

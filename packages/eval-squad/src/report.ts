@@ -24,7 +24,9 @@ export function buildReport(results: readonly ItemResult[], perturbTarget?: Pert
     exactMatch: n > 0 ? (100 * em) / n : 0,
     f1: n > 0 ? (100 * f1) / n : 0,
     exactMatchCi95: { low: 100 * ci.low, high: 100 * ci.high },
-    ...(perturbTarget && { perturbation: { target: perturbTarget, changed: results.filter((r) => r.perturbed).length } }),
+    ...(perturbTarget && {
+      perturbation: { target: perturbTarget, changed: results.filter((r) => r.perturbed).length },
+    }),
   };
 }
 

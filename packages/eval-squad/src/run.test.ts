@@ -24,7 +24,9 @@ function scriptedModel() {
   const model: Generator = {
     generate: async (reqs) => {
       calls.push(reqs);
-      return reqs.map((r) => ANSWERS[/Question: (.*)\nAnswer:$/.exec(r.prompt)?.[1] ?? ""] ?? " I don't know");
+      return reqs.map(
+        (r) => ANSWERS[/Question: (.*)\nAnswer:$/.exec(r.prompt)?.[1] ?? ""] ?? " I don't know",
+      );
     },
   };
   return { model, calls };
@@ -36,13 +38,19 @@ const CLEAN_EM = (100 * 3) / 5;
 const CLEAN_F1 = (100 * (3 + 2 / 3)) / 5;
 
 /** Reverses the words of every other item: deterministic, and it changes the text. */
-const reverseOdd = (text: string, index: number) => (index % 2 === 1 ? text.split(" ").reverse().join(" ") : text);
+const reverseOdd = (text: string, index: number) =>
+  index % 2 === 1 ? text.split(" ").reverse().join(" ") : text;
 
 describe("evaluateSquad", () => {
   it("prompts, cuts at the stop string and scores EM / F1 × 100 as the official script", async () => {
     const { model, calls } = scriptedModel();
     const progress: Progress[] = [];
-    const { report, results } = await evaluateSquad({ model, items, batchSize: 2, onProgress: (p) => progress.push(p) });
+    const { report, results } = await evaluateSquad({
+      model,
+      items,
+      batchSize: 2,
+      onProgress: (p) => progress.push(p),
+    });
     expect(calls.map((c) => c.length)).toEqual([2, 2, 1]);
     expect(calls[0][0]).toEqual({
       prompt:
@@ -78,7 +86,12 @@ describe("evaluateSquad", () => {
 
   it("perturbs questions by item index and scores against the original answers", async () => {
     const { model, calls } = scriptedModel();
-    const { report, results } = await evaluateSquad({ model, items, perturb: reverseOdd, perturbTarget: "question" });
+    const { report, results } = await evaluateSquad({
+      model,
+      items,
+      perturb: reverseOdd,
+      perturbTarget: "question",
+    });
     expect(calls[0][1].prompt).toContain("Question: lost? Who\nAnswer:");
     expect(results.map((r) => r.perturbed)).toEqual([false, true, false, true, false]);
     // q2 and q4 now get "I don't know": q2 F1 0, q4 EM/F1 0.

@@ -52,11 +52,15 @@ export async function evaluateSquad(options: EvaluateOptions): Promise<Evaluatio
 
   for (let b = 0; b < todo.length; b += batchSize) {
     const batch = todo.slice(b, b + batchSize);
-    const shown = batch.map((item) => (perturb ? perturbItem(item, index.get(item.id)!, perturb, target) : item));
+    const shown = batch.map((item) =>
+      perturb ? perturbItem(item, index.get(item.id)!, perturb, target) : item,
+    );
     const reqs = shown.map((item) => ({ prompt: fillTemplate(template, item), maxNewTokens, stop }));
     const outputs = await model.generate(reqs);
     if (!Array.isArray(outputs) || outputs.length !== batch.length) {
-      throw new ModelProtocolError(`generate() returned ${outputs?.length} outputs for ${batch.length} requests`);
+      throw new ModelProtocolError(
+        `generate() returned ${outputs?.length} outputs for ${batch.length} requests`,
+      );
     }
     const scored = batch.map((item, i) =>
       scorePrediction(item, cutAtStop(outputs[i], stop), shown[i][target] !== item[target]),

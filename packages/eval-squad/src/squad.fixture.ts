@@ -21,7 +21,13 @@ export const TINY_SQUAD = {
         },
         {
           context: "The game was played in Santa Clara, California.",
-          qas: [{ id: "q3", question: "Where was the game played?", answers: [{ answer_start: 23, text: "Santa Clara" }] }],
+          qas: [
+            {
+              id: "q3",
+              question: "Where was the game played?",
+              answers: [{ answer_start: 23, text: "Santa Clara" }],
+            },
+          ],
         },
       ],
     },
@@ -31,8 +37,16 @@ export const TINY_SQUAD = {
         {
           context: "Paris is the capital of France.",
           qas: [
-            { id: "q4", question: "What is the capital of France?", answers: [{ answer_start: 0, text: "Paris" }] },
-            { id: "q5", question: "Paris is the capital of which country?", answers: [{ answer_start: 24, text: "France" }] },
+            {
+              id: "q4",
+              question: "What is the capital of France?",
+              answers: [{ answer_start: 0, text: "Paris" }],
+            },
+            {
+              id: "q5",
+              question: "Paris is the capital of which country?",
+              answers: [{ answer_start: 24, text: "France" }],
+            },
           ],
         },
       ],

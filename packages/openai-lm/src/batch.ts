@@ -9,7 +9,8 @@ export async function mapInChunks<T, R>(
   size: number,
   fn: (chunk: T[]) => Promise<R[]>,
 ): Promise<R[]> {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batchSize must be an integer >= 1, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batchSize must be an integer >= 1, got ${size}`);
   const out: R[] = new Array(items.length);
   const jobs: Promise<void>[] = [];
   for (let start = 0; start < items.length; start += size) {

@@ -58,7 +58,8 @@ export class JsonlCache<T> {
     let covered = index.dataBytes;
     if (size > covered) covered = await recoverTail(dataPath, covered, size, entries);
     const cache = new JsonlCache<T>(dir, entries, covered, opts.flushEvery ?? 100);
-    if (covered !== index.dataBytes || entries.size !== Object.keys(index.entries).length) await cache.flush();
+    if (covered !== index.dataBytes || entries.size !== Object.keys(index.entries).length)
+      await cache.flush();
     return cache;
   }
 
@@ -107,7 +108,11 @@ export class JsonlCache<T> {
   }
 
   async #writeIndex(): Promise<void> {
-    const index: IndexFile = { version: 1, dataBytes: this.#size, entries: Object.fromEntries(this.#entries) };
+    const index: IndexFile = {
+      version: 1,
+      dataBytes: this.#size,
+      entries: Object.fromEntries(this.#entries),
+    };
     const path = join(this.dir, INDEX);
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     await writeFile(tmp, JSON.stringify(index));
@@ -119,7 +124,8 @@ export class JsonlCache<T> {
 async function readIndex(path: string): Promise<IndexFile> {
   try {
     const index = JSON.parse(await readFile(path, "utf8")) as IndexFile;
-    if (index.version === 1 && typeof index.dataBytes === "number" && typeof index.entries === "object") return index;
+    if (index.version === 1 && typeof index.dataBytes === "number" && typeof index.entries === "object")
+      return index;
   } catch {
     // Missing or unreadable: rebuilt from the data file below.
   }

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ApiClient, type ClientOptions, normaliseEndpoint } from "./client.js";
 import { ConfigError, HttpStatusError, MalformedResponseError, NetworkError } from "./errors.js";
-import { type MockServer, TableModel, startMockServer } from "./mock-server.js";
+import { type MockServer, startMockServer, TableModel } from "./mock-server.js";
 
 let server: MockServer;
 beforeAll(async () => {
@@ -62,7 +62,7 @@ describe("ApiClient retries", () => {
 
   it("gives up after maxRetries with the last status", async () => {
     server.faults.push({ status: 500 }, { status: 500 }, { status: 500 });
-    const err = await client({ maxRetries: 2 })
+    const err: any = await client({ maxRetries: 2 })
       .c.post("completions", body)
       .catch((e) => e);
     expect(err).toBeInstanceOf(HttpStatusError);
@@ -73,7 +73,7 @@ describe("ApiClient retries", () => {
 
   it("does not retry a 400", async () => {
     server.faults.push({ status: 400, body: '{"error":"bad request"}' });
-    const err = await client()
+    const err: any = await client()
       .c.post("completions", body)
       .catch((e) => e);
     expect(err).toBeInstanceOf(HttpStatusError);
@@ -98,7 +98,7 @@ describe("ApiClient retries", () => {
 
   it("reports a timeout when every attempt is slow", async () => {
     server.faults.push({ delayMs: 400 }, { delayMs: 400 });
-    const err = await client({ timeoutMs: 30, maxRetries: 1 })
+    const err: any = await client({ timeoutMs: 30, maxRetries: 1 })
       .c.post("completions", body)
       .catch((e) => e);
     expect(err).toBeInstanceOf(NetworkError);
@@ -106,7 +106,7 @@ describe("ApiClient retries", () => {
   });
 
   it("reports an unreachable server", async () => {
-    const err = await new ApiClient({ endpoint: "http://127.0.0.1:1", model: "m", maxRetries: 0 })
+    const err: any = await new ApiClient({ endpoint: "http://127.0.0.1:1", model: "m", maxRetries: 0 })
       .post("completions", body)
       .catch((e) => e);
     expect(err).toBeInstanceOf(NetworkError);
@@ -115,7 +115,7 @@ describe("ApiClient retries", () => {
 
   it("names malformed JSON and does not retry it", async () => {
     server.faults.push({ malformed: true });
-    const err = await client()
+    const err: any = await client()
       .c.post("completions", body)
       .catch((e) => e);
     expect(err).toBeInstanceOf(MalformedResponseError);
@@ -130,9 +130,11 @@ describe("ApiClient API key", () => {
     vi.stubEnv("SHRINKRAY_TEST_KEY", "sk-very-secret");
     server.faults.push({ status: 401 });
     const { c } = client({ apiKeyEnv: "SHRINKRAY_TEST_KEY" });
-    const err = await c.post("completions", body).catch((e) => e);
+    const err: any = await c.post("completions", body).catch((e) => e);
     expect(server.requests[0].headers.authorization).toBe("Bearer sk-very-secret");
-    expect(`${err.message} ${err.stack} ${JSON.stringify(err)} ${JSON.stringify(c)}`).not.toContain("sk-very-secret");
+    expect(`${err.message} ${err.stack} ${JSON.stringify(err)} ${JSON.stringify(c)}`).not.toContain(
+      "sk-very-secret",
+    );
   });
 
   it("uses OPENAI_API_KEY by default and sends nothing when it is unset", async () => {
@@ -161,7 +163,13 @@ describe("ApiClient concurrency", () => {
 
 describe("normaliseEndpoint", () => {
   it("accepts a host, a /v1 base or a full endpoint URL", () => {
-    for (const e of ["http://h:8000", "http://h:8000/", "http://h:8000/v1", "http://h:8000/v1/", "http://h:8000/v1/completions"]) {
+    for (const e of [
+      "http://h:8000",
+      "http://h:8000/",
+      "http://h:8000/v1",
+      "http://h:8000/v1/",
+      "http://h:8000/v1/completions",
+    ]) {
       expect(normaliseEndpoint(e)).toBe("http://h:8000/v1");
     }
     expect(normaliseEndpoint("https://x.ai/openai/v1/chat/completions")).toBe("https://x.ai/openai/v1");

@@ -4,7 +4,13 @@
  * overloaded or restarting servers, dropped connections). Everything above it deals in parsed
  * JSON and never sees a socket.
  */
-import { ConfigError, type ErrorOrigin, HttpStatusError, MalformedResponseError, NetworkError } from "./errors.js";
+import {
+  ConfigError,
+  type ErrorOrigin,
+  HttpStatusError,
+  MalformedResponseError,
+  NetworkError,
+} from "./errors.js";
 import { Semaphore } from "./semaphore.js";
 
 export interface RetryInfo {
@@ -76,7 +82,8 @@ export class ApiClient {
   readonly #fetch: typeof fetch;
 
   constructor(opts: ClientOptions) {
-    if (typeof opts.model !== "string" || opts.model === "") throw new ConfigError("model", "must be a non-empty string");
+    if (typeof opts.model !== "string" || opts.model === "")
+      throw new ConfigError("model", "must be a non-empty string");
     this.origin = { endpoint: normaliseEndpoint(opts.endpoint), model: opts.model };
     const envName = opts.apiKeyEnv ?? DEFAULT_API_KEY_ENV;
     this.#apiKey = process.env[envName] || undefined;
@@ -116,7 +123,12 @@ export class ApiClient {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), timeoutMs);
     try {
-      const res = await this.#fetch(url, { method: "POST", headers: this.#headers(), body: json, signal: ctrl.signal });
+      const res = await this.#fetch(url, {
+        method: "POST",
+        headers: this.#headers(),
+        body: json,
+        signal: ctrl.signal,
+      });
       const text = await res.text();
       if (res.ok) return { kind: "ok", text };
       const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
@@ -145,7 +157,11 @@ export class ApiClient {
     try {
       return JSON.parse(text);
     } catch {
-      throw new MalformedResponseError(this.origin, "body", `is not JSON: ${JSON.stringify(snippet(text, 200))}`);
+      throw new MalformedResponseError(
+        this.origin,
+        "body",
+        `is not JSON: ${JSON.stringify(snippet(text, 200))}`,
+      );
     }
   }
 
@@ -168,7 +184,8 @@ export class ApiClient {
   }
 
   #failure(outcome: Exclude<Outcome, { kind: "ok" }>, attempts: number): Error {
-    if (outcome.status !== undefined) return new HttpStatusError(this.origin, outcome.status, outcome.body ?? "", attempts);
+    if (outcome.status !== undefined)
+      return new HttpStatusError(this.origin, outcome.status, outcome.body ?? "", attempts);
     return new NetworkError(this.origin, `request failed: ${outcome.reason}`, attempts, outcome.cause);
   }
 }

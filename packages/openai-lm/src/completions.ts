@@ -5,7 +5,12 @@
  * look, and a failed look names the field path.
  */
 import type { ApiClient } from "./client.js";
-import { type ErrorOrigin, HttpStatusError, MalformedResponseError, NoPromptLogprobsError } from "./errors.js";
+import {
+  type ErrorOrigin,
+  HttpStatusError,
+  MalformedResponseError,
+  NoPromptLogprobsError,
+} from "./errors.js";
 
 /** One token's alternatives, most likely first. */
 export type TopAlternatives = { token: string; logprob: number }[];
@@ -26,7 +31,8 @@ export interface CompletionChoice {
   logprobs: unknown;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The `choices` of a completions response, one per prompt, in prompt order. */
 export function readChoices(json: unknown, origin: ErrorOrigin, expected: number): CompletionChoice[] {
@@ -34,14 +40,24 @@ export function readChoices(json: unknown, origin: ErrorOrigin, expected: number
   if (!isObject(json)) throw bad("body", "is not a JSON object");
   const choices = json.choices;
   if (!Array.isArray(choices)) throw bad("choices", "is missing or not an array");
-  if (choices.length !== expected) throw bad("choices", `has ${choices.length} entries for ${expected} prompts`);
+  if (choices.length !== expected)
+    throw bad("choices", `has ${choices.length} entries for ${expected} prompts`);
   const out: CompletionChoice[] = new Array(expected);
   choices.forEach((c, i) => {
     if (!isObject(c)) throw bad(`choices[${i}]`, "is not an object");
     // Servers may answer a prompt array out of order; `index` says which prompt a choice is for.
     const index = c.index === undefined ? i : c.index;
-    if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= expected || out[index]) {
-      throw bad(`choices[${i}].index`, `is ${JSON.stringify(c.index)}, expected a distinct integer in [0, ${expected})`);
+    if (
+      typeof index !== "number" ||
+      !Number.isInteger(index) ||
+      index < 0 ||
+      index >= expected ||
+      out[index]
+    ) {
+      throw bad(
+        `choices[${i}].index`,
+        `is ${JSON.stringify(c.index)}, expected a distinct integer in [0, ${expected})`,
+      );
     }
     if (typeof c.text !== "string") throw bad(`choices[${i}].text`, "is missing or not a string");
     out[index] = { text: c.text, logprobs: c.logprobs };
@@ -58,7 +74,8 @@ export function readChatContent(json: unknown, origin: ErrorOrigin): string {
   if (!isObject(message)) throw bad("choices[0].message", "is missing or not an object");
   // Some servers send null content for an empty answer.
   if (message.content === null) return "";
-  if (typeof message.content !== "string") throw bad("choices[0].message.content", "is missing or not a string");
+  if (typeof message.content !== "string")
+    throw bad("choices[0].message.content", "is missing or not a string");
   return message.content;
 }
 
@@ -78,20 +95,25 @@ export function readTokenLogprobs(
   if (lp === null || lp === undefined) throw new NoPromptLogprobsError(origin, `${at} is ${lp}`);
   if (!isObject(lp)) throw new MalformedResponseError(origin, at, "is not an object");
   const { tokens, token_logprobs: tokenLogprobs, text_offset: textOffset, top_logprobs: top } = lp;
-  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "string")) throw bad("tokens", "is missing or not an array of strings");
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "string"))
+    throw bad("tokens", "is missing or not an array of strings");
   if (tokens.length === 0) throw new NoPromptLogprobsError(origin, `${at}.tokens is empty`);
   const n = tokens.length;
   if (!Array.isArray(tokenLogprobs) || tokenLogprobs.length !== n) {
     throw bad("token_logprobs", `is missing or does not have one entry per token (${n})`);
   }
   tokenLogprobs.forEach((v, j) => {
-    if (v !== null && typeof v !== "number") throw bad(`token_logprobs[${j}]`, `is ${JSON.stringify(v)}, expected a number or null`);
+    if (v !== null && typeof v !== "number")
+      throw bad(`token_logprobs[${j}]`, `is ${JSON.stringify(v)}, expected a number or null`);
   });
-  const offsetsOk = Array.isArray(textOffset) && textOffset.length === n && textOffset.every((v) => typeof v === "number");
-  if (need.offsets && !offsetsOk) throw bad("text_offset", `is missing or does not have one number per token (${n})`);
+  const offsetsOk =
+    Array.isArray(textOffset) && textOffset.length === n && textOffset.every((v) => typeof v === "number");
+  if (need.offsets && !offsetsOk)
+    throw bad("text_offset", `is missing or does not have one number per token (${n})`);
   let normTop: (TopAlternatives | null)[] | null = null;
   if (need.top) {
-    if (!Array.isArray(top) || top.length !== n) throw bad("top_logprobs", `is missing or does not have one entry per token (${n})`);
+    if (!Array.isArray(top) || top.length !== n)
+      throw bad("top_logprobs", `is missing or does not have one entry per token (${n})`);
     normTop = top.map((entry, j) => readAlternatives(entry, (d) => bad(`top_logprobs[${j}]`, d)));
   }
   return {
@@ -140,9 +162,14 @@ export async function requestPromptLogprobs(
     json = await client.post("completions", body);
   } catch (err) {
     if (err instanceof HttpStatusError && err.status === 400 && /echo|logprobs/i.test(err.body)) {
-      throw new NoPromptLogprobsError(client.origin, `the server refused echo + logprobs (HTTP 400: ${err.body})`);
+      throw new NoPromptLogprobsError(
+        client.origin,
+        `the server refused echo + logprobs (HTTP 400: ${err.body})`,
+      );
     }
     throw err;
   }
-  return readChoices(json, client.origin, expected).map((c, i) => readTokenLogprobs(c, i, client.origin, need));
+  return readChoices(json, client.origin, expected).map((c, i) =>
+    readTokenLogprobs(c, i, client.origin, need),
+  );
 }

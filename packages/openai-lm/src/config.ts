@@ -6,7 +6,7 @@
  */
 import { ConfigError } from "./errors.js";
 import { OpenAICompatibleLM, type OpenAILMOptions } from "./openai-lm.js";
-import { RemoteTopkTeacher, type RemoteTeacherOptions } from "./teacher.js";
+import { type RemoteTeacherOptions, RemoteTopkTeacher } from "./teacher.js";
 
 /** A served model to evaluate: `shrinkray eval --endpoint URL --model NAME`. */
 export interface RemoteModelConfig {
@@ -37,10 +37,14 @@ export function parseRemoteModelConfig(value: unknown, where = "model"): RemoteM
   }
   const v = value as Record<string, unknown>;
   for (const f of ["endpoint", "model"] as const) {
-    if (typeof v[f] !== "string" || v[f] === "") throw new ConfigError(`${where}.${f}`, "must be a non-empty string");
+    if (typeof v[f] !== "string" || v[f] === "")
+      throw new ConfigError(`${where}.${f}`, "must be a non-empty string");
   }
   if (v.apiKeyEnv !== undefined && (typeof v.apiKeyEnv !== "string" || v.apiKeyEnv === "")) {
-    throw new ConfigError(`${where}.apiKeyEnv`, "must be a non-empty string (an environment variable's name)");
+    throw new ConfigError(
+      `${where}.apiKeyEnv`,
+      "must be a non-empty string (an environment variable's name)",
+    );
   }
   const out: RemoteModelConfig = { endpoint: v.endpoint as string, model: v.model as string };
   if (v.apiKeyEnv !== undefined) out.apiKeyEnv = v.apiKeyEnv as string;
@@ -49,7 +53,10 @@ export function parseRemoteModelConfig(value: unknown, where = "model"): RemoteM
 
 export type TuningOptions<T> = Omit<T, keyof RemoteTeacherConfig>;
 
-export function createRemoteLM(config: RemoteModelConfig, tuning: TuningOptions<OpenAILMOptions> = {}): OpenAICompatibleLM {
+export function createRemoteLM(
+  config: RemoteModelConfig,
+  tuning: TuningOptions<OpenAILMOptions> = {},
+): OpenAICompatibleLM {
   return new OpenAICompatibleLM({ ...tuning, ...config });
 }
 

@@ -55,7 +55,13 @@ export async function generate(
   const batchSize = opts.chat ? 1 : (opts.batchSize ?? 1);
   await Promise.all(
     [...groups.values()].map(async (indices) => {
-      const texts = await mapInChunks(indices, batchSize, (chunk) => generateChunk(client, chunk.map((i) => reqs[i]), opts));
+      const texts = await mapInChunks(indices, batchSize, (chunk) =>
+        generateChunk(
+          client,
+          chunk.map((i) => reqs[i]),
+          opts,
+        ),
+      );
       indices.forEach((idx, j) => {
         out[idx] = cutAtStop(texts[j], reqs[idx].stop);
       });
@@ -65,7 +71,11 @@ export async function generate(
 }
 
 /** Requests in `chunk` share maxNewTokens and stop. */
-async function generateChunk(client: ApiClient, chunk: GenerateRequest[], opts: GenerateOptions): Promise<string[]> {
+async function generateChunk(
+  client: ApiClient,
+  chunk: GenerateRequest[],
+  opts: GenerateOptions,
+): Promise<string[]> {
   const { maxNewTokens, stop } = chunk[0];
   const body: Record<string, unknown> = {
     ...opts.extraBody,

@@ -1,5 +1,6 @@
-export { ApiClient, type ClientOptions, type RetryInfo, normaliseEndpoint } from "./client.js";
-export { JsonlCache, cacheKey } from "./cache.js";
+export { cacheKey, JsonlCache } from "./cache.js";
+export { ApiClient, type ClientOptions, normaliseEndpoint, type RetryInfo } from "./client.js";
+export type { TokenLogprobs, TopAlternatives } from "./completions.js";
 export {
   createRemoteLM,
   createRemoteTeacher,
@@ -19,15 +20,20 @@ export {
   OpenAILMError,
   UnscorableTokenError,
 } from "./errors.js";
-export { type ChatMessage, type GenerateOptions, type GenerateRequest, cutAtStop } from "./generate.js";
+export { type ChatMessage, cutAtStop, type GenerateOptions, type GenerateRequest } from "./generate.js";
 export {
   type LoglikelihoodOptions,
   type LoglikelihoodRequest,
   type LoglikelihoodResult,
   scoreContinuation,
 } from "./loglikelihood.js";
-export type { TokenLogprobs, TopAlternatives } from "./completions.js";
 export { type LanguageModel, OpenAICompatibleLM, type OpenAILMOptions } from "./openai-lm.js";
 export { Semaphore } from "./semaphore.js";
-export { RemoteTopkTeacher, type RemoteTeacherOptions } from "./teacher.js";
-export type { RawSequence, TeacherInput, TopkPosition, TopkSequence, TopkTeacherOptions } from "./topk-teacher.js";
+export { type RemoteTeacherOptions, RemoteTopkTeacher } from "./teacher.js";
+export type {
+  RawSequence,
+  TeacherInput,
+  TopkPosition,
+  TopkSequence,
+  TopkTeacherOptions,
+} from "./topk-teacher.js";

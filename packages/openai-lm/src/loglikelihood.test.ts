@@ -3,7 +3,14 @@ import { MalformedResponseError, NoPromptLogprobsError, UnscorableTokenError } f
 import { scoreContinuation } from "./loglikelihood.js";
 import { type MockServer, startMockServer } from "./mock-server.js";
 import { OpenAICompatibleLM } from "./openai-lm.js";
-import { MC_ITEMS, argmax, fastRetries, greedyContinuation, mcModel, referenceLoglikelihood } from "./test-fixtures.js";
+import {
+  argmax,
+  fastRetries,
+  greedyContinuation,
+  MC_ITEMS,
+  mcModel,
+  referenceLoglikelihood,
+} from "./test-fixtures.js";
 
 const model = mcModel();
 let server: MockServer;
@@ -15,7 +22,9 @@ afterAll(() => server.close());
 const lm = (extra: Partial<ConstructorParameters<typeof OpenAICompatibleLM>[0]> = {}) =>
   new OpenAICompatibleLM({ endpoint: server.url, model: "mock", ...fastRetries, ...extra });
 
-const mcRequests = MC_ITEMS.flatMap((it) => it.choices.map((continuation) => ({ context: it.context, continuation })));
+const mcRequests = MC_ITEMS.flatMap((it) =>
+  it.choices.map((continuation) => ({ context: it.context, continuation })),
+);
 
 function expectSameAsReference(results: { logprob: number; greedy: boolean }[]) {
   const reference = mcRequests.map((r) => referenceLoglikelihood(model, r.context, r.continuation));
@@ -70,13 +79,17 @@ describe("loglikelihood through the mock server", () => {
   });
 
   it("refuses to score the first prompt token (empty context)", async () => {
-    await expect(lm().loglikelihood([{ context: "", continuation: "The sky" }])).rejects.toThrow(UnscorableTokenError);
+    await expect(lm().loglikelihood([{ context: "", continuation: "The sky" }])).rejects.toThrow(
+      UnscorableTokenError,
+    );
   });
 
   it("explains a server that refuses echo + logprobs, naming endpoint and model", async () => {
     server.refuseEcho = true;
     try {
-      const err = await lm().loglikelihood(mcRequests.slice(0, 1)).catch((e) => e);
+      const err: any = await lm()
+        .loglikelihood(mcRequests.slice(0, 1))
+        .catch((e) => e);
       expect(err).toBeInstanceOf(NoPromptLogprobsError);
       expect(err.message).toContain(`${server.url}/v1`);
       expect(err.message).toContain("model mock");
@@ -93,7 +106,9 @@ describe("loglikelihood through the mock server", () => {
 
   it("names the missing field of a malformed answer", async () => {
     server.faults.push({ dropField: "text_offset" });
-    const err = await lm().loglikelihood(mcRequests.slice(0, 1)).catch((e) => e);
+    const err: any = await lm()
+      .loglikelihood(mcRequests.slice(0, 1))
+      .catch((e) => e);
     expect(err).toBeInstanceOf(MalformedResponseError);
     expect(err.field).toBe("choices[0].logprobs.text_offset");
     expect(err.message).toContain(server.url);
@@ -106,7 +121,14 @@ describe("scoreContinuation", () => {
     tokens: ["A", " b", " c"],
     tokenLogprobs: [null, -1, -2],
     textOffset: [0, 1, 3],
-    top: [null, [{ token: " b", logprob: -1 }], [{ token: " x", logprob: -2 }, { token: " c", logprob: -2 }]],
+    top: [
+      null,
+      [{ token: " b", logprob: -1 }],
+      [
+        { token: " x", logprob: -2 },
+        { token: " c", logprob: -2 },
+      ],
+    ],
   };
 
   it("sums the continuation tokens and treats a tie with the top-1 as greedy", () => {

@@ -53,7 +53,9 @@ export function loglikelihood(
     };
     if (opts.seed !== undefined) body.seed = opts.seed;
     const scored = await requestPromptLogprobs(client, body, chunk.length, { top: true, offsets: true });
-    return scored.map((lp, i) => scoreContinuation(lp, chunk[i].context.length, prompts[i].length, client.origin));
+    return scored.map((lp, i) =>
+      scoreContinuation(lp, chunk[i].context.length, prompts[i].length, client.origin),
+    );
   });
 }
 

@@ -5,7 +5,7 @@
  * It answers the way vLLM does: null log-probability for the first prompt token, the actual
  * token added to top_logprobs when it is not among the top k, `token_id:N` names on request.
  */
-import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** A toy language model: whitespace-led word tokens over a fixed vocabulary. */
@@ -89,7 +89,7 @@ export async function startMockServer(model: TableModel): Promise<MockServer> {
       state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
       // "close" also fires when the client gives up (a timeout), which ends the request for it.
       res.on("close", () => state.inFlight--);
-      void handle(req, res, raw);
+      handle(req, res, raw).catch(() => res.destroy());
     });
   });
 
@@ -103,7 +103,9 @@ export async function startMockServer(model: TableModel): Promise<MockServer> {
     if (fault && "status" in fault) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
-      res.writeHead(fault.status, headers).end(fault.body ?? JSON.stringify({ error: { message: "injected" } }));
+      res
+        .writeHead(fault.status, headers)
+        .end(fault.body ?? JSON.stringify({ error: { message: "injected" } }));
       return;
     }
     if (fault && "malformed" in fault) return void res.writeHead(200).end('{"choices": [{"text": "trunc');
@@ -111,7 +113,9 @@ export async function startMockServer(model: TableModel): Promise<MockServer> {
     try {
       if (req.url === "/v1/completions") {
         if (state.refuseEcho && body.echo && body.logprobs !== undefined) {
-          res.writeHead(400).end(JSON.stringify({ error: { message: "echo is not supported together with logprobs" } }));
+          res
+            .writeHead(400)
+            .end(JSON.stringify({ error: { message: "echo is not supported together with logprobs" } }));
           return;
         }
         answer = completions(model, body);
@@ -157,7 +161,12 @@ function completions(model: TableModel, body: Record<string, any>): Record<strin
     if (body.logprobs !== undefined && body.logprobs !== null) {
       const named = (t: string) => (body.return_tokens_as_token_ids ? `token_id:${model.id(t)}` : t);
       const k: number = body.logprobs;
-      const lp = { tokens: [] as string[], token_logprobs: [] as (number | null)[], top_logprobs: [] as any[], text_offset: [] as number[] };
+      const lp = {
+        tokens: [] as string[],
+        token_logprobs: [] as (number | null)[],
+        top_logprobs: [] as any[],
+        text_offset: [] as number[],
+      };
       let offset = 0;
       all.forEach((tok, j) => {
         const pos = first + j;
@@ -188,7 +197,11 @@ function completions(model: TableModel, body: Record<string, any>): Record<strin
 function chat(model: TableModel, body: Record<string, any>): Record<string, any> {
   const prompt = (body.messages as { role: string; content: string }[]).map((m) => m.content).join("\n");
   const { text } = greedyDecode(model, model.tokenize(prompt), body.max_tokens ?? 16, body.stop);
-  return { id: "chat-mock", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: text } }] };
+  return {
+    id: "chat-mock",
+    object: "chat.completion",
+    choices: [{ index: 0, message: { role: "assistant", content: text } }],
+  };
 }
 
 /** Argmax decoding; stops before a stop string, as servers do. */

@@ -19,7 +19,13 @@ describe("Semaphore", () => {
     const results = await Promise.allSettled([0, 1, 2, 3, 4].map(task));
     expect(peak).toBe(2);
     expect(started).toEqual([0, 1, 2, 3, 4]);
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled"]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+    ]);
   });
 
   it("rejects a limit below 1", () => {

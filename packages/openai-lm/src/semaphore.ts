@@ -8,7 +8,8 @@ export class Semaphore {
   readonly #waiting: (() => void)[] = [];
 
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
     this.#free = limit;
   }
 

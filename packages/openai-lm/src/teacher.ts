@@ -25,7 +25,8 @@ export class RemoteTopkTeacher {
   #cache: Promise<JsonlCache<RawSequence>> | undefined;
 
   constructor(opts: RemoteTeacherOptions) {
-    if (!Number.isInteger(opts.topK) || opts.topK < 1) throw new RangeError(`topK must be an integer >= 1, got ${opts.topK}`);
+    if (!Number.isInteger(opts.topK) || opts.topK < 1)
+      throw new RangeError(`topK must be an integer >= 1, got ${opts.topK}`);
     this.client = new ApiClient(opts);
     this.topK = opts.topK;
     this.#opts = opts;

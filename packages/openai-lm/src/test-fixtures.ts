@@ -6,7 +6,10 @@
 import { TableModel } from "./mock-server.js";
 
 export const MC_ITEMS = [
-  { context: "Question: What is the capital of France?\nAnswer:", choices: [" Paris", " London", " Rome", " New York"] },
+  {
+    context: "Question: What is the capital of France?\nAnswer:",
+    choices: [" Paris", " London", " Rome", " New York"],
+  },
   { context: "Question: Which animal barks?\nAnswer:", choices: [" a dog", " a cat", " the big fish"] },
   { context: "Q: 2 + 2 =", choices: [" 4", " 5", " 22"] },
   { context: "The sky is", choices: [" blue.", " green.", " made of cheese."] },
@@ -49,7 +52,9 @@ export function greedyContinuation(model: TableModel, context: string, n: number
   }
   const text = generated.join("");
   const again = model.tokenize(context + text);
-  return again.length === tokens.length + n && again.slice(tokens.length).every((t, i) => t === generated[i]) ? text : undefined;
+  return again.length === tokens.length + n && again.slice(tokens.length).every((t, i) => t === generated[i])
+    ? text
+    : undefined;
 }
 
 export const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));

@@ -64,10 +64,24 @@ export async function topkLogprobs(
 ): Promise<TopkSequence[]> {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be an integer >= 1, got ${k}`);
   const keys = inputs.map((input) =>
-    cacheKey([client.origin.endpoint, client.origin.model, k, opts.returnTokenIds ?? false, cacheKey([input])]),
+    cacheKey([
+      client.origin.endpoint,
+      client.origin.model,
+      k,
+      opts.returnTokenIds ?? false,
+      cacheKey([input]),
+    ]),
   );
   const raw: (RawSequence | undefined)[] = await Promise.all(keys.map((key) => opts.cache?.get(key)));
-  const missing = raw.flatMap((r, i) => (r === undefined ? [i] : []));
+  // An input repeated within one call is asked once; its copies are filled in afterwards.
+  const firstOf = new Map<string, number>();
+  const missing: number[] = [];
+  raw.forEach((r, i) => {
+    if (r !== undefined || firstOf.has(keys[i])) return;
+    firstOf.set(keys[i], i);
+    missing.push(i);
+  });
+
   await mapInChunks(missing, opts.batchSize ?? 1, async (chunk) => {
     const body: Record<string, unknown> = {
       ...opts.extraBody,
@@ -86,7 +100,7 @@ export async function topkLogprobs(
     }
     return chunk;
   });
-  return raw.map((r, i) => withIds(r!, inputs[i], opts.tokenToId, client));
+  return raw.map((r, i) => withIds(r ?? raw[firstOf.get(keys[i])!]!, inputs[i], opts.tokenToId, client));
 }
 
 function toRaw(lp: TokenLogprobs, k: number, choice: number, client: ApiClient): RawSequence {
@@ -94,7 +108,8 @@ function toRaw(lp: TokenLogprobs, k: number, choice: number, client: ApiClient):
     const at = `choices[${choice}].logprobs.top_logprobs[${t + 1}]`;
     if (alts === null) throw new MalformedResponseError(client.origin, at, "is null");
     // vLLM adds the actual token to the top-k when it is not among them: keep the k best only.
-    if (alts.length < k) throw new MalformedResponseError(client.origin, at, `has ${alts.length} entries, asked for k = ${k}`);
+    if (alts.length < k)
+      throw new MalformedResponseError(client.origin, at, `has ${alts.length} entries, asked for k = ${k}`);
     const best = alts.slice(0, k);
     return { tokens: best.map((a) => a.token), logprobs: best.map((a) => a.logprob) };
   });
@@ -111,9 +126,16 @@ function withIds(
   if (!toId) return { tokens: raw.tokens, positions: raw.positions.map((p) => ({ ...p })) };
   const ids = raw.tokens.map(toId);
   if (typeof input !== "string" && (ids.length !== input.length || ids.some((id, i) => id !== input[i]))) {
-    throw new OpenAILMError(client.origin, `the server echoed ${ids.length} token ids that differ from the ${input.length} sent`);
+    throw new OpenAILMError(
+      client.origin,
+      `the server echoed ${ids.length} token ids that differ from the ${input.length} sent`,
+    );
   }
-  return { tokens: raw.tokens, ids, positions: raw.positions.map((p) => ({ ids: p.tokens.map(toId), ...p })) };
+  return {
+    tokens: raw.tokens,
+    ids,
+    positions: raw.positions.map((p) => ({ ids: p.tokens.map(toId), ...p })),
+  };
 }
 
 /** `token_id:N` names are parsed; otherwise `tokenToId` is used, and an unknown token is an error. */
@@ -126,15 +148,21 @@ function idMapper(
   if (!tokenToId) return undefined;
   return (t) => {
     const id = tokenToId(t);
-    if (id === undefined) throw new OpenAILMError(client.origin, `tokenToId knows no id for the token ${JSON.stringify(t)}`);
+    if (id === undefined)
+      throw new OpenAILMError(client.origin, `tokenToId knows no id for the token ${JSON.stringify(t)}`);
     return id;
   };
 }
 
-function parseTokenId(t: string, tokenToId: ((token: string) => number | undefined) | undefined, client: ApiClient): number {
+function parseTokenId(
+  t: string,
+  tokenToId: ((token: string) => number | undefined) | undefined,
+  client: ApiClient,
+): number {
   const m = TOKEN_ID.exec(t);
   if (m) return Number(m[1]);
   const id = tokenToId?.(t);
-  if (id === undefined) throw new OpenAILMError(client.origin, `the token ${JSON.stringify(t)} is not in token_id:N form`);
+  if (id === undefined)
+    throw new OpenAILMError(client.origin, `the token ${JSON.stringify(t)} is not in token_id:N form`);
   return id;
 }

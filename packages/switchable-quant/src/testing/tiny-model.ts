@@ -1,9 +1,9 @@
 /*
  * Test-only (not exported): a small transformer-shaped classifier with GPT-2's module names
  * (h.<i>.attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj), a synthetic task it learns in a few
- * hundred AdamW steps, and an accuracy metric. Every number is seeded.
+ * hundred AdamW steps, and an R² metric. Every number is seeded.
  */
-import { crossEntropy, Generator, manualSeed, nn, noGrad, optim, Tensor } from "@shrinkray/tensor-cuda";
+import { Generator, manualSeed, nn, noGrad, optim, Tensor } from "@shrinkray/tensor-cuda";
 
 const D = 32;
 
@@ -35,13 +35,13 @@ class Block extends nn.Module {
 }
 
 export const INPUTS = 16;
-export const CLASSES = 4;
+export const OUTPUTS = 4;
 
 export class TinyNet extends nn.Module {
   embed = this.child("embed", new nn.Linear(INPUTS, D));
   h = this.child("h", new nn.ModuleList([new Block(), new Block()]));
   ln_f = this.child("ln_f", new nn.LayerNorm(D));
-  head = this.child("head", new nn.Linear(D, CLASSES));
+  head = this.child("head", new nn.Linear(D, OUTPUTS));
   forward(x: Tensor): Tensor {
     let z = this.embed.call(x);
     for (const b of this.h) z = b.call(z);
@@ -54,15 +54,15 @@ export interface Dataset {
   y: Tensor;
 }
 
-/** Labels from a fixed random two-layer teacher: learnable, but not linearly separable. */
+/** Targets from a fixed random two-layer teacher: smooth, learnable, not linear. */
 export function makeTask(seed = 0): { train: Dataset; test: Dataset } {
   const g = new Generator(seed);
   const w1 = Tensor.randn([24, INPUTS], { generator: g }).mul(0.5);
-  const w2 = Tensor.randn([CLASSES, 24], { generator: g });
+  const w2 = Tensor.randn([OUTPUTS, 24], { generator: g });
   const sample = (n: number): Dataset => {
     const x = Tensor.randn([n, INPUTS], { generator: g });
     const logits = x.matmul(w1.transpose()).tanh().matmul(w2.transpose());
-    return { x, y: logits.argmax(1).cast("int32") };
+    return { x, y: logits };
   };
   return { train: sample(4096), test: sample(1024) };
 }
@@ -74,13 +74,16 @@ export function batchOf(d: Dataset, size: number, g: Generator): Dataset {
   return { x: d.x.indexSelect(0, i), y: d.y.indexSelect(0, i) };
 }
 
-export function accuracy(model: nn.AnyModule, d: Dataset): number {
+export function mse(pred: Tensor, y: Tensor): Tensor {
+  return pred.sub(y).square().mean();
+}
+
+/** R² = 1 − SSE/SST on `d` (1: perfect; higher is better), the task metric of the tests. */
+export function rSquared(model: nn.AnyModule, d: Dataset): number {
   return noGrad(() => {
-    const pred = model.call(d.x).argmax(1).cast("int32").dataSync() as Int32Array;
-    const y = d.y.dataSync() as Int32Array;
-    let ok = 0;
-    for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
-    return ok / y.length;
+    const sse = model.call(d.x).sub(d.y).square().sum().item();
+    const sst = d.y.sub(d.y.mean(0, true)).square().sum().item();
+    return 1 - sse / sst;
   });
 }
 
@@ -93,7 +96,7 @@ export function trainedTinyNet(steps = 300, seed = 0): { model: TinyNet; task: R
   const g = new Generator(seed + 1);
   for (let s = 0; s < steps; s++) {
     const b = batchOf(task.train, 128, g);
-    const loss = crossEntropy(model.call(b.x), b.y);
+    const loss = mse(model.call(b.x), b.y);
     loss.backward();
     opt.step();
     model.zeroGrad();

@@ -77,8 +77,11 @@ type GradLoop = (
 const unaryLoops = new Map<string, UnaryLoop>();
 const gradLoops = new Map<string, GradLoop>();
 
-function unaryLoop(op: UnaryOp): UnaryLoop {
-  let f = unaryLoops.get(op);
+// Loops are generated per (op, input type, output type): a loop that only ever sees one typed-array
+// class keeps monomorphic element access.
+function unaryLoop(op: UnaryOp, types: string): UnaryLoop {
+  const key = `${op}:${types}`;
+  let f = unaryLoops.get(key);
   if (!f) {
     f = new Function(
       "X",
@@ -87,13 +90,14 @@ function unaryLoop(op: UnaryOp): UnaryLoop {
       "h",
       `for (let i = 0; i < n; i++) { const x = X[i]; O[i] = ${UNARY_EXPR[op]}; }`,
     ) as UnaryLoop;
-    unaryLoops.set(op, f);
+    unaryLoops.set(key, f);
   }
   return f;
 }
 
-function gradLoop(op: UnaryGradOp): GradLoop {
-  let f = gradLoops.get(op);
+function gradLoop(op: UnaryGradOp, types: string): GradLoop {
+  const key = `${op}:${types}`;
+  let f = gradLoops.get(key);
   if (!f) {
     f = new Function(
       "X",
@@ -103,7 +107,7 @@ function gradLoop(op: UnaryGradOp): GradLoop {
       "h",
       `for (let i = 0; i < n; i++) { const x = X[i]; let d = 0; ${GRAD_BODY[op]} O[i] = G[i] * d; }`,
     ) as GradLoop;
-    gradLoops.set(op, f);
+    gradLoops.set(key, f);
   }
   return f;
 }
@@ -112,14 +116,14 @@ export function unary(op: UnaryOp, x: Storage): Storage {
   const xs = nums(x);
   const dtype = op === "logical_not" ? "bool" : x.dtype;
   const out = allocArray(dtype, xs.length) as Float32Array;
-  unaryLoop(op)(xs, out, xs.length, HELPERS);
+  unaryLoop(op, `${x.dtype}>${dtype}`)(xs, out, xs.length, HELPERS);
   return new CpuStorage(dtype, out);
 }
 
 export function unaryGrad(op: UnaryGradOp, x: Storage, g: Storage): Storage {
   const xs = nums(x);
   const out = allocArray(x.dtype, xs.length) as Float32Array;
-  gradLoop(op)(xs, nums(g), out, xs.length, HELPERS);
+  gradLoop(op, `${x.dtype},${g.dtype}`)(xs, nums(g), out, xs.length, HELPERS);
   return new CpuStorage(x.dtype, out);
 }
 
@@ -162,8 +166,9 @@ const binaryLoops = new Map<
   { same: BinaryLoop; scalarB: BinaryLoop; scalarA: BinaryLoop; general: BinaryLoop }
 >();
 
-function binaryLoopsFor(op: BinaryOp) {
-  let f = binaryLoops.get(op);
+function binaryLoopsFor(op: BinaryOp, types: string) {
+  const key = `${op}:${types}`;
+  let f = binaryLoops.get(key);
   if (f) return f;
   const e = BINARY_EXPR[op];
   const mk = (body: string) =>
@@ -196,7 +201,7 @@ function binaryLoopsFor(op: BinaryOp) {
         }
       }`),
   };
-  binaryLoops.set(op, f);
+  binaryLoops.set(key, f);
   return f;
 }
 
@@ -228,7 +233,7 @@ export function binary(
   let n = 1;
   for (const d of outShape) n *= d;
   const O = allocArray(dtype, n) as Float32Array;
-  const loops = binaryLoopsFor(op);
+  const loops = binaryLoopsFor(op, `${a.dtype},${b.dtype}>${dtype}`);
   if (isContiguous(av) && isContiguous(bv))
     loops.same(A, B, O, outShape, av.strides, bv.strides, av.offset, bv.offset);
   else if (isContiguous(av) && isScalarView(bv))

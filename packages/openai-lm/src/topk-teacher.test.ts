@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createRemoteTeacher } from "./config.js";
+import { MalformedResponseError, OpenAILMError } from "./errors.js";
+import { type MockServer, startMockServer } from "./mock-server.js";
+import { fastRetries, mcModel } from "./test-fixtures.js";
+
+const model = mcModel();
+let server: MockServer;
+let dir: string;
+beforeAll(async () => {
+  server = await startMockServer(model);
+});
+afterAll(() => server.close());
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "openai-lm-teacher-"));
+});
+afterEach(async () => {
+  server.requests.length = 0;
+  await rm(dir, { recursive: true, force: true });
+});
+
+const texts = ["The sky is blue.", "Q: 2 + 2 = 4"];
+
+/** The top-k the model's table gives after each prefix of `text`. */
+function referenceTopk(text: string, k: number) {
+  const tokens = model.tokenize(text);
+  return tokens.slice(1).map((_, t) => {
+    const dist = model.logprobs(tokens.slice(0, t + 1));
+    const order = dist
+      .map((l, id) => ({ l, id }))
+      .sort((a, b) => b.l - a.l)
+      .slice(0, k);
+    return {
+      ids: order.map((o) => o.id),
+      tokens: order.map((o) => model.vocab[o.id]),
+      logprobs: order.map((o) => o.l),
+    };
+  });
+}
+
+const teacher = (extra = {}) =>
+  createRemoteTeacher({ endpoint: server.url, model: "mock", topK: 3 }, { ...fastRetries, ...extra });
+
+describe("RemoteTopkTeacher", () => {
+  it("returns the top-k per position, aligned with next-token logits", async () => {
+    const out = await teacher({ batchSize: 2 }).topkLogprobs(texts);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0].body).toMatchObject({ echo: true, logprobs: 3, max_tokens: 0, prompt: texts });
+    texts.forEach((text, i) => {
+      expect(out[i].tokens).toEqual(model.tokenize(text));
+      expect(out[i].ids).toBeUndefined();
+      const ref = referenceTopk(text, 3);
+      expect(out[i].positions).toHaveLength(ref.length);
+      out[i].positions.forEach((p, t) => {
+        expect(p.tokens).toEqual(ref[t].tokens);
+        p.logprobs.forEach((l, j) => {
+          expect(l).toBeCloseTo(ref[t].logprobs[j], 12);
+        });
+      });
+    });
+  });
+
+  it("maps token texts to ids with tokenToId", async () => {
+    const [out] = await teacher({ tokenToId: (t: string) => model.id(t) }).topkLogprobs(texts.slice(0, 1), 2);
+    expect(out.ids).toEqual(model.tokenize(texts[0]).map((t) => model.id(t)));
+    expect(out.positions.map((p) => p.ids)).toEqual(referenceTopk(texts[0], 2).map((r) => r.ids));
+  });
+
+  it("names a token tokenToId does not know", async () => {
+    const err: any = await teacher({ tokenToId: () => undefined })
+      .topkLogprobs(texts.slice(0, 1))
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAILMError);
+    expect(err.message).toContain('"The"');
+  });
+
+  it("parses token_id:N names and takes token-id inputs", async () => {
+    const ids = model.tokenize(texts[1]).map((t) => model.id(t));
+    const [out] = await teacher({ returnTokenIds: true }).topkLogprobs([ids]);
+    expect(server.requests[0].body).toMatchObject({ return_tokens_as_token_ids: true, prompt: ids });
+    expect(out.ids).toEqual(ids);
+    expect(out.tokens[0]).toBe(`token_id:${ids[0]}`);
+    expect(out.positions.map((p) => p.ids)).toEqual(referenceTopk(texts[1], 3).map((r) => r.ids));
+  });
+
+  it("queries each text once, across teacher instances sharing a cache directory", async () => {
+    const first = await teacher({ cacheDir: dir }).topkLogprobs(texts);
+    const t2 = teacher({ cacheDir: dir });
+    const again = await t2.topkLogprobs([texts[1], "The sky is", texts[0], "The sky is"]);
+    expect(again[0]).toEqual(first[1]);
+    expect(again[2]).toEqual(first[0]);
+    expect(again[3]).toEqual(again[1]);
+    expect(server.requests).toHaveLength(3); // two texts, then only the new one
+    await t2.close();
+    await teacher({ cacheDir: dir }).topkLogprobs(texts, 2); // another k is another question
+    expect(server.requests).toHaveLength(5);
+  });
+
+  it("names a position with fewer alternatives than k", async () => {
+    const err: any = await teacher()
+      .topkLogprobs(["The sky"], model.vocab.length + 5)
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(MalformedResponseError);
+    expect(err.field).toBe("choices[0].logprobs.top_logprobs[1]");
+  });
+});
