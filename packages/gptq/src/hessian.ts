@@ -31,7 +31,6 @@ export class HessianAccumulator {
     if (batch === 0) return;
     const data = floatData(x);
     const keep = f(this.nsamples / (this.nsamples + batch));
-    for (let i = 0; i < this.h.length; i++) this.h[i] *= keep;
     this.nsamples += batch;
     const s = f(Math.sqrt(2 / this.nsamples));
     for (let i = 0; i < data.length; i++) data[i] *= s;
@@ -41,7 +40,9 @@ export class HessianAccumulator {
     const g = gram.dataSync() as Float32Array;
     gram.dispose();
     xs.dispose();
-    for (let i = 0; i < g.length; i++) this.h[i] += g[i];
+    // H·keep rounded, then + xᵀx rounded (the store): the reference's two steps in one pass.
+    const h = this.h;
+    for (let i = 0; i < g.length; i++) h[i] = f(h[i] * keep) + g[i];
   }
 
   /** H as a float32 [in, in] tensor (a copy). */

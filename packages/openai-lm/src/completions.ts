@@ -148,7 +148,7 @@ function readAlternatives(entry: unknown, bad: (detail: string) => Error): TopAl
 
 /**
  * Sends an echo request (the prompt comes back scored) for `expected` prompts and reads the
- * scores of each. A 400 that mentions echo or logprobs is the server saying it cannot do this at
+ * scores of each. A 400 that mentions echo is the server saying it cannot do this at
  * all (OpenAI's API for current models), which deserves the capability error, not a bare status.
  */
 export async function requestPromptLogprobs(
@@ -161,7 +161,7 @@ export async function requestPromptLogprobs(
   try {
     json = await client.post("completions", body);
   } catch (err) {
-    if (err instanceof HttpStatusError && err.status === 400 && /echo|logprobs/i.test(err.body)) {
+    if (err instanceof HttpStatusError && err.status === 400 && /\becho\b/i.test(err.body)) {
       throw new NoPromptLogprobsError(
         client.origin,
         `the server refused echo + logprobs (HTTP 400: ${err.body})`,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRemoteTeacher } from "./config.js";
-import { MalformedResponseError, OpenAILMError } from "./errors.js";
+import { HttpStatusError, MalformedResponseError, NoPromptLogprobsError, OpenAILMError } from "./errors.js";
 import { type MockServer, startMockServer } from "./mock-server.js";
 import { fastRetries, mcModel } from "./test-fixtures.js";
 
@@ -105,5 +105,18 @@ describe("RemoteTopkTeacher", () => {
       .catch((e) => e);
     expect(err).toBeInstanceOf(MalformedResponseError);
     expect(err.field).toBe("choices[0].logprobs.top_logprobs[1]");
+  });
+
+  it("passes on a refused k as the server's own error, not as missing echo support", async () => {
+    server.faults.push({
+      status: 400,
+      body: "Requested sample logprobs of 50, which is greater than max allowed: 20",
+    });
+    const err: any = await teacher()
+      .topkLogprobs(["The sky"], 50)
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(HttpStatusError);
+    expect(err).not.toBeInstanceOf(NoPromptLogprobsError);
+    expect(err.message).toContain("max allowed: 20");
   });
 });

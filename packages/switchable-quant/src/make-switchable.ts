@@ -1,4 +1,4 @@
-import { nn } from "@shrinkray/tensor-cuda";
+import { nn, type Tensor } from "@shrinkray/tensor-cuda";
 import type { BitWidth, QuantSpec } from "./bits.js";
 import { type Assignment, type BitConfig, type LayerShape, resolveConfig } from "./config.js";
 import { SwitchableLinear } from "./switchable-linear.js";
@@ -72,4 +72,9 @@ export function withSpec(assignment: Assignment, names: readonly string[], spec:
   const a = new Map(assignment);
   for (const n of names) a.set(n, spec ? { ...spec } : null);
   return a;
+}
+
+/** Every LoRA parameter of the layers (all widths): what an adapter-only optimizer trains. */
+export function adapterParameters(layers: Map<string, SwitchableLinear>): Tensor[] {
+  return [...layers.values()].flatMap((l) => l.adapterBits.flatMap((b) => l.adapter(b)!.parameters()));
 }

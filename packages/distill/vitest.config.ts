@@ -1,0 +1,16 @@
+import { fileURLToPath } from "node:url";
+import { defineProject } from "vitest/config";
+
+// Siblings resolve to their sources so tests run without a build first.
+const src = (pkg: string) => fileURLToPath(new URL(`../${pkg}/src/index.ts`, import.meta.url));
+
+export default defineProject({
+  resolve: {
+    alias: {
+      "@shrinkray/tensor-cuda": src("tensor-cuda"),
+      "@shrinkray/kd-losses": src("kd-losses"),
+      "@shrinkray/models": src("models"),
+    },
+  },
+  test: { name: "distill", include: ["src/**/*.test.ts"], testTimeout: 120_000 },
+});
