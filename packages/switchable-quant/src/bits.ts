@@ -38,6 +38,8 @@ export function sameSpec(a: QuantSpec, b: QuantSpec): boolean {
 
 export function checkGroupSize(groupSize: number, where: string): void {
   if (groupSize !== -1 && !(Number.isInteger(groupSize) && groupSize > 0)) {
-    throw new RangeError(`${where}: groupSize must be a positive integer or -1 (per channel), got ${groupSize}`);
+    throw new RangeError(
+      `${where}: groupSize must be a positive integer or -1 (per channel), got ${groupSize}`,
+    );
   }
 }

@@ -45,7 +45,9 @@ describe("bit-width configurations (GPTQModel dynamic form)", () => {
 
   it("rejects bad patterns and widths with errors that name the key", () => {
     expect(() => resolveConfig({ bits: 4, dynamic: { "+:(": {} } }, names)).toThrow(BitConfigError);
-    expect(() => resolveConfig({ bits: 4, dynamic: { "+:x": { bits: 9 as never } } }, names)).toThrow(/dynamic\["\+:x"\]\.bits/);
+    expect(() => resolveConfig({ bits: 4, dynamic: { "+:x": { bits: 9 as never } } }, names)).toThrow(
+      /dynamic\["\+:x"\]\.bits/,
+    );
   });
 
   it("counts memory with fp16 scales and zeros per group", () => {
@@ -64,7 +66,10 @@ describe("bit-width configurations (GPTQModel dynamic form)", () => {
   });
 
   it("round-trips an assignment through exact-name patterns", () => {
-    const a = resolveConfig({ bits: 4, groupSize: 32, dynamic: { "-:lm_head": {}, ".*down_proj": { bits: 2 } } }, names);
+    const a = resolveConfig(
+      { bits: 4, groupSize: 32, dynamic: { "-:lm_head": {}, ".*down_proj": { bits: 2 } } },
+      names,
+    );
     const c = assignmentToConfig(a);
     expect(c.bits).toBe(4);
     expect(resolveConfig(c, names)).toEqual(a);

@@ -1,4 +1,11 @@
-import { type BitWidth, checkBitWidth, checkGroupSize, FULL_PRECISION, isQuantized, type QuantSpec } from "./bits.js";
+import {
+  type BitWidth,
+  checkBitWidth,
+  checkGroupSize,
+  FULL_PRECISION,
+  isQuantized,
+  type QuantSpec,
+} from "./bits.js";
 
 /** One override in GPTQModel's `dynamic` form (snake_case, as the JSON is written). */
 export interface DynamicOverride {
@@ -47,7 +54,8 @@ function compile(config: BitConfig): CompiledRule[] {
     if (override === null || typeof override !== "object")
       throw new BitConfigError(`dynamic["${key}"]: expected an object, got ${JSON.stringify(override)}`);
     if (override.bits !== undefined) checkBitWidth(override.bits, `dynamic["${key}"].bits`);
-    if (override.group_size !== undefined) checkGroupSize(override.group_size, `dynamic["${key}"].group_size`);
+    if (override.group_size !== undefined)
+      checkGroupSize(override.group_size, `dynamic["${key}"].group_size`);
     return { key, skip, re, override };
   });
 }
@@ -168,7 +176,11 @@ export function assignmentMemory(
 }
 
 /** Memory of a BitConfig over the given layers. */
-export function configMemory(layers: readonly LayerShape[], config: BitConfig, opts: MemoryOptions = {}): MemoryReport {
+export function configMemory(
+  layers: readonly LayerShape[],
+  config: BitConfig,
+  opts: MemoryOptions = {},
+): MemoryReport {
   return assignmentMemory(
     layers,
     resolveConfig(

@@ -18,7 +18,10 @@ describe("fakeQuantize (forward)", () => {
     it(`matches gptq's RTN at ${spec.bits} bits, group ${spec.groupSize}, sym ${spec.sym}`, () => {
       const w = randn([6, 32], 1);
       const ours = arr(fakeQuantize(w, spec));
-      const theirs = arr(rtnQuantize(w, { bits: spec.bits as 2 | 3 | 4 | 8, groupSize: spec.groupSize, sym: spec.sym }).dequantized);
+      const theirs = arr(
+        rtnQuantize(w, { bits: spec.bits as 2 | 3 | 4 | 8, groupSize: spec.groupSize, sym: spec.sym })
+          .dequantized,
+      );
       expect(ours).toEqual(theirs);
     });
   }
@@ -31,7 +34,9 @@ describe("fakeQuantize (forward)", () => {
 
   it("rejects widths outside 2–8, 16, 32", () => {
     const w = randn([3, 4], 2);
-    expect(() => fakeQuantize(w, { bits: 1 as never, groupSize: -1, sym: false })).toThrow(/bits must be one of/);
+    expect(() => fakeQuantize(w, { bits: 1 as never, groupSize: -1, sym: false })).toThrow(
+      /bits must be one of/,
+    );
   });
 });
 
@@ -103,8 +108,12 @@ describe("straight-through estimator", () => {
     const v = clamp(w2.div(s2).add(z), 0, c.maxq);
     const r = v.add(v.round().sub(v).detach());
     r.sub(z).mul(s2).backward(c.upstream);
-    arr(w1.grad!).forEach((v, i) => expect(v).toBeCloseTo(arr(w2.grad!)[i], 6));
-    arr(s1.grad!).forEach((v, i) => expect(v).toBeCloseTo(arr(s2.grad!)[i], 4));
+    arr(w1.grad!).forEach((v, i) => {
+      expect(v).toBeCloseTo(arr(w2.grad!)[i], 6));
+    });
+    arr(s1.grad!).forEach((v, i) => {
+      expect(v).toBeCloseTo(arr(s2.grad!)[i], 4));
+    });
   });
 });
 
@@ -128,7 +137,9 @@ describe("learned step size (LSQ)", () => {
       else d = Math.round(u) - u;
       expected[o] += gd[k] * d;
     });
-    arr(s.grad!).forEach((v, o) => expect(v).toBeCloseTo(expected[o] * g, 4));
+    arr(s.grad!).forEach((v, o) => {
+      expect(v).toBeCloseTo(expected[o] * g, 4));
+    });
   });
 
   it("differs from finite differences exactly by the STE term −Σ u inside (LSQ keeps it)", () => {
@@ -146,7 +157,9 @@ describe("learned step size (LSQ)", () => {
     // The first step at which no weight of the channel crosses a rounding boundary: there the
     // difference quotient is the derivative with the codes held fixed.
     const crosses = (o: number, eps: number) =>
-      wd.slice(o * c.inF, (o + 1) * c.inF).some((v) => Math.round(v / (sd[o] + eps)) !== Math.round(v / (sd[o] - eps)));
+      wd
+        .slice(o * c.inF, (o + 1) * c.inF)
+        .some((v) => Math.round(v / (sd[o] + eps)) !== Math.round(v / (sd[o] - eps)));
     for (let o = 0; o < c.out; o++) {
       const eps = [1e-3, 3e-4, 1e-4].find((e) => !crosses(o, e))!;
       expect(eps).toBeDefined();
@@ -187,6 +200,8 @@ describe("learned step size (LSQ)", () => {
       const x = u + 8;
       exp[gi] += x < 0 ? -8 : x > 15 ? 7 : Math.round(u) - u;
     });
-    arr(scale.grad!).forEach((v, j) => expect(v).toBeCloseTo(exp[j], 4));
+    arr(scale.grad!).forEach((v, j) => {
+      expect(v).toBeCloseTo(exp[j], 4));
+    });
   });
 });

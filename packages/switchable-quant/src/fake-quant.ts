@@ -27,7 +27,8 @@ export interface FakeQuantOptions {
 
 /** The weight as host float32 data with its dimensions (any device: copies to the CPU). */
 function hostMatrix(weight: Tensor, where: string): { w: Float32Array; out: number; inF: number } {
-  if (weight.rank !== 2) throw new ShapeError(`${where}: weight must be [out, in], got [${weight.shape.join(", ")}]`);
+  if (weight.rank !== 2)
+    throw new ShapeError(`${where}: weight must be [out, in], got [${weight.shape.join(", ")}]`);
   const cpu = weight.device === "cpu" ? weight : weight.to("cpu");
   const data = cpu.dtype === "float32" ? cpu.dataSync() : cpu.cast("float32").dataSync();
   return { w: data as Float32Array, out: weight.shape[0], inF: weight.shape[1] };

@@ -102,20 +102,47 @@ function unitBits(a: Assignment, u: Unit): BitWidth {
 
 function setup(model: nn.AnyModule, metric: Metric, o: GreedyCommon) {
   const layers = switchableLayers(model);
-  if (layers.size === 0) throw new RangeError("greedy allocation: the model has no SwitchableLinear (run makeSwitchable first)");
+  if (layers.size === 0)
+    throw new RangeError("greedy allocation: the model has no SwitchableLinear (run makeSwitchable first)");
   const high = o.high ?? 16;
   checkBitWidth(high, "greedy allocation high");
-  const c: Ctx = { model, metric, seed: o.seed ?? 0, hib: o.higherIsBetter ?? true, layers, shapes: layerShapes(layers), memOpts: o.memory };
+  const c: Ctx = {
+    model,
+    metric,
+    seed: o.seed ?? 0,
+    hib: o.higherIsBetter ?? true,
+    layers,
+    shapes: layerShapes(layers),
+    memOpts: o.memory,
+  };
   const original = currentAssignment(layers);
-  const spec = (bits: BitWidth, old: QuantSpec | null): QuantSpec => lowered(old, { bits, groupSize: o.groupSize, sym: o.sym });
+  const spec = (bits: BitWidth, old: QuantSpec | null): QuantSpec =>
+    lowered(old, { bits, groupSize: o.groupSize, sym: o.sym });
   const full: Assignment = new Map([...original].map(([n, s]) => [n, spec(high, s)]));
   const units = sensitivityUnits([...layers.keys()], o.granularity ?? "fine", o.parse);
   return { c, original, spec, full, units, high };
 }
 
-function step(c: Ctx, u: Unit, from: BitWidth, to: BitWidth, metric: number, kept: Assignment, accepted: boolean): GreedyStep {
+function step(
+  c: Ctx,
+  u: Unit,
+  from: BitWidth,
+  to: BitWidth,
+  metric: number,
+  kept: Assignment,
+  accepted: boolean,
+): GreedyStep {
   const mem = assignmentMemory(c.shapes, kept, c.memOpts);
-  return { unit: u.key, modules: u.modules, from, to, metric, bytes: mem.bytes, avgBits: mem.avgBits, accepted };
+  return {
+    unit: u.key,
+    modules: u.modules,
+    from,
+    to,
+    metric,
+    bytes: mem.bytes,
+    avgBits: mem.avgBits,
+    accepted,
+  };
 }
 
 /**
@@ -124,7 +151,11 @@ function step(c: Ctx, u: Unit, from: BitWidth, to: BitWidth, metric: number, kep
  * unit is tried). Sensitivity is re-measured at the start of each rung from the configuration
  * reached so far. The model is left in the final configuration.
  */
-export async function greedyLower(model: nn.AnyModule, metric: Metric, o: GreedyLowerOptions): Promise<GreedyResult> {
+export async function greedyLower(
+  model: nn.AnyModule,
+  metric: Metric,
+  o: GreedyLowerOptions,
+): Promise<GreedyResult> {
   const { c, spec, full, units } = setup(model, metric, o);
   const reference = await evaluate(c, full);
   const limit = budgetValue(reference, o.budget, c.hib);
@@ -136,7 +167,10 @@ export async function greedyLower(model: nn.AnyModule, metric: Metric, o: Greedy
     const candidates = units.filter((u) => unitBits(cur, u) > rung);
     const scored: { u: Unit; drop: number; m: number }[] = [];
     for (const u of candidates) {
-      const m = await evaluate(c, setUnit(cur, u, (old) => spec(rung, old)));
+      const m = await evaluate(
+        c,
+        setUnit(cur, u, (old) => spec(rung, old)),
+      );
       scored.push({ u, m, drop: dropFrom(curMetric, m, c.hib) });
     }
     scored.sort((a, b) => a.drop - b.drop);
@@ -174,7 +208,11 @@ export async function greedyLower(model: nn.AnyModule, metric: Metric, o: Greedy
  * raised alone) back to full precision, one at a time, until the metric is within budget. The
  * model is left in the final configuration.
  */
-export async function greedyRaise(model: nn.AnyModule, metric: Metric, o: GreedyRaiseOptions): Promise<GreedyResult> {
+export async function greedyRaise(
+  model: nn.AnyModule,
+  metric: Metric,
+  o: GreedyRaiseOptions,
+): Promise<GreedyResult> {
   checkBitWidth(o.low, "greedyRaise low");
   const { c, spec, full, units, high } = setup(model, metric, o);
   const reference = await evaluate(c, full);
@@ -184,7 +222,10 @@ export async function greedyRaise(model: nn.AnyModule, metric: Metric, o: Greedy
   const start = curMetric;
   const scored: { u: Unit; gain: number }[] = [];
   for (const u of units) {
-    const m = await evaluate(c, setUnit(cur, u, (old) => spec(high, old)));
+    const m = await evaluate(
+      c,
+      setUnit(cur, u, (old) => spec(high, old)),
+    );
     scored.push({ u, gain: dropFrom(m, curMetric, c.hib) });
   }
   scored.sort((a, b) => b.gain - a.gain);

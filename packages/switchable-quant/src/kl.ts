@@ -10,5 +10,9 @@ export function klDistillLoss(student: Tensor, teacher: Tensor, temperature = 1)
   const logP = teacher.detach().div(temperature).logSoftmax(-1);
   const logQ = student.div(temperature).logSoftmax(-1);
   const rows = student.size / student.shape[student.rank - 1];
-  return logP.exp().mul(logP.sub(logQ)).sum().mul((temperature * temperature) / rows);
+  return logP
+    .exp()
+    .mul(logP.sub(logQ))
+    .sum()
+    .mul((temperature * temperature) / rows);
 }

@@ -24,9 +24,13 @@ export class LoraAdapter extends nn.Module {
   ) {
     super();
     const { rank } = opts;
-    if (!(Number.isInteger(rank) && rank > 0)) throw new RangeError(`LoraAdapter: rank must be a positive integer, got ${rank}`);
+    if (!(Number.isInteger(rank) && rank > 0))
+      throw new RangeError(`LoraAdapter: rank must be a positive integer, got ${rank}`);
     this.scaling = (opts.alpha ?? 2 * rank) / rank;
-    this.loraA = this.param("lora_A", new nn.Linear(inFeatures, rank, { bias: false, generator: opts.generator }).weight.detach());
+    this.loraA = this.param(
+      "lora_A",
+      new nn.Linear(inFeatures, rank, { bias: false, generator: opts.generator }).weight.detach(),
+    );
     this.loraB = this.param("lora_B", Tensor.zeros([outFeatures, rank]));
   }
 

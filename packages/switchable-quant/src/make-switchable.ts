@@ -14,7 +14,12 @@ export function makeSwitchable(model: nn.AnyModule, config?: BitConfig): Map<str
     string,
     nn.Linear,
   ][];
-  const assignment = config ? resolveConfig(config, linears.map(([n]) => n)) : null;
+  const assignment = config
+    ? resolveConfig(
+        config,
+        linears.map(([n]) => n),
+      )
+    : null;
   const out = new Map<string, SwitchableLinear>();
   for (const [name, lin] of linears) {
     const spec = assignment ? assignment.get(name) : undefined;
@@ -68,7 +73,11 @@ export function setAllBits(layers: Map<string, SwitchableLinear>, bits: BitWidth
 }
 
 /** A copy of an assignment with `names` set to `spec`. */
-export function withSpec(assignment: Assignment, names: readonly string[], spec: QuantSpec | null): Assignment {
+export function withSpec(
+  assignment: Assignment,
+  names: readonly string[],
+  spec: QuantSpec | null,
+): Assignment {
   const a = new Map(assignment);
   for (const n of names) a.set(n, spec ? { ...spec } : null);
   return a;

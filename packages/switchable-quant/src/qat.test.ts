@@ -2,8 +2,8 @@ import { Generator, optim, Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { klDistillLoss } from "./kl.js";
 import { adapterParameters, makeSwitchable, setAllBits } from "./make-switchable.js";
-import { cptSchedule, staticSchedule } from "./schedules.js";
 import { trainQat } from "./qat.js";
+import { cptSchedule, staticSchedule } from "./schedules.js";
 import { batchOf, mse, rSquared, trainedTinyNet } from "./testing/tiny-model.js";
 
 describe("klDistillLoss", () => {
@@ -28,14 +28,15 @@ describe("QAT over bit-widths", () => {
     const ptq = rSquared(model, task.test);
     setAllBits(layers, 32);
 
-    for (const l of layers.values()) l.addAdapters([2, 4], { rank: 4, alpha: 8, generator: new Generator(9) }).freezeBase();
+    for (const l of layers.values())
+      l.addAdapters([2, 4], { rank: 4, alpha: 8, generator: new Generator(9) }).freezeBase();
     const adapters = adapterParameters(layers);
     const opt = new optim.AdamW(adapters, { lr: 3e-3, weightDecay: 0 });
     const g = new Generator(21);
     const history = trainQat({
       model,
       optimizer: opt,
-      steps: 150,
+      steps: 100,
       batch: () => {
         const b = batchOf(task.train, 128, g);
         return { input: b.x, target: b.y };
@@ -44,7 +45,7 @@ describe("QAT over bit-widths", () => {
       widths: [2, 4],
       distill: { weight: 0.5, loss: (s, t) => mse(s, t) },
     });
-    expect(history).toHaveLength(150);
+    expect(history).toHaveLength(100);
     expect(history[0].widths).toEqual([2, 4]);
 
     setAllBits(layers, 2);
@@ -72,13 +73,29 @@ describe("QAT over bit-widths", () => {
       return { input: b.x, target: b.y };
     };
     const seen: number[] = [];
-    trainQat({ model, optimizer: opt, steps: 4, batch, loss: mse, schedule: staticSchedule([4, 16]), onStep: (i) => seen.push(i.widths[0]) });
+    trainQat({
+      model,
+      optimizer: opt,
+      steps: 4,
+      batch,
+      loss: mse,
+      schedule: staticSchedule([4, 16]),
+      onStep: (i) => seen.push(i.widths[0]),
+    });
     expect(seen).toEqual([4, 16, 4, 16]);
     // The 8-bit adapter never ran: its B is still zero.
     expect(Math.max(...(l0.adapter(8)!.loraB.dataSync() as Float32Array))).toBe(0);
     expect(Math.max(...(l0.adapter(4)!.loraB.dataSync() as Float32Array).map(Math.abs))).toBeGreaterThan(0);
     const cpt: number[] = [];
-    trainQat({ model, optimizer: opt, steps: 6, batch, loss: mse, schedule: cptSchedule({ min: 4, max: 8, period: 6 }), onStep: (i) => cpt.push(i.widths[0]) });
+    trainQat({
+      model,
+      optimizer: opt,
+      steps: 6,
+      batch,
+      loss: mse,
+      schedule: cptSchedule({ min: 4, max: 8, period: 6 }),
+      onStep: (i) => cpt.push(i.widths[0]),
+    });
     expect(cpt).toEqual([4, 4, 5, 6, 7, 8]);
     expect(() => trainQat({ model, optimizer: opt, steps: 1, batch, loss: mse })).toThrow(/exactly one/);
   });

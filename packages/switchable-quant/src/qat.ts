@@ -1,7 +1,7 @@
-import { noGrad, type nn, type optim, type Tensor } from "@shrinkray/tensor-cuda";
+import { type nn, noGrad, type optim, type Tensor } from "@shrinkray/tensor-cuda";
 import { type BitWidth, checkBitWidth, FULL_PRECISION } from "./bits.js";
 import { klDistillLoss } from "./kl.js";
-import { currentAssignment, applyAssignment, setAllBits, switchableLayers } from "./make-switchable.js";
+import { applyAssignment, currentAssignment, setAllBits, switchableLayers } from "./make-switchable.js";
 import type { BitSchedule } from "./schedules.js";
 
 export interface QatBatch<I, T> {
@@ -55,7 +55,8 @@ export function trainQat<I, T>(o: QatOptions<I, T>): QatStepInfo[] {
   if (!o.schedule === !o.widths) throw new RangeError("trainQat: give exactly one of schedule and widths");
   if (o.widths?.length === 0) throw new RangeError("trainQat: widths is empty");
   const layers = switchableLayers(o.model);
-  if (layers.size === 0) throw new RangeError("trainQat: the model has no SwitchableLinear (run makeSwitchable first)");
+  if (layers.size === 0)
+    throw new RangeError("trainQat: the model has no SwitchableLinear (run makeSwitchable first)");
   const forward = o.forward ?? ((m: nn.AnyModule, x: I) => m.call(x) as Tensor);
   const original = currentAssignment(layers);
   const history: QatStepInfo[] = [];
@@ -78,7 +79,9 @@ export function trainQat<I, T>(o: QatOptions<I, T>): QatStepInfo[] {
         let l = o.loss(out, target);
         if (o.distill && teacher) {
           const w = o.distill.weight;
-          const kd = o.distill.loss ? o.distill.loss(out, teacher) : klDistillLoss(out, teacher, o.distill.temperature);
+          const kd = o.distill.loss
+            ? o.distill.loss(out, teacher)
+            : klDistillLoss(out, teacher, o.distill.temperature);
           l = l.mul(1 - w).add(kd.mul(w));
         }
         losses.push(l.item());

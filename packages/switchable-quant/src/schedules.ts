@@ -28,7 +28,8 @@ export interface CptOptions {
  * which is the same curve. Widths the schedule lands on must be valid (2–8 between min and max).
  */
 export function cptSchedule(o: CptOptions): BitSchedule {
-  if (!(Number.isInteger(o.period) && o.period > 0)) throw new RangeError(`cptSchedule: period must be a positive integer, got ${o.period}`);
+  if (!(Number.isInteger(o.period) && o.period > 0))
+    throw new RangeError(`cptSchedule: period must be a positive integer, got ${o.period}`);
   if (!(o.min <= o.max)) throw new RangeError(`cptSchedule: min (${o.min}) must not exceed max (${o.max})`);
   checkBitWidth(o.min, "cptSchedule min");
   checkBitWidth(o.max, "cptSchedule max");

@@ -104,7 +104,8 @@ export async function sensitivityScan(
 ): Promise<SensitivityResult> {
   checkBitWidth(opts.low.bits, "sensitivityScan low.bits");
   const layers = switchableLayers(model);
-  if (layers.size === 0) throw new RangeError("sensitivityScan: the model has no SwitchableLinear (run makeSwitchable first)");
+  if (layers.size === 0)
+    throw new RangeError("sensitivityScan: the model has no SwitchableLinear (run makeSwitchable first)");
   const seed = opts.seed ?? 0;
   const higherIsBetter = opts.higherIsBetter ?? true;
   const granularity = opts.granularity ?? "fine";
@@ -120,7 +121,14 @@ export async function sensitivityScan(
       for (const n of u.modules) flipped.set(n, lowered(base.get(n) ?? null, opts.low));
       applyAssignment(layers, flipped);
       const m = await measure(model, metric, seed);
-      rows.push({ unit: u.key, layer: u.layer, sub: u.sub, modules: u.modules, metric: m, drop: dropFrom(baseline, m, higherIsBetter) });
+      rows.push({
+        unit: u.key,
+        layer: u.layer,
+        sub: u.sub,
+        modules: u.modules,
+        metric: m,
+        drop: dropFrom(baseline, m, higherIsBetter),
+      });
       applyAssignment(layers, base);
     }
   } finally {

@@ -68,7 +68,8 @@ export function heatmapSvg(h: HeatmapInput): string {
       const x = left + j * cell.w;
       const fill = Number.isFinite(v) ? heatColor(Math.max(0, v) / max) : "#eeeeee";
       nodes.push(el("rect", { x, y, width: cell.w, height: cell.h, fill, stroke: "#999999" }));
-      if (Number.isFinite(v)) nodes.push(text(x + cell.w / 2, y + cell.h / 2 + 4, fmt(v), { "text-anchor": "middle" }));
+      if (Number.isFinite(v))
+        nodes.push(text(x + cell.w / 2, y + cell.h / 2 + 4, fmt(v), { "text-anchor": "middle" }));
     });
   });
   const width = left + h.colLabels.length * cell.w + 20;

@@ -27,7 +27,9 @@ describe("SwitchableLinear", () => {
       s.bits = bits;
       const wq = fakeQuantize(lin.weight, { bits, groupSize: 16, sym: false });
       const ref = x.matmul(wq.transpose()).add(lin.bias!);
-      arr(s.call(x)).forEach((v, i) => expect(v).toBeCloseTo(arr(ref)[i], 5));
+      arr(s.call(x)).forEach((v, i) => {
+      expect(v).toBeCloseTo(arr(ref)[i], 5));
+    });
     }
     expect(() => {
       s.bits = 9 as never;

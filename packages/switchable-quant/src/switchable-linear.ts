@@ -1,5 +1,12 @@
 import { linear, nn, noGrad, Tensor } from "@shrinkray/tensor-cuda";
-import { type BitWidth, checkBitWidth, checkGroupSize, FULL_PRECISION, isQuantized, type QuantSpec } from "./bits.js";
+import {
+  type BitWidth,
+  checkBitWidth,
+  checkGroupSize,
+  FULL_PRECISION,
+  isQuantized,
+  type QuantSpec,
+} from "./bits.js";
 import { fakeQuantize, fakeQuantizeWithGrid, lsqGradScale } from "./fake-quant.js";
 import { minMaxGrid } from "./grid.js";
 import { LoraAdapter, type LoraOptions } from "./lora.js";
@@ -36,7 +43,8 @@ export class SwitchableLinear extends nn.Module {
 
   constructor(weight: Tensor, bias: Tensor | null = null, opts: SwitchableLinearOptions = {}) {
     super();
-    if (weight.rank !== 2) throw new RangeError(`SwitchableLinear: weight must be [out, in], got [${weight.shape.join(", ")}]`);
+    if (weight.rank !== 2)
+      throw new RangeError(`SwitchableLinear: weight must be [out, in], got [${weight.shape.join(", ")}]`);
     // The very tensors given: a layer made from a Linear shares its weight (and an optimizer
     // built on the model before the swap still updates it).
     this.weight = this.param("weight", weight);
@@ -44,7 +52,11 @@ export class SwitchableLinear extends nn.Module {
     this._bits = FULL_PRECISION;
     this._groupSize = -1;
     this._sym = false;
-    this.setPrecision({ bits: opts.bits ?? FULL_PRECISION, groupSize: opts.groupSize ?? -1, sym: opts.sym ?? false });
+    this.setPrecision({
+      bits: opts.bits ?? FULL_PRECISION,
+      groupSize: opts.groupSize ?? -1,
+      sym: opts.sym ?? false,
+    });
   }
 
   /** Wraps a Linear, sharing its weight and bias tensors. */
@@ -108,7 +120,12 @@ export class SwitchableLinear extends nn.Module {
       checkBitWidth(b, "SwitchableLinear.learnStepSizes");
       if (!isQuantized(b) || this.steps.has(b)) continue;
       const spec: QuantSpec = { bits: b, groupSize: this._groupSize, sym: this._sym };
-      const grid = minMaxGrid(this.weight.dataSync() as Float32Array, this.outFeatures, this.inFeatures, spec);
+      const grid = minMaxGrid(
+        this.weight.dataSync() as Float32Array,
+        this.outFeatures,
+        this.inFeatures,
+        spec,
+      );
       const scale = this.param(`step_${b}`, Tensor.from(grid.scale, [grid.groups, this.outFeatures]));
       this.steps.set(b, { scale, zero: grid.zero, spec });
     }

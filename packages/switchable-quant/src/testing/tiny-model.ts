@@ -8,26 +8,26 @@ import { Generator, manualSeed, nn, noGrad, optim, Tensor } from "@shrinkray/ten
 const D = 32;
 
 class Attn extends nn.Module {
-  c_attn = this.child("c_attn", new nn.Linear(D, D));
-  c_proj = this.child("c_proj", new nn.Linear(D, D));
+  c_attn: nn.Linear = this.child("c_attn", new nn.Linear(D, D));
+  c_proj: nn.Linear = this.child("c_proj", new nn.Linear(D, D));
   forward(x: Tensor): Tensor {
     return this.c_proj.call(this.c_attn.call(x).tanh());
   }
 }
 
 class Mlp extends nn.Module {
-  c_fc = this.child("c_fc", new nn.Linear(D, 2 * D));
-  c_proj = this.child("c_proj", new nn.Linear(2 * D, D));
+  c_fc: nn.Linear = this.child("c_fc", new nn.Linear(D, 2 * D));
+  c_proj: nn.Linear = this.child("c_proj", new nn.Linear(2 * D, D));
   forward(x: Tensor): Tensor {
     return this.c_proj.call(this.c_fc.call(x).gelu());
   }
 }
 
 class Block extends nn.Module {
-  ln_1 = this.child("ln_1", new nn.LayerNorm(D));
-  attn = this.child("attn", new Attn());
-  ln_2 = this.child("ln_2", new nn.LayerNorm(D));
-  mlp = this.child("mlp", new Mlp());
+  ln_1: nn.LayerNorm = this.child("ln_1", new nn.LayerNorm(D));
+  attn: Attn = this.child("attn", new Attn());
+  ln_2: nn.LayerNorm = this.child("ln_2", new nn.LayerNorm(D));
+  mlp: Mlp = this.child("mlp", new Mlp());
   forward(x: Tensor): Tensor {
     const h = x.add(this.attn.call(this.ln_1.call(x)));
     return h.add(this.mlp.call(this.ln_2.call(h)));
@@ -38,10 +38,10 @@ export const INPUTS = 16;
 export const OUTPUTS = 4;
 
 export class TinyNet extends nn.Module {
-  embed = this.child("embed", new nn.Linear(INPUTS, D));
-  h = this.child("h", new nn.ModuleList([new Block(), new Block()]));
-  ln_f = this.child("ln_f", new nn.LayerNorm(D));
-  head = this.child("head", new nn.Linear(D, OUTPUTS));
+  embed: nn.Linear = this.child("embed", new nn.Linear(INPUTS, D));
+  h: nn.ModuleList = this.child("h", new nn.ModuleList([new Block(), new Block()]));
+  ln_f: nn.LayerNorm = this.child("ln_f", new nn.LayerNorm(D));
+  head: nn.Linear = this.child("head", new nn.Linear(D, OUTPUTS));
   forward(x: Tensor): Tensor {
     let z = this.embed.call(x);
     for (const b of this.h) z = b.call(z);
