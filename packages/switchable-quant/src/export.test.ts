@@ -66,8 +66,8 @@ describe("export to a mixed-bit GPTQ checkpoint", () => {
       const ref = arr(layer.quantizedWeight());
       const maxAbs = Math.max(...ref.map(Math.abs));
       back.forEach((v, i) => {
-      expect(Math.abs(v - ref[i])).toBeLessThan(2e-3 * maxAbs));
-    });
+        expect(Math.abs(v - ref[i])).toBeLessThan(2e-3 * maxAbs);
+      });
     }
     expect(exp.tensors.has("head.weight")).toBe(true);
     expect(exp.tensors.has("h.0.ln_1.weight")).toBe(true);

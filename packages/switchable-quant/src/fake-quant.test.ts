@@ -109,10 +109,10 @@ describe("straight-through estimator", () => {
     const r = v.add(v.round().sub(v).detach());
     r.sub(z).mul(s2).backward(c.upstream);
     arr(w1.grad!).forEach((v, i) => {
-      expect(v).toBeCloseTo(arr(w2.grad!)[i], 6));
+      expect(v).toBeCloseTo(arr(w2.grad!)[i], 6);
     });
     arr(s1.grad!).forEach((v, i) => {
-      expect(v).toBeCloseTo(arr(s2.grad!)[i], 4));
+      expect(v).toBeCloseTo(arr(s2.grad!)[i], 4);
     });
   });
 });
@@ -138,7 +138,7 @@ describe("learned step size (LSQ)", () => {
       expected[o] += gd[k] * d;
     });
     arr(s.grad!).forEach((v, o) => {
-      expect(v).toBeCloseTo(expected[o] * g, 4));
+      expect(v).toBeCloseTo(expected[o] * g, 4);
     });
   });
 
@@ -201,7 +201,7 @@ describe("learned step size (LSQ)", () => {
       exp[gi] += x < 0 ? -8 : x > 15 ? 7 : Math.round(u) - u;
     });
     arr(scale.grad!).forEach((v, j) => {
-      expect(v).toBeCloseTo(exp[j], 4));
+      expect(v).toBeCloseTo(exp[j], 4);
     });
   });
 });

@@ -66,7 +66,7 @@ function quantizeHost(
       const v = u + z;
       const inside = v >= 0 && v <= maxq;
       let q = roundHalfEven(u) + z;
-      q = q < 0 ? 0 : q > maxq ? maxq : q;
+      q = Math.min(Math.max(q, 0), maxq);
       y[k] = f(s * (q - z));
       mask[k] = inside ? 1 : 0;
       if (ds) ds[k] = inside ? q - z - u : q - z;

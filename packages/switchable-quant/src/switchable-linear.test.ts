@@ -28,8 +28,8 @@ describe("SwitchableLinear", () => {
       const wq = fakeQuantize(lin.weight, { bits, groupSize: 16, sym: false });
       const ref = x.matmul(wq.transpose()).add(lin.bias!);
       arr(s.call(x)).forEach((v, i) => {
-      expect(v).toBeCloseTo(arr(ref)[i], 5));
-    });
+        expect(v).toBeCloseTo(arr(ref)[i], 5);
+      });
     }
     expect(() => {
       s.bits = 9 as never;
