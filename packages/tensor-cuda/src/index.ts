@@ -6,6 +6,7 @@ registerBackend("cpu", cpuBackend);
 
 export { AutogradError } from "./autograd/backward.js";
 export { isGradEnabled, noGrad, withGrad } from "./autograd/grad-mode.js";
+export type { GradNode } from "./autograd/node.js";
 export type { Backend, Device, Storage } from "./backend/backend.js";
 export { DeviceUnavailableError, getBackend, registerBackend } from "./backend/registry.js";
 export type { DType, TypedArray } from "./dtype.js";
@@ -19,4 +20,4 @@ export { Generator, manualSeed } from "./random.js";
 export { tidy } from "./scope.js";
 export { DTypeError, type Shape, ShapeError } from "./shape.js";
 export type { BlockContext, DecoderView } from "./structure.js";
-export { type RandomOptions, Tensor, type TensorOptions } from "./tensor.js";
+export { type RandomOptions, recordMultiOp, recordOp, Tensor, type TensorOptions } from "./tensor.js";
