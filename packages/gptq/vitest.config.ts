@@ -5,6 +5,8 @@ import { defineProject } from "vitest/config";
 const src = (pkg: string) => fileURLToPath(new URL(`../${pkg}/src/index.ts`, import.meta.url));
 
 export default defineProject({
-  resolve: { alias: { "@shrinkray/tensor-cuda": src("tensor-cuda") } },
+  resolve: {
+    alias: { "@shrinkray/tensor-cuda": src("tensor-cuda"), "@shrinkray/models": src("models") },
+  },
   test: { name: "gptq", include: ["src/**/*.test.ts"], testTimeout: 120_000 },
 });

@@ -3,8 +3,8 @@
  * float32 on the CPU backend. Prints figures; asserts nothing.
  *   pnpm --filter @shrinkray/kd-losses bench      (KD_BENCH_REPS=n for more repetitions)
  */
-import { Generator, Tensor, gather, logSoftmax, mul, tidy } from "@shrinkray/tensor-cuda";
-import { KD_KINDS, type KdOptions, type Teacher, kdLoss } from "../src/index.js";
+import { Generator, gather, logSoftmax, mul, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { KD_KINDS, type KdOptions, kdLoss, type Teacher } from "../src/index.js";
 
 const [B, T, V, K] = [4, 256, 32000, 64];
 const reps = Number(process.env.KD_BENCH_REPS ?? 3);
@@ -41,7 +41,9 @@ function time(label: string, teacher: Teacher, opts: KdOptions): void {
     });
   }
   ms.sort((a, b) => a - b);
-  console.log(`${label.padEnd(40)} ${ms[Math.floor(ms.length / 2)].toFixed(0).padStart(7)} ms  (median of ${reps})`);
+  console.log(
+    `${label.padEnd(40)} ${ms[Math.floor(ms.length / 2)].toFixed(0).padStart(7)} ms  (median of ${reps})`,
+  );
 }
 
 console.log(`kd-losses: forward + backward, B=${B} T=${T} V=${V}, float32, CPU; top-k k=${K}`);

@@ -32,7 +32,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const valid = t.ne(ignore);
   const safe = where(valid, t, 0);
   const classes = logits.shape[logits.rank - 1];
-  if (safe.size > 0) {
+  // The range check reads the targets on the host, so it runs only where that is synchronous.
+  if (safe.size > 0 && safe.device === "cpu") {
     // Named here: the gather below would only report an index out of range somewhere.
     const lo = safe.min().item();
     const hi = safe.max().item();
@@ -57,8 +58,9 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
     default: {
       // PyTorch returns NaN (0/0) when every target is ignored; a batch of pure padding then
       // poisons a training run, so such a batch contributes 0 (and a zero gradient) here.
-      const count = valid.cast(nll.dtype).sum().item();
-      return nll.sum().div(Math.max(count, 1));
+      // The count stays on the device: no synchronous read, so this also works on CUDA.
+      const count = valid.cast(nll.dtype).sum().clamp(1);
+      return nll.sum().div(count);
     }
   }
 }

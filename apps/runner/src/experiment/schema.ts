@@ -1,0 +1,192 @@
+import type { Schema } from "./validate.js";
+
+/** What an experiment file may say. The types below mirror the schema. */
+const str = (optional = false, e?: readonly string[]): Schema => ({ type: "string", optional, enum: e });
+const num = (optional = false, extra: { min?: number; max?: number; integer?: boolean; enum?: number[] } = {}): Schema => ({
+  type: "number",
+  optional,
+  ...extra,
+});
+const bool: Schema = { type: "boolean", optional: true };
+const obj = (properties: Record<string, Schema>, optional = false): Schema & { type: "object" } => ({
+  type: "object",
+  properties,
+  optional,
+});
+
+const dataSchema: Schema = {
+  type: "union",
+  tag: "kind",
+  variants: {
+    gsm8k: obj({ kind: str(), path: str(), limit: num(true, { min: 1, integer: true }) }),
+    "toy-gsm8k": obj({ kind: str(), count: num(false, { min: 1, integer: true }), seed: num(true) }),
+    rupbench: obj({ kind: str(), path: str(), files: { type: "array", items: str(), optional: true }, limit: num(true, { min: 1 }) }),
+    "toy-rupbench": obj({ kind: str(), count: num(false, { min: 1, integer: true }), seed: num(true) }),
+    text: obj({ kind: str(), path: str(), maxChars: num(true, { min: 1 }) }),
+    c4: obj({ kind: str(), path: str() }),
+    mmlu: obj({ kind: str(), path: str(), subjects: { type: "array", items: str(), optional: true }, limit: num(true) }),
+    squad: obj({ kind: str(), path: str(), limit: num(true) }),
+    instructions: obj({ kind: str(), path: str(), limit: num(true) }),
+  },
+};
+
+const quantizeSchema: Schema = {
+  type: "union",
+  tag: "method",
+  optional: true,
+  variants: {
+    gptq: obj({
+      method: str(),
+      bits: num(false, { enum: [2, 3, 4, 8] }),
+      groupSize: num(true, { integer: true }),
+      actOrder: bool,
+      sym: bool,
+      calibration: str(),
+      nsamples: num(true, { min: 1, integer: true }),
+      seqLen: num(true, { min: 2, integer: true }),
+      dynamic: { type: "object", properties: {}, additional: { type: "any" }, optional: true },
+    }),
+    rtn: obj({ method: str(), bits: num(false, { enum: [2, 3, 4, 8] }), groupSize: num(true), sym: bool }),
+    int8: obj({ method: str() }),
+  },
+};
+
+const teacherSchema: Schema = {
+  type: "union",
+  tag: "kind",
+  optional: true,
+  variants: {
+    model: obj({ kind: str(), variant: str(true), path: str(true) }),
+    served: obj({ kind: str(), endpoint: str(), model: str(), topK: num(false, { min: 1, integer: true }), apiKeyEnv: str(true) }),
+  },
+};
+
+const variantSchema = obj({
+  name: str(),
+  from: str(true),
+  quantize: quantizeSchema,
+  sparsify: obj(
+    {
+      groups: num(false, { min: 1, integer: true }),
+      rank: num(false, { min: 0, integer: true }),
+      include: { type: "array", items: str(), optional: true },
+      calibration: str(true),
+      fitEpochs: num(true, { min: 0, integer: true }),
+    },
+    true,
+  ),
+  distill: obj(
+    {
+      teacher: teacherSchema,
+      data: str(),
+      loss: str(true, ["forward_kl", "reverse_kl", "symmetric_kl", "jsd", "skew_kl", "skew_reverse_kl", "tvd"]),
+      temperature: num(true, { min: 0 }),
+      steps: num(false, { min: 1, integer: true }),
+      lr: num(true, { min: 0 }),
+      batchSize: num(true, { min: 1, integer: true }),
+      seqLen: num(true, { min: 2, integer: true }),
+    },
+    true,
+  ),
+});
+
+const evalSchema: Schema = {
+  type: "union",
+  tag: "task",
+  variants: {
+    gsm8k: obj({ task: str(), data: str(), maxNewTokens: num(true, { min: 1 }), prompt: str(true, ["zero-shot", "few-shot", "cot"]), shots: num(true) }),
+    rupbench: obj({ task: str(), data: str(), mode: str(true, ["loglikelihood", "generate"]), perturbations: { type: "array", items: str(), optional: true } }),
+    perplexity: obj({ task: str(), data: str(), seqLen: num(true, { min: 2 }), stride: num(true, { min: 1 }) }),
+    mmlu: obj({ task: str(), data: str(), shots: num(true, { min: 0, integer: true }) }),
+    squad: obj({ task: str(), data: str(), maxNewTokens: num(true, { min: 1 }) }),
+  },
+};
+
+export const experimentSchema: Schema = obj({
+  name: str(),
+  description: str(true),
+  model: str(),
+  output: str(true),
+  seed: num(true, { integer: true }),
+  data: { type: "object", properties: {}, additional: dataSchema },
+  variants: { type: "array", items: variantSchema, minItems: 1 },
+  evaluate: { type: "array", items: evalSchema },
+  sensitivity: obj(
+    {
+      variant: str(true),
+      eval: num(false, { min: 0, integer: true }),
+      bits: num(false, { enum: [2, 3, 4, 8] }),
+      granularity: str(true, ["layer", "module"]),
+      budget: num(true, { min: 0, max: 1 }),
+    },
+    true,
+  ),
+  samples: { type: "array", items: str(), optional: true },
+});
+
+export type DataSpec =
+  | { kind: "gsm8k"; path: string; limit?: number }
+  | { kind: "toy-gsm8k"; count: number; seed?: number }
+  | { kind: "rupbench"; path: string; files?: string[]; limit?: number }
+  | { kind: "toy-rupbench"; count: number; seed?: number }
+  | { kind: "text"; path: string; maxChars?: number }
+  | { kind: "c4"; path: string }
+  | { kind: "mmlu"; path: string; subjects?: string[]; limit?: number }
+  | { kind: "squad"; path: string; limit?: number }
+  | { kind: "instructions"; path: string; limit?: number };
+
+export type QuantizeSpec =
+  | {
+      method: "gptq";
+      bits: 2 | 3 | 4 | 8;
+      groupSize?: number;
+      actOrder?: boolean;
+      sym?: boolean;
+      calibration: string;
+      nsamples?: number;
+      seqLen?: number;
+      dynamic?: Record<string, unknown>;
+    }
+  | { method: "rtn"; bits: 2 | 3 | 4 | 8; groupSize?: number; sym?: boolean }
+  | { method: "int8" };
+
+export type TeacherSpec =
+  | { kind: "model"; variant?: string; path?: string }
+  | { kind: "served"; endpoint: string; model: string; topK: number; apiKeyEnv?: string };
+
+export interface VariantSpec {
+  name: string;
+  from?: string;
+  quantize?: QuantizeSpec;
+  sparsify?: { groups: number; rank: number; include?: string[]; calibration?: string; fitEpochs?: number };
+  distill?: {
+    teacher?: TeacherSpec;
+    data: string;
+    loss?: string;
+    temperature?: number;
+    steps: number;
+    lr?: number;
+    batchSize?: number;
+    seqLen?: number;
+  };
+}
+
+export type EvalSpec =
+  | { task: "gsm8k"; data: string; maxNewTokens?: number; prompt?: "zero-shot" | "few-shot" | "cot"; shots?: number }
+  | { task: "rupbench"; data: string; mode?: "loglikelihood" | "generate"; perturbations?: string[] }
+  | { task: "perplexity"; data: string; seqLen?: number; stride?: number }
+  | { task: "mmlu"; data: string; shots?: number }
+  | { task: "squad"; data: string; maxNewTokens?: number };
+
+export interface Experiment {
+  name: string;
+  description?: string;
+  model: string;
+  output?: string;
+  seed?: number;
+  data: Record<string, DataSpec>;
+  variants: VariantSpec[];
+  evaluate: EvalSpec[];
+  sensitivity?: { variant?: string; eval: number; bits: 2 | 3 | 4 | 8; granularity?: "layer" | "module"; budget?: number };
+  samples?: string[];
+}
