@@ -4,6 +4,7 @@
  * student reads the cache instead.
  */
 import { join } from "node:path";
+import type { TopkTeacher } from "@shrinkray/kd-losses";
 import { io, Tensor } from "@shrinkray/tensor-cuda";
 import { writeJsonAtomic } from "./atomic.js";
 import { collate } from "./batches.js";
@@ -50,7 +51,7 @@ export async function cacheTeacher(opts: CacheTeacherOptions): Promise<CacheInde
         rows,
       );
       const out = await teacher.score(batch);
-      const top = "logits" in out ? hostTopk(out.logits, k) : out;
+      const top = ("logits" in out ? hostTopk(out.logits, k) : out) as TopkTeacher;
       if (top.topkIds.shape[2] !== k) {
         throw new RangeError(`cacheTeacher: the teacher gives top-${top.topkIds.shape[2]}, the cache wants k = ${k}`);
       }

@@ -99,7 +99,7 @@ export async function findCheckpoint(dirOrCheckpoint: string): Promise<string | 
 }
 
 /** Restores every part in place and returns the saved training state. */
-export async function loadCheckpoint(path: string, parts: Checkpointable & { student: nn.Module }, runKey: string): Promise<TrainState> {
+export async function loadCheckpoint(path: string, parts: Checkpointable & { student: Pick<nn.AnyModule, "loadStateDict"> }, runKey: string): Promise<TrainState> {
   let saved: Saved;
   try {
     saved = JSON.parse(await readFile(join(path, "state.json"), "utf8"));

@@ -5,7 +5,6 @@
  * happen between optimizer steps, so a checkpoint never holds half an accumulation.
  */
 import type { CausalLM } from "@shrinkray/models";
-import { clipGradNormIfAny, stepOptimizer } from "./optimizer-step.js";
 import { writeJsonAtomic } from "./atomic.js";
 import { BatchOrder, collate } from "./batches.js";
 import { dataFingerprint } from "./cache-format.js";
@@ -16,7 +15,14 @@ import { type LossSpec, resolveLoss } from "./loss.js";
 import { type LogitsModel, modelTeacher } from "./model-teacher.js";
 import { checkOnPolicy, type OnPolicyOptions, sampleSequences, takesOnPolicy } from "./on-policy.js";
 import { type Progress, Throughput } from "./progress.js";
-import { makeOptimizer, type OptimizerSpec, type ScheduleSpec, makeScheduler } from "./optimizer-setup.js";
+import {
+  clipGradNormIfAny,
+  makeOptimizer,
+  makeScheduler,
+  type OptimizerSpec,
+  type ScheduleSpec,
+  stepOptimizer,
+} from "./optimizer-setup.js";
 import { checkSequence, type Sequence } from "./sequence.js";
 import { checkVocabularies, type TeacherSource } from "./teacher-source.js";
 import { microStep } from "./micro-step.js";

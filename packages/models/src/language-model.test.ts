@@ -75,7 +75,7 @@ describe("token scorer", () => {
       for (let t = 1; t < ids.length; t++) s -= d[(t - 1) * V + ids[t]];
       return s;
     });
-    expect(one.count).toBe(ids.length - 1);
+    expect(one.tokens).toBe(ids.length - 1);
     expect(one.nll).toBeCloseTo(ref, 3);
     const ppl = await perplexity(scorer, ids, { maxLength: 16, stride: 8 });
     expect(ppl.count).toBe(ids.length - 1);

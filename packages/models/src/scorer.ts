@@ -16,7 +16,8 @@ export interface TokenWindow {
 export interface WindowScore {
   /** Summed NLL (nats) of the scored tokens. */
   nll: number;
-  count: number;
+  /** How many tokens were scored (eval-perplexity's WindowNll field name). */
+  tokens: number;
 }
 
 /** The scorer eval-perplexity consumes. */
@@ -48,7 +49,7 @@ export class ModelTokenScorer implements TokenScorer {
       for (let s = 0; s < idx.length; s += this.batchSize) {
         const batch = idx.slice(s, s + this.batchSize);
         if (T < 2) {
-          for (const i of batch) out[i] = { nll: 0, count: 0 };
+          for (const i of batch) out[i] = { nll: 0, tokens: 0 };
           continue;
         }
         const ids = Int32Array.from(batch.flatMap((i) => windows[i].ids));
@@ -74,7 +75,7 @@ export class ModelTokenScorer implements TokenScorer {
             sum += v[b * (T - 1) + j];
             count++;
           }
-          out[i] = { nll: sum, count };
+          out[i] = { nll: sum, tokens: count };
         });
       }
     }
@@ -106,6 +107,6 @@ export async function perplexity(
 ): Promise<{ perplexity: number; nll: number; count: number }> {
   const scores = await scorer.nll(slidingWindows(ids, opts.maxLength, opts.stride));
   const nll = scores.reduce((s, w) => s + w.nll, 0);
-  const count = scores.reduce((s, w) => s + w.count, 0);
+  const count = scores.reduce((s, w) => s + w.tokens, 0);
   return { perplexity: Math.exp(nll / count), nll, count };
 }

@@ -64,14 +64,6 @@ export const LOSS_PHRASES: readonly string[] = [
   "trades {n} {things} with {other}",
 ];
 
-/** How each step of a worked answer opens, by operation. */
-export const STEP_OPENERS: Record<"add" | "sub" | "mul" | "box", readonly string[]> = {
-  box: ["{who} starts with", "At first {who} has"],
-  add: ["Then {who} has", "After that {who} has", "Now {who} has"],
-  sub: ["Then {who} has", "After that {who} has", "Now {who} has"],
-  mul: ["So {who} has"],
-};
-
 export const MULTIPLIER_WORDS: Record<number, string> = { 2: "twice", 3: "three times", 4: "four times" };
 
 /** Comparatives for ordering questions: [comparative, superlative, opposite superlative]. */

@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { arch, cpus, platform, totalmem } from "node:os";
+import { createRequire } from "node:module";
+
+/** One metric of one variant, as the report tables and plots read it. */
+export interface MetricValue {
+  /** e.g. "gsm8k accuracy", "rupbench perturbed accuracy", "wikitext perplexity". */
+  name: string;
+  value: number;
+  /** 95% interval where the evaluation gives one. */
+  interval?: [number, number];
+  /** Whether larger is better (accuracy) or smaller (perplexity): for the delta's sign in reports. */
+  higherIsBetter: boolean;
+}
+
+export interface VariantResult {
+  name: string;
+  method: string;
+  /** Average bits per weight of the linear layers (16 or 32 for unquantized). */
+  bitsPerWeight?: number;
+  parameters?: number;
+  sizeOnDiskBytes?: number;
+  metrics: MetricValue[];
+  /** Loss curves etc.: name → [step, value] points. */
+  curves?: Record<string, [number, number][]>;
+  samples?: { prompt: string; output: string }[];
+  extra?: Record<string, unknown>;
+}
+
+export interface Results {
+  experiment: string;
+  config: unknown;
+  createdAt: string;
+  versions: Record<string, string>;
+  machine: { platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  timings: Record<string, number>;
+  variants: VariantResult[];
+  sensitivity?: unknown;
+}
+
+const PACKAGES = [
+  "tensor-cuda",
+  "models",
+  "gptq",
+  "kd-losses",
+  "distill",
+  "sparse-layers",
+  "switchable-quant",
+  "eval-gsm8k",
+  "eval-rupbench",
+  "eval-perplexity",
+  "eval-mmlu",
+  "eval-squad",
+  "answer-extract",
+  "openai-lm",
+];
+
+export function packageVersions(): Record<string, string> {
+  const req = createRequire(import.meta.url);
+  const out: Record<string, string> = {};
+  for (const p of PACKAGES) {
+    try {
+      const file = req.resolve(`@shrinkray/${p}/package.json`);
+      out[`@shrinkray/${p}`] = JSON.parse(readFileSync(file, "utf8")).version;
+    } catch {
+      // Not exported or not installed: leave it out rather than guess.
+    }
+  }
+  return out;
+}
+
+export function machineInfo(): Results["machine"] {
+  const c = cpus();
+  return {
+    platform: platform(),
+    arch: arch(),
+    cpus: c.length,
+    cpuModel: c[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
