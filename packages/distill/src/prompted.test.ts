@@ -95,13 +95,11 @@ describe("prompted-teacher distillation", () => {
     const plain = items.map((it) => encodeExample(it, tok, { eos: EOS }));
     const run = async (data: typeof plain, dir?: string) => {
       const student = tinyLlama({ hidden: 16, layers: 1, seed: 9 });
-      let source = modelTeacher(teacher);
-      if (dir) {
-        // Through the cache, as a big prompted teacher would be run once.
-        await cacheTeacher({ teacher: source, data, dir, k: 8 });
-        source = await openTeacherCache(dir, { data });
-      }
+      // Through the cache, as a big prompted teacher would be run once.
+      if (dir) await cacheTeacher({ teacher: modelTeacher(teacher), data, dir, k: 8 });
+      const source = dir ? await openTeacherCache(dir, { data }) : modelTeacher(teacher);
       await distill({ teacher: source, student, data, steps: 80, batchSize: 8, optimizer: { lr: 1e-2 }, schedule: "constant" });
+      if ("close" in source) await source.close();
       // Mean log-probability of the prompted answer f(q) given only the question.
       const b = collate(plain, null);
       const lp = noGrad(() => student.forward(b.inputIds).logSoftmax(-1)).dataSync() as Float32Array;

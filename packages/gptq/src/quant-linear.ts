@@ -51,7 +51,13 @@ export class QuantLinear extends nn.Module {
 
   /** The float32 [out, in] weight forward() computes with (cached after the first call). */
   dequantizedWeight(): Tensor {
-    this.cached ??= dequantizeGptq(this.packed());
+    if (!this.cached) {
+      const w = dequantizeGptq(this.packed()).to(this.qweight.device);
+      // The first forward usually runs inside someone's tidy(); the cache must outlive it (the
+      // flag is how tidy() knows a tensor is held; models' KV cache uses it the same way).
+      w.heldByGraph = true;
+      this.cached = w;
+    }
     return this.cached;
   }
 

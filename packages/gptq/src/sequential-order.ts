@@ -1,4 +1,4 @@
-import type { AnyModule, Tensor } from "@shrinkray/tensor-cuda";
+import type { nn, Tensor } from "@shrinkray/tensor-cuda";
 
 /**
  * The true-sequential order of a block's Linear layers, read off one forward pass rather than
@@ -13,7 +13,7 @@ import type { AnyModule, Tensor } from "@shrinkray/tensor-cuda";
  * forward never calls are returned in `uncalled` (they get no calibration data).
  */
 export function linearCallOrder(
-  modules: Map<AnyModule, string>,
+  modules: Map<nn.AnyModule, string>,
   run: () => void,
 ): { buckets: string[][]; uncalled: string[] } {
   const byInput = new Map<Tensor, string[]>();

@@ -1,0 +1,168 @@
+import { join } from "node:path";
+import { distill, type Sequence, textSequence, topkTeacher } from "@shrinkray/distill";
+import { int8QuantizeModel, quantizeModel, rtnQuantizeModel } from "@shrinkray/gptq";
+import { type CausalLM, loadPretrained } from "@shrinkray/models";
+import { createRemoteTeacher } from "@shrinkray/openai-lm";
+import { applySparsityConfig, fitLayerwise, sparsify, sparsityConfigOf } from "@shrinkray/sparse-layers";
+import { Generator, nn } from "@shrinkray/tensor-cuda";
+import { RunnerError } from "../cli/errors.js";
+import type { Experiment, VariantSpec } from "../experiment/schema.js";
+import { calibrationBatches, datasetText } from "./calibration.js";
+import type { Dataset } from "./data.js";
+import { type StoredModel, storeModel } from "./model-store.js";
+
+export interface VariantInfo {
+  method: string;
+  bitsPerWeight?: number;
+  parameters: number;
+  sizeOnDiskBytes: number;
+  stored: StoredModel;
+  curves?: Record<string, [number, number][]>;
+  extra?: Record<string, unknown>;
+}
+
+export interface VariantContext {
+  experiment: Experiment;
+  baseDir: string;
+  modelDir: string;
+  variantDir: string;
+  parent: CausalLM | null;
+  getModel(name: string): Promise<CausalLM>;
+  data(name: string): Promise<Dataset>;
+  log(line: string): void;
+}
+
+/** Weights in the decoder blocks' Linear layers: what quantization and sparsity act on. */
+function linearWeights(model: CausalLM): number {
+  let n = 0;
+  for (const [name, m] of model.namedModules()) if (m instanceof nn.Linear && !/lm_head/.test(name)) n += m.weight.size;
+  return n;
+}
+
+/**
+ * Builds one variant: starts from the base model (or the variant named by `from`), applies
+ * sparsify → distill → quantize in that order when given, and writes the result to its folder.
+ */
+export async function buildVariant(v: VariantSpec, ctx: VariantContext): Promise<{ model: CausalLM; info: VariantInfo }> {
+  // A fresh copy: variants never share weights, whatever the order they are built in.
+  const model = ctx.parent ? await reload(ctx.parent, ctx) : await loadPretrained(ctx.modelDir);
+  const methods: string[] = [];
+  let bits: number | undefined = 32;
+  let sparse = false;
+  const extra: Record<string, unknown> = {};
+  const curves: Record<string, [number, number][]> = {};
+  const seed = ctx.experiment.seed ?? 0;
+
+  if (v.sparsify) {
+    const s = v.sparsify;
+    const include = s.include ?? ["(q|k|v|o)_proj$", "(gate|up|down)_proj$", "c_attn$", "c_proj$", "c_fc$", "fc1$", "fc2$", "out_proj$"];
+    const { report, replaced } = sparsify(model, {
+      rules: include.map((pattern) => ({ pattern, groups: s.groups, rank: s.rank })),
+      exclude: ["lm_head"],
+    });
+    ctx.log(`sparsify: ${report.modelParamsBefore.toLocaleString()} → ${report.modelParamsAfter.toLocaleString()} parameters`);
+    extra.sparsify = { paramsBefore: report.modelParamsBefore, paramsAfter: report.modelParamsAfter };
+    if (s.calibration && (s.fitEpochs ?? 10) > 0) {
+      const batches = calibrationBatches(await ctx.data(s.calibration), tokenizerOf(model), { nsamples: 16, seqLen: 64, seed });
+      const fits = fitLayerwise(model, replaced, { batches, run: (m, b) => (m as CausalLM).call(b) }, { epochs: s.fitEpochs ?? 10, generator: new Generator(seed) });
+      extra.fit = fits.map((f) => ({ layer: f.name, relErrorBefore: f.relErrorBefore, relErrorAfter: f.relErrorAfter }));
+    }
+    methods.push(`grouped(g=${s.groups})+lowrank(r=${s.rank})`);
+    sparse = true;
+  }
+
+  if (v.distill) {
+    const d = v.distill;
+    const tok = tokenizerOf(model);
+    const text = datasetText(await ctx.data(d.data));
+    const seqLen = d.seqLen ?? 64;
+    const ids = tok.encode(text);
+    const seqs: Sequence[] = [];
+    for (let i = 0; i + seqLen <= ids.length; i += seqLen) seqs.push(textSequence(ids.slice(i, i + seqLen)));
+    if (seqs.length === 0) throw new RunnerError(`distill: dataset "${d.data}" holds fewer than ${seqLen} tokens`);
+    const teacherSpec = d.teacher ?? { kind: "model" as const };
+    let teacher: Parameters<typeof distill>[0]["teacher"];
+    if (teacherSpec.kind === "served") {
+      const remote = createRemoteTeacher({ endpoint: teacherSpec.endpoint, model: teacherSpec.model, topK: teacherSpec.topK, apiKeyEnv: teacherSpec.apiKeyEnv });
+      teacher = topkTeacher(remote as never, { vocabSize: model.vocabSize, k: teacherSpec.topK });
+    } else if (teacherSpec.path) teacher = await loadPretrained(teacherSpec.path);
+    else teacher = await ctx.getModel(teacherSpec.variant ?? ctx.experiment.variants[0].name);
+    const result = await distill({
+      teacher,
+      student: model,
+      data: seqs,
+      loss: { kind: (d.loss ?? "forward_kl") as never, temperature: d.temperature ?? 1 },
+      optimizer: { lr: d.lr ?? 1e-3 },
+      steps: d.steps,
+      batchSize: d.batchSize ?? 8,
+      seed,
+      checkpointDir: join(ctx.variantDir, "distill-checkpoints"),
+      checkpointEvery: Math.max(1, Math.floor(d.steps / 4)),
+      resume: true,
+      onProgress: (p) => ctx.log(`distill: ${JSON.stringify(p)}`),
+    });
+    curves["distill loss"] = result.lossCurve.map((p) => [p.step, p.loss]);
+    extra.distill = { steps: result.steps, tokensPerSecond: result.tokensPerSecond, finalEval: result.finalEval };
+    methods.push(`distill(${result.loss})`);
+  }
+
+  if (v.quantize) {
+    const q = v.quantize;
+    if (sparse) throw new RunnerError(`variant "${v.name}": quantizing a sparsified model is not supported; quantize a dense variant`);
+    if (q.method === "int8") {
+      int8QuantizeModel(model);
+      bits = 8;
+      methods.push("int8 (absmax per channel)");
+    } else {
+      const config = { bits: q.bits, groupSize: q.groupSize ?? 128, sym: q.sym ?? true, descAct: q.method === "gptq" ? (q.actOrder ?? false) : false, dynamic: q.method === "gptq" ? (q.dynamic as never) : undefined };
+      const onProgress = (p: { done: number; total: number; name: string }) => ctx.log(`${q.method}: ${p.done}/${p.total} ${p.name}`);
+      if (q.method === "gptq") {
+        const batches = calibrationBatches(await ctx.data(q.calibration), tokenizerOf(model), { nsamples: q.nsamples ?? 32, seqLen: q.seqLen ?? 128, seed });
+        const r = quantizeModel(model, batches, config, { mode: "fake", onProgress, compareRtn: true });
+        extra.layers = r.layers.map((l) => ({ name: l.name, error: l.error, rtnError: l.rtnError }));
+      } else {
+        rtnQuantizeModel(model, config, { mode: "fake", onProgress });
+      }
+      // Per weight: the code, plus an fp16 scale and a packed zero shared by each group.
+      bits = q.bits + (config.groupSize > 0 ? (16 + q.bits) / config.groupSize : 0);
+      methods.push(`${q.method} ${q.bits}-bit g${config.groupSize}`);
+    }
+  }
+
+  const stored = await storeModel(model, ctx.variantDir, ctx.modelDir, sparse);
+  return {
+    model,
+    info: {
+      method: methods.length ? methods.join(" + ") : "baseline (float32)",
+      bitsPerWeight: bits,
+      parameters: model.numParameters(),
+      sizeOnDiskBytes: estimatedSize(model, bits),
+      stored,
+      curves: Object.keys(curves).length ? curves : undefined,
+      extra: { ...extra, linearWeights: linearWeights(model) },
+    },
+  };
+}
+
+/**
+ * Bytes the weights take at their bit-width: quantized linears at `bits` (scales included in
+ * `bits`), everything else at 16 bits, as a checkpoint of the quantized model stores them.
+ */
+function estimatedSize(model: CausalLM, bits: number | undefined): number {
+  const lin = linearWeights(model);
+  const rest = model.numParameters() - lin;
+  return Math.round((lin * (bits ?? 32)) / 8 + rest * (bits === 32 || bits === undefined ? 4 : 2));
+}
+
+function tokenizerOf(model: CausalLM) {
+  if (!model.tokenizer) throw new RunnerError("the model directory has no tokenizer.json");
+  return model.tokenizer;
+}
+
+async function reload(parent: CausalLM, ctx: VariantContext): Promise<CausalLM> {
+  const copy = await loadPretrained(ctx.modelDir);
+  // A sparsified parent has other modules: give the copy the same structure before loading.
+  applySparsityConfig(copy, sparsityConfigOf(parent));
+  copy.loadStateDict(parent.stateDict());
+  return copy;
+}
