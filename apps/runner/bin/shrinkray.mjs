@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import("../dist/cli.js").then((m) => m.main(process.argv.slice(2)));
+import("../dist/cli.js").then(async (m) => {
+  process.exitCode = await m.main(process.argv.slice(2));
+});

@@ -1,1 +1,78 @@
-export async function main(_argv: string[]): Promise<void> {}
+import { parseArgs, UsageError } from "./cli/args.js";
+import { RunnerError } from "./cli/errors.js";
+import { adhocCommand } from "./commands/adhoc.js";
+import { evalEndpointCommand } from "./commands/endpoint.js";
+import { demoCommand, pullCommand, reportCommand } from "./commands/misc.js";
+import { checkCommand, runCommand } from "./commands/run.js";
+
+const USAGE = `usage: shrinkray <command> [options]
+
+  run <experiment.json> [--out DIR] [--restart]   run an experiment (resumes after the last finished step)
+  check <experiment.json>...                      validate experiment files without running them
+  demo [--out DIR]                                the embedded default: the toy model through every method
+  quantize --model DIR --method gptq|rtn|int8 [--bits 4] [--group-size 128] [--calibration PATH] [--out DIR]
+  sparsify --model DIR --groups G --rank R [--calibration PATH] [--fit-epochs N] [--out DIR]
+  distill --model DIR (--teacher DIR | --endpoint URL --teacher-model NAME [--top-k K]) --data PATH [--steps N]
+  eval --model DIR --task gsm8k|rupbench|perplexity|mmlu|squad --eval-data PATH [--limit N]
+  eval --endpoint URL --served-model NAME --task ... --eval-data PATH   evaluate a served model
+  sensitivity --model DIR --task ... --eval-data PATH [--bits 2] [--granularity layer|module] [--budget 0.1]
+  report RUN_DIR... [--out FILE]                  one comparison table over runs
+  pull <hub-id> [--to DIR] [--include "*.json,*.safetensors"] [--endpoint URL] [--revision REV]
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    const args = parseArgs(rest, ["restart", "act-order", "dry-run"]);
+    switch (command) {
+      case "run":
+        if (args.options.get("dry-run") === true) checkCommand(args);
+        else await runCommand(args);
+        break;
+      case "check":
+        checkCommand(args);
+        break;
+      case "demo":
+        await demoCommand(args);
+        break;
+      case "report":
+        reportCommand(args);
+        break;
+      case "pull":
+        await pullCommand(args);
+        break;
+      case "eval":
+        if (args.options.has("endpoint")) await evalEndpointCommand(args);
+        else await adhocCommand(command, args);
+        break;
+      case "quantize":
+      case "sparsify":
+      case "distill":
+      case "sensitivity":
+        await adhocCommand(command, args);
+        break;
+      case undefined:
+      case "help":
+      case "--help":
+        process.stdout.write(USAGE);
+        break;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`shrinkray: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (
+      e instanceof RunnerError ||
+      (e instanceof Error && /Error$/.test(e.name) && e.name !== "Error" && e.name !== "TypeError")
+    ) {
+      // Errors that name the file, field or tensor: one line is what the user needs.
+      process.stderr.write(`shrinkray: ${e.message.split("\n")[0]}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

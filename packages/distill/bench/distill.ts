@@ -32,7 +32,14 @@ const threads = Number(process.env.SHRINKRAY_THREADS) || availableParallelism();
 const VOCAB = 50257;
 
 function gpt2(layers: number): CausalLM {
-  const m = createModel({ model_type: "gpt2", vocab_size: VOCAB, n_positions: 1024, n_embd: 768, n_layer: layers, n_head: 12 });
+  const m = createModel({
+    model_type: "gpt2",
+    vocab_size: VOCAB,
+    n_positions: 1024,
+    n_embd: 768,
+    n_layer: layers,
+    n_head: 12,
+  });
   // Random weights without a Box-Muller stream over 100M+ values: a xorshift uniform with std
   // 0.02; LayerNorm gains stay one, biases zero.
   let s = 0x9e3779b9 ^ layers;

@@ -8,7 +8,14 @@ import type { TopkTeacher } from "@shrinkray/kd-losses";
 import { io, Tensor } from "@shrinkray/tensor-cuda";
 import { writeJsonAtomic } from "./atomic.js";
 import { collate } from "./batches.js";
-import { CACHE_FORMAT, CACHE_INDEX, type CacheIndex, type CacheShard, dataFingerprint, shardName } from "./cache-format.js";
+import {
+  CACHE_FORMAT,
+  CACHE_INDEX,
+  type CacheIndex,
+  type CacheShard,
+  dataFingerprint,
+  shardName,
+} from "./cache-format.js";
 import { hostTopk } from "./model-teacher.js";
 import type { Sequence } from "./sequence.js";
 import type { TeacherSource } from "./teacher-source.js";
@@ -53,7 +60,9 @@ export async function cacheTeacher(opts: CacheTeacherOptions): Promise<CacheInde
       const out = await teacher.score(batch);
       const top = ("logits" in out ? hostTopk(out.logits, k) : out) as TopkTeacher;
       if (top.topkIds.shape[2] !== k) {
-        throw new RangeError(`cacheTeacher: the teacher gives top-${top.topkIds.shape[2]}, the cache wants k = ${k}`);
+        throw new RangeError(
+          `cacheTeacher: the teacher gives top-${top.topkIds.shape[2]}, the cache wants k = ${k}`,
+        );
       }
       const Tb = batch.inputIds.shape[1];
       const bi = top.topkIds.cast("int32").dataSync() as Int32Array;

@@ -29,12 +29,18 @@ export interface CachedTeacher extends TeacherSource {
  * Opens a cache written by cacheTeacher. Given `data`, checks that the cache was made from
  * exactly these rows (a cache of other rows would silently teach the wrong thing).
  */
-export async function openTeacherCache(dir: string, opts: { data?: readonly Sequence[] } = {}): Promise<CachedTeacher> {
+export async function openTeacherCache(
+  dir: string,
+  opts: { data?: readonly Sequence[] } = {},
+): Promise<CachedTeacher> {
   let index: CacheIndex;
   try {
     index = JSON.parse(await readFile(join(dir, CACHE_INDEX), "utf8"));
   } catch (e) {
-    throw new TeacherCacheError(dir, `no readable ${CACHE_INDEX} (not a teacher cache, or cacheTeacher was interrupted): ${(e as Error).message}`);
+    throw new TeacherCacheError(
+      dir,
+      `no readable ${CACHE_INDEX} (not a teacher cache, or cacheTeacher was interrupted): ${(e as Error).message}`,
+    );
   }
   if (index.format !== CACHE_FORMAT || index.version !== 1) {
     throw new TeacherCacheError(dir, `${CACHE_INDEX} is not a version-1 ${CACHE_FORMAT}`);
@@ -55,7 +61,8 @@ export async function openTeacherCache(dir: string, opts: { data?: readonly Sequ
   for (const s of index.shards) shards.push(await openShard(dir, s.file, s.start, s.rows, index));
   const rowOf = (r: number) => {
     const s = shards.find((x) => r >= x.start && r < x.start + x.rows);
-    if (!s) throw new TeacherCacheError(dir, `row ${r} is not in the cache (it holds rows 0..${index.rows - 1})`);
+    if (!s)
+      throw new TeacherCacheError(dir, `row ${r} is not in the cache (it holds rows 0..${index.rows - 1})`);
     return s;
   };
   return {
@@ -65,7 +72,10 @@ export async function openTeacherCache(dir: string, opts: { data?: readonly Sequ
     description: `cache top-${k} at ${dir}`,
     async score(req) {
       if (!req.indices) {
-        throw new TeacherCacheError(dir, "a cached teacher only scores dataset rows (on-policy samples need a live teacher)");
+        throw new TeacherCacheError(
+          dir,
+          "a cached teacher only scores dataset rows (on-policy samples need a live teacher)",
+        );
       }
       const [B, Tb] = req.inputIds.shape;
       if (Tb > T) throw new TeacherCacheError(dir, `batch rows of ${Tb} tokens, the cache holds ${T}`);
@@ -77,7 +87,12 @@ export async function openTeacherCache(dir: string, opts: { data?: readonly Sequ
           const s = rowOf(r);
           const row = r - s.start;
           await readExact(s.fh, new Uint8Array(ids.buffer, b * n * 4, n * 4), s.idsAt + row * T * k * 4, dir);
-          await readExact(s.fh, lps.subarray(b * n * lpBytes, (b + 1) * n * lpBytes), s.lpAt + row * T * k * lpBytes, dir);
+          await readExact(
+            s.fh,
+            lps.subarray(b * n * lpBytes, (b + 1) * n * lpBytes),
+            s.lpAt + row * T * k * lpBytes,
+            dir,
+          );
         }),
       );
       const topkLogprobs = io.rawToTensor(
@@ -93,7 +108,13 @@ export async function openTeacherCache(dir: string, opts: { data?: readonly Sequ
 }
 
 /** Parses the safetensors header for the two tensors' offsets and checks their shapes. */
-async function openShard(dir: string, file: string, start: number, rows: number, index: CacheIndex): Promise<OpenShard> {
+async function openShard(
+  dir: string,
+  file: string,
+  start: number,
+  rows: number,
+  index: CacheIndex,
+): Promise<OpenShard> {
   const path = join(dir, file);
   let fh: FileHandle;
   try {
@@ -113,17 +134,27 @@ async function openShard(dir: string, file: string, start: number, rows: number,
     const shape = [rows, index.seqLen, index.k];
     if (!e || e.dtype !== dtype || e.shape.join() !== shape.join()) {
       await fh.close();
-      throw new TeacherCacheError(dir, `${file}: tensor "${name}" should be ${dtype} [${shape.join(", ")}], got ${JSON.stringify(e)}`);
+      throw new TeacherCacheError(
+        dir,
+        `${file}: tensor "${name}" should be ${dtype} [${shape.join(", ")}], got ${JSON.stringify(e)}`,
+      );
     }
   }
-  return { fh, start, rows, idsAt: 8 + n + header.ids.data_offsets[0], lpAt: 8 + n + header.logprobs.data_offsets[0] };
+  return {
+    fh,
+    start,
+    rows,
+    idsAt: 8 + n + header.ids.data_offsets[0],
+    lpAt: 8 + n + header.logprobs.data_offsets[0],
+  };
 }
 
 async function readExact(fh: FileHandle, into: Uint8Array, position: number, dir: string): Promise<void> {
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await fh.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) throw new TeacherCacheError(dir, `a shard ended early (truncated?) at byte ${position + done}`);
+    if (bytesRead === 0)
+      throw new TeacherCacheError(dir, `a shard ended early (truncated?) at byte ${position + done}`);
     done += bytesRead;
   }
 }

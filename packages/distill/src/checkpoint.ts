@@ -42,7 +42,12 @@ export interface Checkpointable {
 
 const stepDir = (step: number) => `step-${String(step).padStart(7, "0")}`;
 
-export async function saveCheckpoint(dir: string, parts: Checkpointable, state: TrainState, keep: number): Promise<string> {
+export async function saveCheckpoint(
+  dir: string,
+  parts: Checkpointable,
+  state: TrainState,
+  keep: number,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const name = stepDir(state.step);
   const tmp = join(dir, `.${name}.${randomBytes(4).toString("hex")}.tmp`);
@@ -80,7 +85,8 @@ export async function saveCheckpoint(dir: string, parts: Checkpointable, state: 
 async function prune(dir: string, keep: number): Promise<void> {
   if (keep <= 0) return;
   const all = (await readdir(dir)).filter((n) => /^step-\d+$/.test(n)).sort();
-  for (const n of all.slice(0, Math.max(0, all.length - keep))) await rm(join(dir, n), { recursive: true, force: true });
+  for (const n of all.slice(0, Math.max(0, all.length - keep)))
+    await rm(join(dir, n), { recursive: true, force: true });
 }
 
 /** The checkpoint `latest.json` points at, or the directory given; null when there is none yet. */
@@ -99,7 +105,11 @@ export async function findCheckpoint(dirOrCheckpoint: string): Promise<string | 
 }
 
 /** Restores every part in place and returns the saved training state. */
-export async function loadCheckpoint(path: string, parts: Checkpointable & { student: Pick<nn.AnyModule, "loadStateDict"> }, runKey: string): Promise<TrainState> {
+export async function loadCheckpoint(
+  path: string,
+  parts: Checkpointable & { student: Pick<nn.AnyModule, "loadStateDict"> },
+  runKey: string,
+): Promise<TrainState> {
   let saved: Saved;
   try {
     saved = JSON.parse(await readFile(join(path, "state.json"), "utf8"));
@@ -120,7 +130,8 @@ export async function loadCheckpoint(path: string, parts: Checkpointable & { stu
     const [i, k] = key.split(".");
     (state[Number(i)] ??= {})[k] = t;
   }
-  for (const [i, nums] of Object.entries(saved.optimizer.numbers)) Object.assign((state[Number(i)] ??= {}), nums);
+  for (const [i, nums] of Object.entries(saved.optimizer.numbers))
+    Object.assign((state[Number(i)] ??= {}), nums);
   parts.optimizer.loadStateDict({
     state,
     paramGroups: saved.optimizer.paramGroups as optim.OptimizerStateDict<optim.BaseHyper>["paramGroups"],

@@ -29,7 +29,8 @@ describe("instruction formats", () => {
 
   it("chat template: the last assistant turn is the response", () => {
     const render = (msgs: { role: string; content: string }[], o: { addGenerationPrompt?: boolean }) =>
-      msgs.map((m) => `<${m.role}>${m.content}</${m.role}>`).join("") + (o.addGenerationPrompt ? "<assistant>" : "");
+      msgs.map((m) => `<${m.role}>${m.content}</${m.role}>`).join("") +
+      (o.addGenerationPrompt ? "<assistant>" : "");
     const ex = chatFormat(
       [
         { role: "system", content: "Be brief." },
@@ -57,12 +58,7 @@ describe("packing", () => {
   it("fills rows greedily up to maxLength and truncates longer rows", () => {
     const rows = [3, 4, 2, 9, 1].map((n, i) => ({ ids: Array(n).fill(i + 1), targets: Array(n).fill(1) }));
     const { rows: packed, truncated } = packSequences(rows, 8);
-    expect(packed.map((r) => r.ids)).toEqual([
-      [1, 1, 1, 2, 2, 2, 2],
-      [3, 3],
-      [4, 4, 4, 4, 4, 4, 4, 4],
-      [5],
-    ]);
+    expect(packed.map((r) => r.ids)).toEqual([[1, 1, 1, 2, 2, 2, 2], [3, 3], [4, 4, 4, 4, 4, 4, 4, 4], [5]]);
     expect(truncated).toBe(1);
   });
 

@@ -21,14 +21,28 @@ async function heldOutKl(s: ReturnType<typeof student>, teacher = sharpTeacher()
 
 describe("distillation lowers the student's held-out KL to the teacher", () => {
   const teacher = sharpTeacher();
-  const common = { data: train, steps: 60, batchSize: 8, optimizer: { lr: 1e-2 }, schedule: "constant" as const };
+  const common = {
+    data: train,
+    steps: 60,
+    batchSize: 8,
+    optimizer: { lr: 1e-2 },
+    schedule: "constant" as const,
+  };
 
   for (const kind of ["forward_kl", "reverse_kl"] as const) {
     it(`${kind}, dense in-process teacher`, async () => {
       const s = student();
       const before = await heldOutKl(s, teacher);
       const progress: Progress[] = [];
-      const res = await distill({ ...common, teacher, student: s, loss: { kind }, evalData: heldOut, evalEvery: 30, onProgress: (p) => progress.push(p) });
+      const res = await distill({
+        ...common,
+        teacher,
+        student: s,
+        loss: { kind },
+        evalData: heldOut,
+        evalEvery: 30,
+        onProgress: (p) => progress.push(p),
+      });
       const after = await heldOutKl(s, teacher);
       console.log(`${kind}: held-out KL ${before.toFixed(4)} → ${after.toFixed(4)}`);
       expect(after).toBeLessThan(0.7 * before);
@@ -44,7 +58,13 @@ describe("distillation lowers the student's held-out KL to the teacher", () => {
 
   it("top-k cached teacher (k = 6, float16 on disk)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "distill-cache-"));
-    const index = await cacheTeacher({ teacher: modelTeacher(teacher), data: train, dir, k: 6, shardRows: 40 });
+    const index = await cacheTeacher({
+      teacher: modelTeacher(teacher),
+      data: train,
+      dir,
+      k: 6,
+      shardRows: 40,
+    });
     expect(index.shards.map((s) => s.rows)).toEqual([40, 40, 16]);
     const cached = await openTeacherCache(dir, { data: train });
     const s = student();

@@ -12,9 +12,9 @@ import { findCheckpoint, loadCheckpoint, saveCheckpoint, type TrainState } from 
 import { DistillConfigError } from "./errors.js";
 import { type EvalResult, evaluate } from "./evaluate.js";
 import { type LossSpec, resolveLoss } from "./loss.js";
+import { microStep } from "./micro-step.js";
 import { type LogitsModel, modelTeacher } from "./model-teacher.js";
 import { checkOnPolicy, type OnPolicyOptions, sampleSequences, takesOnPolicy } from "./on-policy.js";
-import { type Progress, Throughput } from "./progress.js";
 import {
   clipGradNormIfAny,
   makeOptimizer,
@@ -23,9 +23,9 @@ import {
   type ScheduleSpec,
   stepOptimizer,
 } from "./optimizer-setup.js";
+import { type Progress, Throughput } from "./progress.js";
 import { checkSequence, type Sequence } from "./sequence.js";
 import { checkVocabularies, type TeacherSource } from "./teacher-source.js";
-import { microStep } from "./micro-step.js";
 
 export interface DistillOptions {
   /** A TeacherSource, or a model (used as a dense in-process teacher). */
@@ -95,8 +95,12 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
   const evalTeacher = opts.evalTeacher ?? teacher;
   checkVocabularies(evalTeacher.vocabSize, student.vocabSize);
   if (data.length === 0) throw new DistillConfigError("distill: no training rows");
-  data.forEach((s, i) => checkSequence(s, `data[${i}]`));
-  opts.evalData?.forEach((s, i) => checkSequence(s, `evalData[${i}]`));
+  data.forEach((s, i) => {
+    checkSequence(s, `data[${i}]`);
+  });
+  opts.evalData?.forEach((s, i) => {
+    checkSequence(s, `evalData[${i}]`);
+  });
   if (opts.evalData && !opts.evalTeacher && !teacher.scoresNewSequences) {
     throw new DistillConfigError(
       `distill: the teacher (${teacher.description}) only covers the training rows; pass evalTeacher for evalData`,
@@ -105,7 +109,9 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
   if (opts.onPolicy) {
     checkOnPolicy(opts.onPolicy);
     if (!teacher.scoresNewSequences) {
-      throw new DistillConfigError(`distill: on-policy samples need a live teacher, not ${teacher.description}`);
+      throw new DistillConfigError(
+        `distill: on-policy samples need a live teacher, not ${teacher.description}`,
+      );
     }
   }
   const batchSize = positiveInt("batchSize", opts.batchSize ?? 8);
@@ -219,11 +225,20 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
     teacher: teacher.description,
     loss: loss.name,
   };
-  const resultsPath = opts.resultsPath ?? (opts.checkpointDir ? `${opts.checkpointDir}/results.json` : undefined);
+  const resultsPath =
+    opts.resultsPath ?? (opts.checkpointDir ? `${opts.checkpointDir}/results.json` : undefined);
   if (resultsPath) {
     await writeJsonAtomic(resultsPath, {
       ...result,
-      config: { batchSize, gradAccumulation: accum, totalSteps, seed, shuffle, clipNorm: opts.clipNorm ?? 1, onPolicy: opts.onPolicy ?? null },
+      config: {
+        batchSize,
+        gradAccumulation: accum,
+        totalSteps,
+        seed,
+        shuffle,
+        clipNorm: opts.clipNorm ?? 1,
+        onPolicy: opts.onPolicy ?? null,
+      },
       versions: { node: process.version },
     });
   }
@@ -231,6 +246,7 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
 }
 
 function positiveInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new DistillConfigError(`distill: ${name} must be an integer >= 1, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new DistillConfigError(`distill: ${name} must be an integer >= 1, got ${v}`);
   return v;
 }

@@ -15,7 +15,11 @@ export interface EncodeOptions {
   learnPrompt?: boolean;
 }
 
-export function encodeExample(ex: PromptResponse, tokenizer: TextEncoder, opts: EncodeOptions = {}): Sequence {
+export function encodeExample(
+  ex: PromptResponse,
+  tokenizer: TextEncoder,
+  opts: EncodeOptions = {},
+): Sequence {
   const enc = (s: string) => tokenizer.encode(s, { addSpecialTokens: false });
   const prompt = [...(opts.bos !== undefined ? [opts.bos] : []), ...enc(ex.prompt)];
   const response = enc(ex.response);

@@ -1,10 +1,10 @@
 export { type Batch, collate, type DataCursor } from "./batches.js";
-export { type CacheIndex, type CacheShard, CACHE_INDEX } from "./cache-format.js";
-export { type CachedTeacher, openTeacherCache } from "./cached-teacher.js";
+export { CACHE_INDEX, type CacheIndex, type CacheShard } from "./cache-format.js";
 export { type CacheTeacherOptions, cacheTeacher } from "./cache-teacher.js";
+export { type CachedTeacher, openTeacherCache } from "./cached-teacher.js";
 export { findCheckpoint, type TrainState } from "./checkpoint.js";
 export { type DistillOptions, type DistillResult, distill } from "./distill.js";
-export { encodeExample, type EncodeOptions, textSequence } from "./encode.js";
+export { type EncodeOptions, encodeExample, textSequence } from "./encode.js";
 export { CheckpointError, DatasetRowError, DistillConfigError, TeacherCacheError } from "./errors.js";
 export { type EvalResult, evaluate } from "./evaluate.js";
 export {
@@ -17,7 +17,7 @@ export {
   type InstructionRow,
   type PromptResponse,
 } from "./instruction.js";
-export { type KdLossSpec, type LossFunction, type LossInputs, type LossSpec } from "./loss.js";
+export type { KdLossSpec, LossFunction, LossInputs, LossSpec } from "./loss.js";
 export { alignedLogits, type LogitsModel, type ModelTeacherOptions, modelTeacher } from "./model-teacher.js";
 export type { OnPolicyOptions } from "./on-policy.js";
 export type { OptimizerSpec, ScheduleSpec } from "./optimizer-setup.js";
@@ -25,13 +25,23 @@ export { type PackResult, packSequences } from "./pack.js";
 export type { Progress } from "./progress.js";
 export { alignOnResponse, type PromptedExample, promptedSequences, type TextEncoder } from "./prompted.js";
 export {
+  type Row,
   readInstructionFile,
   readJsonl,
   readParquet,
   readRows,
-  type Row,
   toInstructionRows,
 } from "./read-data.js";
 export { type Sequence, teacherPositions } from "./sequence.js";
-export { checkVocabularies, type TeacherOutput, type TeacherRequest, type TeacherSource } from "./teacher-source.js";
-export { type TopkAdapterOptions, type TopkPositionLike, type TopkProvider, topkTeacher } from "./topk-adapter.js";
+export {
+  checkVocabularies,
+  type TeacherOutput,
+  type TeacherRequest,
+  type TeacherSource,
+} from "./teacher-source.js";
+export {
+  type TopkAdapterOptions,
+  type TopkPositionLike,
+  type TopkProvider,
+  topkTeacher,
+} from "./topk-adapter.js";

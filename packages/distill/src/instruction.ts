@@ -51,7 +51,7 @@ export type ChatRenderer = (messages: ChatTurn[], opts: { addGenerationPrompt?: 
  */
 export function chatFormat(messages: ChatTurn[], render: ChatRenderer): PromptResponse {
   const last = messages[messages.length - 1];
-  if (!last || last.role !== "assistant") {
+  if (last?.role !== "assistant") {
     throw new RangeError("chatFormat: the last message must be the assistant's response");
   }
   return { prompt: render(messages.slice(0, -1), { addGenerationPrompt: true }), response: last.content };

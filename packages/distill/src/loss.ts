@@ -27,7 +27,8 @@ export function resolveLoss(spec: LossSpec | undefined): { fn: LossFunction; nam
   const name = ceWeight > 0 ? `${ceWeight}·ce + ${1 - ceWeight}·${kd.kind}` : kd.kind;
   const fn: LossFunction =
     ceWeight > 0
-      ? (student, teacher, { labels, mask }) => ceKdMixture(student, labels, teacher, { alpha: ceWeight, kd, mask })
+      ? (student, teacher, { labels, mask }) =>
+          ceKdMixture(student, labels, teacher, { alpha: ceWeight, kd, mask })
       : (student, teacher, { mask }) => kdLoss(student, teacher, { ...kd, mask, reduction: "mean" });
   return { fn, name };
 }

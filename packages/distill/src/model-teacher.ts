@@ -44,7 +44,9 @@ export function alignedLogits(model: LogitsModel, req: TeacherRequest): Tensor {
       const rows = req.sequences.map(teacherTokens);
       const Tt = Math.max(...rows.map((r) => r.length));
       const ids = new Int32Array(B * Tt);
-      rows.forEach((r, b) => ids.set(r, b * Tt));
+      rows.forEach((r, b) => {
+        ids.set(r, b * Tt);
+      });
       const logits = model.forward(Tensor.from(ids, [B, Tt]));
       const V = logits.shape[2];
       // Row b, student position p ← teacher row b, position teacherPositions[p] (0 when unaligned:

@@ -21,7 +21,8 @@ export interface OnPolicyOptions {
 }
 
 export function checkOnPolicy(o: OnPolicyOptions): void {
-  if (!(o.lambda >= 0 && o.lambda <= 1)) throw new RangeError(`onPolicy.lambda must be in [0, 1], got ${o.lambda}`);
+  if (!(o.lambda >= 0 && o.lambda <= 1))
+    throw new RangeError(`onPolicy.lambda must be in [0, 1], got ${o.lambda}`);
   if (!(Number.isInteger(o.maxNewTokens) && o.maxNewTokens >= 1)) {
     throw new RangeError(`onPolicy.maxNewTokens must be an integer >= 1, got ${o.maxNewTokens}`);
   }

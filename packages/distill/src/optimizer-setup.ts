@@ -14,7 +14,11 @@ export function makeOptimizer(spec: OptimizerSpec | undefined, params: Tensor[])
   return new optim.AdamW(params, { lr: 1e-3, weightDecay: 0, ...spec }) as unknown as AnyOptimizer;
 }
 
-export function makeScheduler(spec: ScheduleSpec | undefined, opt: AnyOptimizer, totalSteps: number): optim.LRScheduler | null {
+export function makeScheduler(
+  spec: ScheduleSpec | undefined,
+  opt: AnyOptimizer,
+  totalSteps: number,
+): optim.LRScheduler | null {
   if (spec === "constant") return null;
   const schedule =
     typeof spec === "function"

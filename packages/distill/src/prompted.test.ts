@@ -33,7 +33,9 @@ describe("prompted-teacher alignment", () => {
     expect(s.teacherIndex).toEqual([-1, -1, 4, 5, 6]);
     // Student position 1 predicts response token 0; the teacher predicts it from position 3.
     expect([...teacherPositions(s)]).toEqual([-1, 3, 4, 5, -1]);
-    const rows = promptedSequences({ prompt: "c:", response: "f", teacherPrefixes: PREFIXES }, tok, { eos: EOS });
+    const rows = promptedSequences({ prompt: "c:", response: "f", teacherPrefixes: PREFIXES }, tok, {
+      eos: EOS,
+    });
     expect(rows.map((r) => r.teacherIds!.length)).toEqual([5, 6, 7]);
     for (const r of rows) expect(r.ids).toEqual(tok.encode("c:f").concat(EOS));
   });
@@ -46,7 +48,7 @@ describe("prompted-teacher alignment", () => {
     ];
     const batch = collate(rows, null);
     const got = alignedLogits(teacher, batch);
-    const [B, T, Vv] = got.shape;
+    const [, T, Vv] = got.shape;
     const all = got.dataSync() as Float32Array;
     rows.forEach((r, b) => {
       const ids = r.teacherIds ?? r.ids;
@@ -56,7 +58,9 @@ describe("prompted-teacher alignment", () => {
       for (let p = 0; p < T; p++) {
         if (!r.targets[p + 1]) continue;
         const row = all.subarray((b * T + p) * Vv, (b * T + p + 1) * Vv);
-        expect(Array.from(row)).toEqual(Array.from(ref.subarray(pos[p] * Vv, (pos[p] + 1) * Vv)).map((x) => expect.closeTo(x, 5)));
+        expect(Array.from(row)).toEqual(
+          Array.from(ref.subarray(pos[p] * Vv, (pos[p] + 1) * Vv)).map((x) => expect.closeTo(x, 5)),
+        );
       }
     });
   });
@@ -68,7 +72,9 @@ describe("prompted-teacher alignment", () => {
       async topkLogprobs(inputs: readonly (readonly number[])[]) {
         asked.push(...inputs.map((x) => [...x]));
         // Position q's "top-1" is token q (so the position read back is visible), then q + 1.
-        return inputs.map((x) => ({ positions: x.slice(1).map((_, q) => ({ ids: [q, q + 1], logprobs: [-0.1, -2.5] })) }));
+        return inputs.map((x) => ({
+          positions: x.slice(1).map((_, q) => ({ ids: [q, q + 1], logprobs: [-0.1, -2.5] })),
+        }));
       },
     };
     const out = await topkTeacher(provider, { vocabSize: 24, k: 2 }).score(collate(rows, null));
@@ -98,20 +104,28 @@ describe("prompted-teacher distillation", () => {
       // Through the cache, as a big prompted teacher would be run once.
       if (dir) await cacheTeacher({ teacher: modelTeacher(teacher), data, dir, k: 8 });
       const source = dir ? await openTeacherCache(dir, { data }) : modelTeacher(teacher);
-      await distill({ teacher: source, student, data, steps: 80, batchSize: 8, optimizer: { lr: 1e-2 }, schedule: "constant" });
-      if ("close" in source) await source.close();
+      await distill({
+        teacher: source,
+        student,
+        data,
+        steps: 80,
+        batchSize: 8,
+        optimizer: { lr: 1e-2 },
+        schedule: "constant",
+      });
+      if ("close" in source) await (source as { close(): Promise<void> }).close();
       // Mean log-probability of the prompted answer f(q) given only the question.
       const b = collate(plain, null);
       const lp = noGrad(() => student.forward(b.inputIds).logSoftmax(-1)).dataSync() as Float32Array;
       const [, T] = b.inputIds.shape;
-      return (
-        plain.reduce((s, r, i) => s + lp[(i * T + 1) * 24 + r.ids[2]], 0) / plain.length
-      );
+      return plain.reduce((s, r, i) => s + lp[(i * T + 1) * 24 + r.ids[2]], 0) / plain.length;
     };
     const withPrefix = await run(prompted);
     const cached = await run(prompted, await mkdtemp(join(tmpdir(), "distill-prompted-")));
     const without = await run(plain);
-    console.log(`log p(f(q) | q): prompted teacher ${withPrefix.toFixed(3)} (via cache ${cached.toFixed(3)}), unprompted ${without.toFixed(3)}`);
+    console.log(
+      `log p(f(q) | q): prompted teacher ${withPrefix.toFixed(3)} (via cache ${cached.toFixed(3)}), unprompted ${without.toFixed(3)}`,
+    );
     expect(withPrefix).toBeGreaterThan(Math.log(0.5));
     expect(cached).toBeGreaterThan(Math.log(0.5));
     expect(without).toBeLessThan(withPrefix - 1);

@@ -10,9 +10,15 @@ import type { Sequence } from "./sequence.js";
  * A student row (studentPrompt + response) whose teacher reads teacherPrompt + response. The
  * response tokens are learned; the prompts may differ in any way (other template, extra turns).
  */
-export function alignOnResponse(studentPrompt: number[], teacherPrompt: number[], response: number[]): Sequence {
+export function alignOnResponse(
+  studentPrompt: number[],
+  teacherPrompt: number[],
+  response: number[],
+): Sequence {
   if (teacherPrompt.length === 0) {
-    throw new RangeError("alignOnResponse: the teacher's prompt is empty, so nothing predicts the first response token");
+    throw new RangeError(
+      "alignOnResponse: the teacher's prompt is empty, so nothing predicts the first response token",
+    );
   }
   const s = studentPrompt.length;
   const t = teacherPrompt.length;
@@ -44,8 +50,13 @@ export interface PromptedExample {
  * encoded with and without the prefix as whole strings (a tokenizer may merge across the seam),
  * and the response separately, so the shared response tokens are identical by construction.
  */
-export function promptedSequences(ex: PromptedExample, tokenizer: TextEncoder, opts: { eos?: number } = {}): Sequence[] {
-  if (ex.teacherPrefixes.length === 0) throw new RangeError("promptedSequences: give at least one teacher prefix");
+export function promptedSequences(
+  ex: PromptedExample,
+  tokenizer: TextEncoder,
+  opts: { eos?: number } = {},
+): Sequence[] {
+  if (ex.teacherPrefixes.length === 0)
+    throw new RangeError("promptedSequences: give at least one teacher prefix");
   const enc = (s: string) => tokenizer.encode(s, { addSpecialTokens: false });
   const response = enc(ex.response);
   if (opts.eos !== undefined) response.push(opts.eos);

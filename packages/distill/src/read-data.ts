@@ -42,7 +42,9 @@ export function readRows(file: string): Promise<Row[]> {
   const ext = extname(file).toLowerCase();
   if (ext === ".jsonl" || ext === ".ndjson") return readJsonl(file);
   if (ext === ".parquet") return readParquet(file);
-  return Promise.reject(new DatasetRowError(file, undefined, undefined, "expected a .jsonl or .parquet file"));
+  return Promise.reject(
+    new DatasetRowError(file, undefined, undefined, "expected a .jsonl or .parquet file"),
+  );
 }
 
 /** Rows with Alpaca/Platypus fields: instruction and output strings, input optional. */
@@ -50,7 +52,12 @@ export function toInstructionRows(rows: Row[], file: string): InstructionRow[] {
   return rows.map((r, i) => {
     for (const f of ["instruction", "output"]) {
       if (typeof r[f] !== "string") {
-        throw new DatasetRowError(file, i + 1, f, `expected a string, got ${JSON.stringify(r[f]) ?? "nothing"}`);
+        throw new DatasetRowError(
+          file,
+          i + 1,
+          f,
+          `expected a string, got ${JSON.stringify(r[f]) ?? "nothing"}`,
+        );
       }
     }
     if (r.input !== undefined && r.input !== null && typeof r.input !== "string") {

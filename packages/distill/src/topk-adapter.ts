@@ -51,7 +51,9 @@ export function topkTeacher(provider: TopkProvider, opts: TopkAdapterOptions): T
           const q = p < pos.length ? pos[p] : -1;
           const entry = q >= 0 ? seqs[b].positions[q] : undefined;
           if (q >= 0 && s.targets[p + 1] && !entry) {
-            throw new Error(`topkTeacher: sequence ${b} has no teacher position ${q} (got ${seqs[b].positions.length})`);
+            throw new Error(
+              `topkTeacher: sequence ${b} has no teacher position ${q} (got ${seqs[b].positions.length})`,
+            );
           }
           fill(entry, k, vocabSize, ids, lps, at, b, q);
         }
@@ -89,7 +91,8 @@ function fill(
     if (n === k) break;
     const id = entry.ids[j];
     if (used.has(id)) continue;
-    if (!(id >= 0 && id < V)) throw new RangeError(`topkTeacher: id ${id} is outside the vocabulary [0, ${V})`);
+    if (!(id >= 0 && id < V))
+      throw new RangeError(`topkTeacher: id ${id} is outside the vocabulary [0, ${V})`);
     used.add(id);
     ids[at + n] = id;
     lps[at + n++] = entry.logprobs[j];

@@ -31,14 +31,7 @@ export function rtnQuantizeModel(
   const { base, rules, resolved } = resolveConfig(config);
   const mode = opts.mode ?? "packed";
   const view = model.decoderView();
-  const plans = view.blocks.map((_, i) =>
-    planBlock(
-      blockLinears(view, i),
-      base,
-      rules,
-      mode,
-    ),
-  );
+  const plans = view.blocks.map((_, i) => planBlock(blockLinears(view, i), base, rules, mode));
   const todo = plans.flatMap((p) => [...p.quantized.values()]);
   const layers: LayerResult[] = [];
   for (const { lin, cfg } of todo) {
@@ -57,7 +50,12 @@ export function rtnQuantizeModel(
     opts.onProgress?.(progress(layer, layers.length, todo.length, start));
   }
   const skipped = plans.flatMap((p) => p.skipped.map((name) => ({ name, reason: "dynamic" as const })));
-  return { layers, skipped, config: { ...resolved, descAct: false }, seconds: (performance.now() - start) / 1000 };
+  return {
+    layers,
+    skipped,
+    config: { ...resolved, descAct: false },
+    seconds: (performance.now() - start) / 1000,
+  };
 }
 
 /**

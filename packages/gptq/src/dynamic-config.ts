@@ -82,7 +82,9 @@ function compile(key: string, value: unknown, source: string, strict: boolean): 
   try {
     re = new RegExp(`^(?:${pattern})`);
   } catch (e) {
-    throw new QuantizeConfigError(`${source}: ${JSON.stringify(key)} is not a valid regex: ${(e as Error).message}`);
+    throw new QuantizeConfigError(
+      `${source}: ${JSON.stringify(key)} is not a valid regex: ${(e as Error).message}`,
+    );
   }
   if (value === null || typeof value !== "object" || Array.isArray(value))
     throw new QuantizeConfigError(`${source}[${JSON.stringify(key)}]: expected an object of settings`);
@@ -96,12 +98,16 @@ function compile(key: string, value: unknown, source: string, strict: boolean): 
       );
     }
     if (typeof v !== spec[1])
-      throw new QuantizeConfigError(`${source}[${JSON.stringify(key)}].${field} must be a ${spec[1]}, got ${JSON.stringify(v)}`);
+      throw new QuantizeConfigError(
+        `${source}[${JSON.stringify(key)}].${field} must be a ${spec[1]}, got ${JSON.stringify(v)}`,
+      );
     (override as Record<string, unknown>)[spec[0]] = v;
   }
   const where = `${source}[${JSON.stringify(key)}]`;
   if (override.bits !== undefined && !SUPPORTED_BITS.includes(override.bits))
-    throw new QuantizeConfigError(`${where}.bits must be one of ${SUPPORTED_BITS.join(", ")}, got ${override.bits}`);
+    throw new QuantizeConfigError(
+      `${where}.bits must be one of ${SUPPORTED_BITS.join(", ")}, got ${override.bits}`,
+    );
   const gs = override.groupSize;
   if (gs !== undefined && gs !== -1 && !(Number.isInteger(gs) && gs > 0))
     throw new QuantizeConfigError(`${where}.group_size must be a positive integer or -1, got ${gs}`);

@@ -1,9 +1,30 @@
+export { type BaselineOptions, int8QuantizeModel, rtnQuantizeModel } from "./baseline-quantize.js";
+export { type BlockLinear, blockLinears, type DecoderModel } from "./block-linears.js";
+export { type CalibrationOptions, calibrationFromRows, calibrationFromText } from "./calibration.js";
 export { gptqCheckpointTensors, readGptqCheckpoint } from "./checkpoint.js";
+export type { CheckpointNaming } from "./checkpoint-names.js";
+export { type DynamicConfig, type DynamicOverride, DynamicRules } from "./dynamic-config.js";
 export { type GptqOptions, type GptqResult, gptqQuantize } from "./gptq.js";
 export { HessianAccumulator } from "./hessian.js";
 export { type Int8Weight, int8Quantize } from "./int8.js";
 export { cholesky, inverseHessianFactor, invertLowerTransposed, NotPositiveDefiniteError } from "./linalg.js";
+export {
+  type LoadQuantizedResult,
+  loadQuantized,
+  QuantizedCheckpointError,
+  readQuantizationConfig,
+} from "./load-quantized.js";
+export {
+  type LayerProgress,
+  type LayerResult,
+  type ModelQuantizeConfig,
+  type ModelQuantizeResult,
+  type QuantizeModelOptions,
+  quantizeModel,
+  type ResolvedModelConfig,
+} from "./model-quantize.js";
 export type { GridOptions } from "./options.js";
+export { relativeOutputError } from "./output-error.js";
 export {
   convertZeros,
   dequantizeGptq,
@@ -33,3 +54,5 @@ export {
 } from "./quantizer.js";
 export type { QuantizedWeight } from "./result.js";
 export { rtnQuantize } from "./rtn.js";
+export { quantizationConfigJson, type SaveQuantizedOptions, saveQuantized } from "./save-quantized.js";
+export { linearCallOrder, sequentialSteps } from "./sequential-order.js";

@@ -37,7 +37,11 @@ export function quantizationConfigJson(config: ModelQuantizeConfig): QuantizeCon
  * config.json with `quantization_config`. Each file is written atomically, config.json last, so
  * a directory whose config.json names GPTQ always has the weights it describes.
  */
-export async function saveQuantized(dir: string, model: nn.Module<any[], any>, opts: SaveQuantizedOptions): Promise<void> {
+export async function saveQuantized(
+  dir: string,
+  model: nn.Module<any[], any>,
+  opts: SaveQuantizedOptions,
+): Promise<void> {
   const where = `saveQuantized(${dir})`;
   const qjson = quantizationConfigJson(opts.quantizeConfig);
   if (qjson.checkpoint_format !== "gptq")
@@ -86,7 +90,11 @@ export async function saveQuantized(dir: string, model: nn.Module<any[], any>, o
 }
 
 /** A file whose config disagrees with its layers would load wrongly; refuse to write it. */
-function checkAgainstConfig(quant: Map<string, QuantLinear>, config: ModelQuantizeConfig, where: string): void {
+function checkAgainstConfig(
+  quant: Map<string, QuantLinear>,
+  config: ModelQuantizeConfig,
+  where: string,
+): void {
   const { base } = resolveConfig(config);
   const rules = new DynamicRules(config.dynamic, { source: "quantizeConfig.dynamic" });
   for (const [name, layer] of quant) {

@@ -13,15 +13,50 @@ export const haveModelFixtures = existsSync(`${MODEL_FIXTURES}tiny-llama/config.
 export const MODELS_SKIP = `model fixtures not found at ${MODEL_FIXTURES} (a clone without ../shared): skipping`;
 export const TINY_MODELS = ["tiny-llama", "tiny-gpt2", "tiny-qwen2"] as const;
 
+/** Small configs of each architecture family, for models built by the tests (createModel). */
+export const SMALL_CONFIGS = {
+  llama: {
+    model_type: "llama",
+    vocab_size: 40,
+    hidden_size: 32,
+    intermediate_size: 64,
+    num_hidden_layers: 1,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    max_position_embeddings: 16,
+  },
+  gpt2: { model_type: "gpt2", vocab_size: 40, n_positions: 16, n_embd: 32, n_layer: 1, n_head: 4 },
+  opt: {
+    model_type: "opt",
+    vocab_size: 40,
+    hidden_size: 32,
+    num_hidden_layers: 1,
+    num_attention_heads: 4,
+    ffn_dim: 64,
+    max_position_embeddings: 16,
+    word_embed_proj_dim: 32,
+  },
+};
+
+
 export function loadTiny(name: (typeof TINY_MODELS)[number]): Promise<CausalLM> {
   return loadPretrained(`${MODEL_FIXTURES}${name}`, { tokenizer: false });
 }
 
 /** `n` batches of int32 [batch, length] uniform random token ids. */
-export function randomBatches(vocab: number, n: number, batch: number, length: number, seed: number): Tensor[] {
+export function randomBatches(
+  vocab: number,
+  n: number,
+  batch: number,
+  length: number,
+  seed: number,
+): Tensor[] {
   const g = new Generator(seed);
   return Array.from({ length: n }, () =>
-    Tensor.from(Int32Array.from({ length: batch * length }, () => g.int(vocab)), [batch, length]),
+    Tensor.from(
+      Int32Array.from({ length: batch * length }, () => g.int(vocab)),
+      [batch, length],
+    ),
   );
 }
 

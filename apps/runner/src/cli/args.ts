@@ -25,7 +25,8 @@ export function parseArgs(argv: readonly string[], booleanFlags: readonly string
     const key = a.slice(2, eq < 0 ? undefined : eq);
     if (!key) throw new UsageError(`malformed option "${a}"`);
     if (eq >= 0) options.set(key, a.slice(eq + 1));
-    else if (booleanFlags.includes(key) || i + 1 >= argv.length || argv[i + 1].startsWith("--")) options.set(key, true);
+    else if (booleanFlags.includes(key) || i + 1 >= argv.length || argv[i + 1].startsWith("--"))
+      options.set(key, true);
     else options.set(key, argv[++i]);
   }
   return { positionals, options };

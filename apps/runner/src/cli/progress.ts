@@ -28,7 +28,9 @@ export function progress(label: string, total: number, unit = "it", everyMs = 20
     },
     finish(extra) {
       const secs = ((performance.now() - start) / 1000).toFixed(1);
-      process.stderr.write(`${tty ? "\r" : ""}${label} done in ${secs} s${extra ? `  ${extra}` : ""}${tty ? "\x1b[K" : ""}\n`);
+      process.stderr.write(
+        `${tty ? "\r" : ""}${label} done in ${secs} s${extra ? `  ${extra}` : ""}${tty ? "\x1b[K" : ""}\n`,
+      );
     },
   };
 }

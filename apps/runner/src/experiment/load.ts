@@ -26,14 +26,23 @@ export function loadExperiment(file: string): { experiment: Experiment; baseDir:
 export function checkReferences(x: Experiment, file: string): void {
   const names = new Set<string>();
   x.variants.forEach((v, i) => {
-    if (names.has(v.name)) throw new ConfigError(file, `variants[${i}].name`, `duplicate variant "${v.name}"`);
+    if (names.has(v.name))
+      throw new ConfigError(file, `variants[${i}].name`, `duplicate variant "${v.name}"`);
     if (v.from !== undefined && !names.has(v.from)) {
-      throw new ConfigError(file, `variants[${i}].from`, `"${v.from}" is not an earlier variant (have: ${[...names].join(", ") || "none"})`);
+      throw new ConfigError(
+        file,
+        `variants[${i}].from`,
+        `"${v.from}" is not an earlier variant (have: ${[...names].join(", ") || "none"})`,
+      );
     }
     names.add(v.name);
     const needData = (field: string, name: string | undefined) => {
       if (name !== undefined && !x.data[name]) {
-        throw new ConfigError(file, `variants[${i}].${field}`, `no dataset "${name}" in data (have: ${Object.keys(x.data).join(", ")})`);
+        throw new ConfigError(
+          file,
+          `variants[${i}].${field}`,
+          `no dataset "${name}" in data (have: ${Object.keys(x.data).join(", ")})`,
+        );
       }
     };
     if (v.quantize?.method === "gptq") needData("quantize.calibration", v.quantize.calibration);
@@ -41,17 +50,29 @@ export function checkReferences(x: Experiment, file: string): void {
     needData("distill.data", v.distill?.data);
     const tv = v.distill?.teacher;
     if (tv?.kind === "model" && tv.variant !== undefined && !names.has(tv.variant)) {
-      throw new ConfigError(file, `variants[${i}].distill.teacher.variant`, `"${tv.variant}" is not an earlier variant`);
+      throw new ConfigError(
+        file,
+        `variants[${i}].distill.teacher.variant`,
+        `"${tv.variant}" is not an earlier variant`,
+      );
     }
   });
   x.evaluate.forEach((e, i) => {
     if (!x.data[e.data]) {
-      throw new ConfigError(file, `evaluate[${i}].data`, `no dataset "${e.data}" in data (have: ${Object.keys(x.data).join(", ")})`);
+      throw new ConfigError(
+        file,
+        `evaluate[${i}].data`,
+        `no dataset "${e.data}" in data (have: ${Object.keys(x.data).join(", ")})`,
+      );
     }
   });
   if (x.sensitivity) {
     if (x.sensitivity.eval >= x.evaluate.length) {
-      throw new ConfigError(file, "sensitivity.eval", `index ${x.sensitivity.eval} but only ${x.evaluate.length} evaluation(s)`);
+      throw new ConfigError(
+        file,
+        "sensitivity.eval",
+        `index ${x.sensitivity.eval} but only ${x.evaluate.length} evaluation(s)`,
+      );
     }
     if (x.sensitivity.variant && !names.has(x.sensitivity.variant)) {
       throw new ConfigError(file, "sensitivity.variant", `no variant "${x.sensitivity.variant}"`);

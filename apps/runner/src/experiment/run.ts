@@ -2,12 +2,11 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CausalLM } from "@shrinkray/models";
 import { generateText } from "@shrinkray/models";
-import { noGrad } from "@shrinkray/tensor-cuda";
 import { RunnerError } from "../cli/errors.js";
 import { machineInfo, packageVersions, type Results, type VariantResult } from "../report/results.js";
 import { writeRunReport } from "../report/write.js";
 import { type Dataset, loadDataset } from "../steps/data.js";
-import { runEvaluation } from "../steps/evaluate.js";
+import { handleFor, runEvaluation } from "../steps/evaluate.js";
 import { loadStored, type StoredModel } from "../steps/model-store.js";
 import { runSensitivity } from "../steps/sensitivity.js";
 import { buildVariant, type VariantInfo } from "../steps/variants.js";
@@ -107,22 +106,24 @@ export async function runExperiment(x: Experiment, baseDir: string, opts: RunOpt
       const outcome = await step(`eval:${v.name}:${i}:${e.task}`, async () => {
         const workDir = join(dir, "evals", v.name, `${i}-${e.task}`);
         mkdirSync(workDir, { recursive: true });
-        return runEvaluation(e, await getModel(v.name), await data(e.data), e.data, workDir);
+        return runEvaluation(e, handleFor(await getModel(v.name)), await data(e.data), e.data, workDir);
       });
       result.metrics.push(...outcome.metrics);
     }
     if (x.samples?.length) {
       result.samples = await step(`samples:${v.name}`, async () => {
         const m = await getModel(v.name);
-        return noGrad(async () =>
-          Promise.all(x.samples!.map(async (prompt) => ({ prompt, output: (await generateText(m, [prompt], { maxNewTokens: 64 }))[0] }))),
-        );
+        const outputs = await generateText(m, x.samples!, { maxNewTokens: 64 });
+        return x.samples!.map((prompt, i) => ({ prompt, output: outputs[i] }));
       });
     }
     variants.push(result);
     // Keep memory to what the next steps need: the latest variant and what others derive from.
     for (const name of [...live.keys()]) {
-      const needed = x.variants.some((w) => w.from === name || (w.distill?.teacher?.kind === "model" && w.distill.teacher.variant === name));
+      const needed = x.variants.some(
+        (w) =>
+          w.from === name || (w.distill?.teacher?.kind === "model" && w.distill.teacher.variant === name),
+      );
       if (name !== v.name && !needed) live.delete(name);
     }
   }
@@ -131,7 +132,13 @@ export async function runExperiment(x: Experiment, baseDir: string, opts: RunOpt
   if (x.sensitivity) {
     const s = x.sensitivity;
     sensitivity = await step("sensitivity", async () =>
-      runSensitivity(s, await getModel(s.variant ?? x.variants[0].name), x.evaluate[s.eval], await data(x.evaluate[s.eval].data), log),
+      runSensitivity(
+        s,
+        await getModel(s.variant ?? x.variants[0].name),
+        x.evaluate[s.eval],
+        await data(x.evaluate[s.eval].data),
+        log,
+      ),
     );
   }
 

@@ -2,7 +2,10 @@ import type { Schema } from "./validate.js";
 
 /** What an experiment file may say. The types below mirror the schema. */
 const str = (optional = false, e?: readonly string[]): Schema => ({ type: "string", optional, enum: e });
-const num = (optional = false, extra: { min?: number; max?: number; integer?: boolean; enum?: number[] } = {}): Schema => ({
+const num = (
+  optional = false,
+  extra: { min?: number; max?: number; integer?: boolean; enum?: number[] } = {},
+): Schema => ({
   type: "number",
   optional,
   ...extra,
@@ -20,11 +23,21 @@ const dataSchema: Schema = {
   variants: {
     gsm8k: obj({ kind: str(), path: str(), limit: num(true, { min: 1, integer: true }) }),
     "toy-gsm8k": obj({ kind: str(), count: num(false, { min: 1, integer: true }), seed: num(true) }),
-    rupbench: obj({ kind: str(), path: str(), files: { type: "array", items: str(), optional: true }, limit: num(true, { min: 1 }) }),
+    rupbench: obj({
+      kind: str(),
+      path: str(),
+      files: { type: "array", items: str(), optional: true },
+      limit: num(true, { min: 1 }),
+    }),
     "toy-rupbench": obj({ kind: str(), count: num(false, { min: 1, integer: true }), seed: num(true) }),
     text: obj({ kind: str(), path: str(), maxChars: num(true, { min: 1 }) }),
     c4: obj({ kind: str(), path: str() }),
-    mmlu: obj({ kind: str(), path: str(), subjects: { type: "array", items: str(), optional: true }, limit: num(true) }),
+    mmlu: obj({
+      kind: str(),
+      path: str(),
+      subjects: { type: "array", items: str(), optional: true },
+      limit: num(true),
+    }),
     squad: obj({ kind: str(), path: str(), limit: num(true) }),
     instructions: obj({ kind: str(), path: str(), limit: num(true) }),
   },
@@ -57,7 +70,13 @@ const teacherSchema: Schema = {
   optional: true,
   variants: {
     model: obj({ kind: str(), variant: str(true), path: str(true) }),
-    served: obj({ kind: str(), endpoint: str(), model: str(), topK: num(false, { min: 1, integer: true }), apiKeyEnv: str(true) }),
+    served: obj({
+      kind: str(),
+      endpoint: str(),
+      model: str(),
+      topK: num(false, { min: 1, integer: true }),
+      apiKeyEnv: str(true),
+    }),
   },
 };
 
@@ -79,7 +98,15 @@ const variantSchema = obj({
     {
       teacher: teacherSchema,
       data: str(),
-      loss: str(true, ["forward_kl", "reverse_kl", "symmetric_kl", "jsd", "skew_kl", "skew_reverse_kl", "tvd"]),
+      loss: str(true, [
+        "forward_kl",
+        "reverse_kl",
+        "symmetric_kl",
+        "jsd",
+        "skew_kl",
+        "skew_reverse_kl",
+        "tvd",
+      ]),
       temperature: num(true, { min: 0 }),
       steps: num(false, { min: 1, integer: true }),
       lr: num(true, { min: 0 }),
@@ -94,9 +121,25 @@ const evalSchema: Schema = {
   type: "union",
   tag: "task",
   variants: {
-    gsm8k: obj({ task: str(), data: str(), maxNewTokens: num(true, { min: 1 }), prompt: str(true, ["zero-shot", "few-shot", "cot"]), shots: num(true) }),
-    rupbench: obj({ task: str(), data: str(), mode: str(true, ["loglikelihood", "generate"]), perturbations: { type: "array", items: str(), optional: true } }),
-    perplexity: obj({ task: str(), data: str(), seqLen: num(true, { min: 2 }), stride: num(true, { min: 1 }) }),
+    gsm8k: obj({
+      task: str(),
+      data: str(),
+      maxNewTokens: num(true, { min: 1 }),
+      prompt: str(true, ["zero-shot", "few-shot", "cot"]),
+      shots: num(true),
+    }),
+    rupbench: obj({
+      task: str(),
+      data: str(),
+      mode: str(true, ["loglikelihood", "generate"]),
+      perturbations: { type: "array", items: str(), optional: true },
+    }),
+    perplexity: obj({
+      task: str(),
+      data: str(),
+      seqLen: num(true, { min: 2 }),
+      stride: num(true, { min: 1 }),
+    }),
     mmlu: obj({ task: str(), data: str(), shots: num(true, { min: 0, integer: true }) }),
     squad: obj({ task: str(), data: str(), maxNewTokens: num(true, { min: 1 }) }),
   },
@@ -172,7 +215,13 @@ export interface VariantSpec {
 }
 
 export type EvalSpec =
-  | { task: "gsm8k"; data: string; maxNewTokens?: number; prompt?: "zero-shot" | "few-shot" | "cot"; shots?: number }
+  | {
+      task: "gsm8k";
+      data: string;
+      maxNewTokens?: number;
+      prompt?: "zero-shot" | "few-shot" | "cot";
+      shots?: number;
+    }
   | { task: "rupbench"; data: string; mode?: "loglikelihood" | "generate"; perturbations?: string[] }
   | { task: "perplexity"; data: string; seqLen?: number; stride?: number }
   | { task: "mmlu"; data: string; shots?: number }
@@ -187,6 +236,12 @@ export interface Experiment {
   data: Record<string, DataSpec>;
   variants: VariantSpec[];
   evaluate: EvalSpec[];
-  sensitivity?: { variant?: string; eval: number; bits: 2 | 3 | 4 | 8; granularity?: "layer" | "module"; budget?: number };
+  sensitivity?: {
+    variant?: string;
+    eval: number;
+    bits: 2 | 3 | 4 | 8;
+    granularity?: "layer" | "module";
+    budget?: number;
+  };
   samples?: string[];
 }

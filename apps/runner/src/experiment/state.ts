@@ -26,7 +26,10 @@ export class RunState {
   ) {
     this.file = join(dir, "state.json");
     if (existsSync(this.file) && !restart) {
-      const saved = JSON.parse(readFileSync(this.file, "utf8")) as { configHash: string; steps: Record<string, StepRecord> };
+      const saved = JSON.parse(readFileSync(this.file, "utf8")) as {
+        configHash: string;
+        steps: Record<string, StepRecord>;
+      };
       if (saved.configHash !== configHash) {
         throw new RunnerError(
           `${this.file}: the experiment changed since this run started; pass --restart to start over, or use another output directory`,

@@ -7,7 +7,14 @@ import { ConfigError } from "../cli/errors.js";
  */
 export type Schema =
   | { type: "string"; enum?: readonly string[]; optional?: boolean; doc?: string }
-  | { type: "number"; enum?: readonly number[]; min?: number; max?: number; integer?: boolean; optional?: boolean }
+  | {
+      type: "number";
+      enum?: readonly number[];
+      min?: number;
+      max?: number;
+      integer?: boolean;
+      optional?: boolean;
+    }
   | { type: "boolean"; optional?: boolean }
   | { type: "array"; items: Schema; minItems?: number; optional?: boolean }
   | { type: "object"; properties: Record<string, Schema>; optional?: boolean; additional?: Schema }
@@ -25,10 +32,13 @@ function editDistance(a: string, b: string): number {
 
 function suggest(key: string, known: string[]): string {
   const best = known.map((k) => [k, editDistance(key, k)] as const).sort((x, y) => x[1] - y[1])[0];
-  return best && best[1] <= Math.max(2, key.length / 3) ? ` (did you mean "${best[0]}"?)` : ` (known: ${known.join(", ")})`;
+  return best && best[1] <= Math.max(2, key.length / 3)
+    ? ` (did you mean "${best[0]}"?)`
+    : ` (known: ${known.join(", ")})`;
 }
 
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? "an array" : String(v));
+const show = (v: unknown) =>
+  typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? "an array" : String(v);
 
 export function validate(value: unknown, schema: Schema, file: string, path = ""): void {
   const fail = (msg: string): never => {
@@ -50,7 +60,8 @@ export function validate(value: unknown, schema: Schema, file: string, path = ""
     case "number": {
       if (typeof value !== "number" || !Number.isFinite(value)) fail(`expected a number, got ${show(value)}`);
       const n = value as number;
-      if (schema.enum && !schema.enum.includes(n)) fail(`expected one of ${schema.enum.join(", ")}, got ${n}`);
+      if (schema.enum && !schema.enum.includes(n))
+        fail(`expected one of ${schema.enum.join(", ")}, got ${n}`);
       if (schema.integer && !Number.isInteger(n)) fail(`expected an integer, got ${n}`);
       if (schema.min !== undefined && n < schema.min) fail(`must be >= ${schema.min}, got ${n}`);
       if (schema.max !== undefined && n > schema.max) fail(`must be <= ${schema.max}, got ${n}`);
@@ -64,10 +75,11 @@ export function validate(value: unknown, schema: Schema, file: string, path = ""
       if (schema.minItems !== undefined && (value as unknown[]).length < schema.minItems) {
         fail(`needs at least ${schema.minItems} item(s)`);
       }
-      (value as unknown[]).forEach((v, i) => validate(v, schema.items, file, `${path}[${i}]`));
+      for (const [i, v] of (value as unknown[]).entries()) validate(v, schema.items, file, `${path}[${i}]`);
       return;
     case "object": {
-      if (!value || typeof value !== "object" || Array.isArray(value)) fail(`expected an object, got ${show(value)}`);
+      if (!value || typeof value !== "object" || Array.isArray(value))
+        fail(`expected an object, got ${show(value)}`);
       const obj = value as Record<string, unknown>;
       const known = Object.keys(schema.properties);
       for (const key of Object.keys(obj)) {
@@ -85,7 +97,11 @@ export function validate(value: unknown, schema: Schema, file: string, path = ""
       const tag = (value as Record<string, unknown>)[schema.tag];
       const kinds = Object.keys(schema.variants);
       if (typeof tag !== "string" || !schema.variants[tag]) {
-        throw new ConfigError(file, path ? `${path}.${schema.tag}` : schema.tag, `expected one of ${kinds.join(", ")}, got ${show(tag)}`);
+        throw new ConfigError(
+          file,
+          path ? `${path}.${schema.tag}` : schema.tag,
+          `expected one of ${kinds.join(", ")}, got ${show(tag)}`,
+        );
       }
       validate(value, schema.variants[tag], file, path);
       return;

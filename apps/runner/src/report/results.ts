@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { arch, cpus, platform, totalmem } from "node:os";
 import { createRequire } from "node:module";
+import { arch, cpus, platform, totalmem } from "node:os";
 
 /** One metric of one variant, as the report tables and plots read it. */
 export interface MetricValue {
@@ -32,7 +32,14 @@ export interface Results {
   config: unknown;
   createdAt: string;
   versions: Record<string, string>;
-  machine: { platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  machine: {
+    platform: string;
+    arch: string;
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+  };
   timings: Record<string, number>;
   variants: VariantResult[];
   sensitivity?: unknown;

@@ -8,7 +8,8 @@ const M = { left: 60, right: 140, top: 36, bottom: 48 };
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const fmtTick = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2));
+const fmtTick = (v: number) =>
+  Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toPrecision(2);
 
 function ticks(lo: number, hi: number, n = 5): number[] {
   if (hi === lo) return [lo];
@@ -50,11 +51,15 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   for (const t of ticks(x0, x1, Math.min(5, new Set(xs).size - 1 || 1))) {
     parts.push(`<text x="${px(t)}" y="${H - M.bottom + 16}" text-anchor="middle">${fmtTick(t)}</text>`);
   }
-  parts.push(`<rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#333"/>`);
+  parts.push(
+    `<rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#333"/>`,
+  );
   series.forEach((s, i) => {
     const c = COLORS[i % COLORS.length];
     const pts = [...s.points].sort((a, b) => a[0] - b[0]);
-    parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x)},${py(y)}`).join(" ")}"/>`);
+    parts.push(
+      `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x)},${py(y)}`).join(" ")}"/>`,
+    );
     for (const [x, y] of pts) parts.push(`<circle cx="${px(x)}" cy="${py(y)}" r="3" fill="${c}"/>`);
     parts.push(`<rect x="${W - M.right + 10}" y="${M.top + i * 18}" width="10" height="10" fill="${c}"/>`);
     parts.push(`<text x="${W - M.right + 26}" y="${M.top + i * 18 + 9}">${esc(s.name)}</text>`);
@@ -78,15 +83,21 @@ export function barChart(title: string, yLabel: string, categories: string[], se
   }
   categories.forEach((c, j) => {
     const x = M.left + j * groupW + groupW / 2;
-    parts.push(`<text x="${x}" y="${H - M.bottom + 14}" text-anchor="end" transform="rotate(-30 ${x} ${H - M.bottom + 14})" font-size="10">${esc(c)}</text>`);
+    parts.push(
+      `<text x="${x}" y="${H - M.bottom + 14}" text-anchor="end" transform="rotate(-30 ${x} ${H - M.bottom + 14})" font-size="10">${esc(c)}</text>`,
+    );
   });
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
     for (const [j, v] of s.points) {
       const x = M.left + j * groupW + groupW * 0.1 + i * barW;
-      parts.push(`<rect x="${x}" y="${Math.min(py(v), py(0))}" width="${barW}" height="${Math.abs(py(v) - py(0))}" fill="${color}"/>`);
+      parts.push(
+        `<rect x="${x}" y="${Math.min(py(v), py(0))}" width="${barW}" height="${Math.abs(py(v) - py(0))}" fill="${color}"/>`,
+      );
     }
-    parts.push(`<rect x="${W - M.right + 10}" y="${M.top + i * 18}" width="10" height="10" fill="${color}"/>`);
+    parts.push(
+      `<rect x="${W - M.right + 10}" y="${M.top + i * 18}" width="10" height="10" fill="${color}"/>`,
+    );
     parts.push(`<text x="${W - M.right + 26}" y="${M.top + i * 18 + 9}">${esc(s.name)}</text>`);
   });
   return frame(title, "", yLabel, parts.join("\n"));
@@ -101,18 +112,24 @@ export function heatMap(title: string, rows: string[], cols: string[], values: n
   const ch = (H - M.top - M.bottom) / Math.max(rows.length, 1);
   const parts: string[] = [];
   rows.forEach((r, i) => {
-    parts.push(`<text x="${M.left - 6}" y="${M.top + i * ch + ch / 2 + 4}" text-anchor="end" font-size="10">${esc(r)}</text>`);
+    parts.push(
+      `<text x="${M.left - 6}" y="${M.top + i * ch + ch / 2 + 4}" text-anchor="end" font-size="10">${esc(r)}</text>`,
+    );
     cols.forEach((_, j) => {
       const v = values[i]?.[j];
       if (v === undefined || !Number.isFinite(v)) return;
       const t = (v - lo) / (hi - lo);
       const shade = Math.round(255 * (1 - t));
-      parts.push(`<rect x="${M.left + j * cw}" y="${M.top + i * ch}" width="${cw}" height="${ch}" fill="rgb(255,${shade},${shade})" stroke="#fff"><title>${esc(`${r} / ${cols[j]}: ${v}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${M.left + j * cw}" y="${M.top + i * ch}" width="${cw}" height="${ch}" fill="rgb(255,${shade},${shade})" stroke="#fff"><title>${esc(`${r} / ${cols[j]}: ${v}`)}</title></rect>`,
+      );
     });
   });
   cols.forEach((c, j) => {
     const x = M.left + j * cw + cw / 2;
-    parts.push(`<text x="${x}" y="${H - M.bottom + 14}" text-anchor="end" transform="rotate(-30 ${x} ${H - M.bottom + 14})" font-size="10">${esc(c)}</text>`);
+    parts.push(
+      `<text x="${x}" y="${H - M.bottom + 14}" text-anchor="end" transform="rotate(-30 ${x} ${H - M.bottom + 14})" font-size="10">${esc(c)}</text>`,
+    );
   });
   parts.push(`<text x="${W - M.right + 10}" y="${M.top + 10}">min ${fmtTick(lo)}</text>`);
   parts.push(`<text x="${W - M.right + 10}" y="${M.top + 28}">max ${fmtTick(hi)}</text>`);

@@ -17,7 +17,9 @@ export interface SensitivityPlot {
 export function plotsFor(r: Results): Record<string, string> {
   const plots: Record<string, string> = {};
   const withBits = r.variants.filter((v) => v.bitsPerWeight !== undefined);
-  const accuracy = metricNames(r.variants).filter((n) => r.variants.some((v) => v.metrics.find((m) => m.name === n)?.higherIsBetter));
+  const accuracy = metricNames(r.variants).filter((n) =>
+    r.variants.some((v) => v.metrics.find((m) => m.name === n)?.higherIsBetter),
+  );
   if (withBits.length >= 2 && accuracy.length) {
     const series: Series[] = accuracy.map((name) => ({
       name,
@@ -26,9 +28,16 @@ export function plotsFor(r: Results): Record<string, string> {
         return m ? [[v.bitsPerWeight!, m.value] as [number, number]] : [];
       }),
     }));
-    plots["accuracy-vs-bits.svg"] = lineChart("Accuracy vs bits per weight", "bits per weight", "accuracy", series);
+    plots["accuracy-vs-bits.svg"] = lineChart(
+      "Accuracy vs bits per weight",
+      "bits per weight",
+      "accuracy",
+      series,
+    );
   }
-  const curves: Series[] = r.variants.flatMap((v) => Object.entries(v.curves ?? {}).map(([k, pts]) => ({ name: `${v.name} ${k}`, points: pts })));
+  const curves: Series[] = r.variants.flatMap((v) =>
+    Object.entries(v.curves ?? {}).map(([k, pts]) => ({ name: `${v.name} ${k}`, points: pts })),
+  );
   if (curves.length) plots["loss-curves.svg"] = lineChart("Training loss", "step", "loss", curves);
   const pert = metricNames(r.variants).filter((n) => n.startsWith("rupbench perturbed:"));
   if (pert.length) {
@@ -47,7 +56,13 @@ export function plotsFor(r: Results): Record<string, string> {
     );
   }
   const s = r.sensitivity as { plot?: SensitivityPlot } | undefined;
-  if (s?.plot) plots["sensitivity.svg"] = heatMap("Metric drop when one unit is quantized", s.plot.rows, s.plot.cols, s.plot.drops);
+  if (s?.plot)
+    plots["sensitivity.svg"] = heatMap(
+      "Metric drop when one unit is quantized",
+      s.plot.rows,
+      s.plot.cols,
+      s.plot.drops,
+    );
   return plots;
 }
 

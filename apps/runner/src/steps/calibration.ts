@@ -32,7 +32,9 @@ export function calibrationBatches(
 ): Tensor[] {
   const ids = tokenizer.encode(datasetText(d));
   if (ids.length <= opts.seqLen) {
-    throw new RunnerError(`calibration: the data hold ${ids.length} tokens, fewer than one window of ${opts.seqLen}`);
+    throw new RunnerError(
+      `calibration: the data hold ${ids.length} tokens, fewer than one window of ${opts.seqLen}`,
+    );
   }
   const g = new Generator(opts.seed);
   return Array.from({ length: opts.nsamples }, () => {

@@ -6,8 +6,8 @@ import { loadC4Text, loadWikitext } from "@shrinkray/eval-perplexity";
 import { loadRupbenchDir, type RupItem } from "@shrinkray/eval-rupbench";
 import { loadSquad, type SquadItem } from "@shrinkray/eval-squad";
 import { RunnerError } from "../cli/errors.js";
-import type { DataSpec } from "../experiment/schema.js";
 import { resolvePath } from "../experiment/load.js";
+import type { DataSpec } from "../experiment/schema.js";
 import { toyGsm8k, toyRupbench } from "./toy-data.js";
 
 export interface InstructionRow {
@@ -35,14 +35,21 @@ function need(path: string, what: string): string {
 export async function loadDataset(name: string, spec: DataSpec, baseDir: string): Promise<Dataset> {
   switch (spec.kind) {
     case "gsm8k":
-      return { kind: "gsm8k", items: limit(await loadGsm8k(need(resolvePath(baseDir, spec.path), "GSM8K file")), spec.limit) };
+      return {
+        kind: "gsm8k",
+        items: limit(await loadGsm8k(need(resolvePath(baseDir, spec.path), "GSM8K file")), spec.limit),
+      };
     case "toy-gsm8k":
       return { kind: "gsm8k", items: toyGsm8k(spec.count, spec.seed ?? 0) };
     case "rupbench": {
       const dir = need(resolvePath(baseDir, spec.path), "RUPBench directory");
       const loaded = await loadRupbenchDir(dir);
-      const wanted = spec.files ? [...loaded].filter(([file]) => spec.files!.some((f) => file.includes(f))) : [...loaded];
-      const items = wanted.flatMap(([, r]) => (spec.limit === undefined ? r.items : r.items.slice(0, spec.limit)));
+      const wanted = spec.files
+        ? [...loaded].filter(([file]) => spec.files!.some((f) => file.includes(f)))
+        : [...loaded];
+      const items = wanted.flatMap(([, r]) =>
+        spec.limit === undefined ? r.items : r.items.slice(0, spec.limit),
+      );
       return { kind: "rupbench", items };
     }
     case "toy-rupbench":
@@ -61,15 +68,27 @@ export async function loadDataset(name: string, spec: DataSpec, baseDir: string)
       return { kind: "mmlu", items };
     }
     case "squad":
-      return { kind: "squad", items: limit(await loadSquad(need(resolvePath(baseDir, spec.path), "SQuAD file")), spec.limit) };
+      return {
+        kind: "squad",
+        items: limit(await loadSquad(need(resolvePath(baseDir, spec.path), "SQuAD file")), spec.limit),
+      };
     case "instructions":
-      return { kind: "instructions", rows: limit(readInstructions(need(resolvePath(baseDir, spec.path), "instruction file"), name), spec.limit) };
+      return {
+        kind: "instructions",
+        rows: limit(
+          readInstructions(need(resolvePath(baseDir, spec.path), "instruction file"), name),
+          spec.limit,
+        ),
+      };
   }
 }
 
 /** Alpaca/Platypus rows (instruction, input, output) from JSONL; a bad row names its line. */
 export function readInstructions(path: string, name: string): InstructionRow[] {
-  const files = existsSync(path) && !path.endsWith(".jsonl") && !path.endsWith(".json") ? readdirSync(path).map((f) => join(path, f)) : [path];
+  const files =
+    existsSync(path) && !path.endsWith(".jsonl") && !path.endsWith(".json")
+      ? readdirSync(path).map((f) => join(path, f))
+      : [path];
   const rows: InstructionRow[] = [];
   for (const f of files) {
     readFileSync(f, "utf8")
@@ -84,15 +103,27 @@ export function readInstructions(path: string, name: string): InstructionRow[] {
         }
         const r = row as Record<string, unknown>;
         if (typeof r.instruction !== "string" || typeof r.output !== "string") {
-          throw new RunnerError(`${f}:${i + 1}: expected string fields "instruction" and "output" (dataset "${name}")`);
+          throw new RunnerError(
+            `${f}:${i + 1}: expected string fields "instruction" and "output" (dataset "${name}")`,
+          );
         }
-        rows.push({ instruction: r.instruction, input: typeof r.input === "string" ? r.input : undefined, output: r.output });
+        rows.push({
+          instruction: r.instruction,
+          input: typeof r.input === "string" ? r.input : undefined,
+          output: r.output,
+        });
       });
   }
   return rows;
 }
 
-export function expectKind<K extends Dataset["kind"]>(d: Dataset, kind: K, name: string, task: string): Extract<Dataset, { kind: K }> {
-  if (d.kind !== kind) throw new RunnerError(`evaluation "${task}" needs ${kind} data, but dataset "${name}" holds ${d.kind}`);
+export function expectKind<K extends Dataset["kind"]>(
+  d: Dataset,
+  kind: K,
+  name: string,
+  task: string,
+): Extract<Dataset, { kind: K }> {
+  if (d.kind !== kind)
+    throw new RunnerError(`evaluation "${task}" needs ${kind} data, but dataset "${name}" holds ${d.kind}`);
   return d as Extract<Dataset, { kind: K }>;
 }

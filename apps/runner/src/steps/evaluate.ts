@@ -2,17 +2,46 @@ import { join } from "node:path";
 import { evaluateGsm8k } from "@shrinkray/eval-gsm8k";
 import { evaluateMmlu } from "@shrinkray/eval-mmlu";
 import { evaluatePerplexity } from "@shrinkray/eval-perplexity";
-import { buildReport as rupReport, PERTURBATIONS, type Perturbation, scoreByGeneration, scoreByLoglikelihood } from "@shrinkray/eval-rupbench";
-import { createRng, typos } from "@shrinkray/eval-rupbench";
+import {
+  createRng,
+  PERTURBATIONS,
+  type Perturbation,
+  buildReport as rupReport,
+  scoreByGeneration,
+  scoreByLoglikelihood,
+  typos,
+} from "@shrinkray/eval-rupbench";
 import { compareSquadRobustness } from "@shrinkray/eval-squad";
 import { type CausalLM, ModelLanguageModel, ModelTokenScorer } from "@shrinkray/models";
-import { noGrad } from "@shrinkray/tensor-cuda";
 import { RunnerError } from "../cli/errors.js";
 import type { EvalSpec } from "../experiment/schema.js";
 import type { MetricValue } from "../report/results.js";
 import { type Dataset, expectKind } from "./data.js";
 
 const iv = (i: { low: number; high: number }, scale = 1): [number, number] => [i.low * scale, i.high * scale];
+
+/** What an evaluation needs of a model: the protocol, and token-level scoring for perplexity. */
+export interface ModelHandle {
+  lm: ModelLanguageModel | LanguageModelLike;
+  scorer?: ModelTokenScorer;
+}
+
+type LanguageModelLike = {
+  generate(reqs: { prompt: string; maxNewTokens: number; stop?: string[] }[]): Promise<string[]>;
+  loglikelihood(
+    reqs: { context: string; continuation: string }[],
+  ): Promise<{ logprob: number; greedy: boolean }[]>;
+};
+
+export function handleFor(model: CausalLM): ModelHandle {
+  if (!model.tokenizer)
+    throw new RunnerError("the model directory has no tokenizer.json; evaluations need one");
+  model.eval();
+  return {
+    lm: new ModelLanguageModel(model, { batchSize: 8 }),
+    scorer: new ModelTokenScorer(model, model.tokenizer, 4),
+  };
+}
 
 export interface EvalOutcome {
   metrics: MetricValue[];
@@ -23,19 +52,20 @@ export interface EvalOutcome {
 /** Runs one evaluation of an experiment on one model and turns its report into metrics. */
 export async function runEvaluation(
   spec: EvalSpec,
-  model: CausalLM,
+  handle: ModelHandle,
   data: Dataset,
   dataName: string,
   workDir: string,
 ): Promise<EvalOutcome> {
-  if (!model.tokenizer) throw new RunnerError(`evaluation "${spec.task}": the model has no tokenizer.json`);
-  model.eval();
-  const lm = new ModelLanguageModel(model, { batchSize: 8 });
-  return noGrad(async () => {
+  const lm = handle.lm;
+  const run = async (): Promise<EvalOutcome> => {
     switch (spec.task) {
       case "gsm8k": {
         const { items } = expectKind(data, "gsm8k", dataName, spec.task);
-        const format = spec.prompt === "zero-shot" || spec.prompt === undefined ? { kind: "zero-shot" as const } : { kind: "cot" as const };
+        const format =
+          spec.prompt === "zero-shot" || spec.prompt === undefined
+            ? { kind: "zero-shot" as const }
+            : { kind: "cot" as const };
         const ev = await evaluateGsm8k({
           model: lm,
           items,
@@ -44,7 +74,14 @@ export async function runEvaluation(
           resultsPath: join(workDir, "gsm8k-results.jsonl"),
         });
         return {
-          metrics: [{ name: `${dataName} accuracy`, value: ev.report.accuracy, interval: iv(ev.report.ci95), higherIsBetter: true }],
+          metrics: [
+            {
+              name: `${dataName} accuracy`,
+              value: ev.report.accuracy,
+              interval: iv(ev.report.ci95),
+              higherIsBetter: true,
+            },
+          ],
           report: { ...ev.report, failures: ev.report.failures.slice(0, 20) },
         };
       }
@@ -52,7 +89,10 @@ export async function runEvaluation(
         const { items } = expectKind(data, "rupbench", dataName, spec.task);
         const perturbations = (spec.perturbations ?? PERTURBATIONS) as Perturbation[];
         for (const p of perturbations) {
-          if (!PERTURBATIONS.includes(p)) throw new RunnerError(`evaluation rupbench: unknown perturbation "${p}" (known: ${PERTURBATIONS.join(", ")})`);
+          if (!PERTURBATIONS.includes(p))
+            throw new RunnerError(
+              `evaluation rupbench: unknown perturbation "${p}" (known: ${PERTURBATIONS.join(", ")})`,
+            );
         }
         const scored =
           spec.mode === "generate"
@@ -61,26 +101,53 @@ export async function runEvaluation(
         const report = rupReport(scored);
         const o = report.overall;
         const metrics: MetricValue[] = [
-          { name: `${dataName} accuracy`, value: o.accOriginal, interval: iv(o.accOriginalCI), higherIsBetter: true },
+          {
+            name: `${dataName} accuracy`,
+            value: o.accOriginal,
+            interval: iv(o.accOriginalCI),
+            higherIsBetter: true,
+          },
           { name: `${dataName} perturbed accuracy`, value: o.mean.accPerturbed, higherIsBetter: true },
         ];
         for (const p of o.perturbations) {
-          metrics.push({ name: `rupbench perturbed: ${p.perturbation}`, value: p.accPerturbed, interval: iv(p.accPerturbedCI), higherIsBetter: true });
+          metrics.push({
+            name: `rupbench perturbed: ${p.perturbation}`,
+            value: p.accPerturbed,
+            interval: iv(p.accPerturbedCI),
+            higherIsBetter: true,
+          });
         }
         return { metrics, report };
       }
       case "perplexity": {
         const { text } = expectKind(data, "text", dataName, spec.task);
-        const scorer = new ModelTokenScorer(model, model.tokenizer, 4);
+        const scorer = handle.scorer;
+        if (!scorer)
+          throw new RunnerError("perplexity needs token-level scores, which only an in-process model gives");
         const seqLen = spec.seqLen ?? 256;
         const report = await evaluatePerplexity({ scorer, text, seqLen, stride: spec.stride, batchSize: 4 });
-        return { metrics: [{ name: `${dataName} perplexity`, value: report.ppl, higherIsBetter: false }], report };
+        return {
+          metrics: [{ name: `${dataName} perplexity`, value: report.ppl, higherIsBetter: false }],
+          report,
+        };
       }
       case "mmlu": {
         const { items } = expectKind(data, "mmlu", dataName, spec.task);
-        const ev = await evaluateMmlu({ model: lm, items, shots: spec.shots ?? 0, resultsPath: join(workDir, "mmlu-results.jsonl") });
+        const ev = await evaluateMmlu({
+          model: lm,
+          items,
+          shots: spec.shots ?? 0,
+          resultsPath: join(workDir, "mmlu-results.jsonl"),
+        });
         return {
-          metrics: [{ name: `${dataName} accuracy`, value: ev.report.accuracy, interval: iv(ev.report.ci95), higherIsBetter: true }],
+          metrics: [
+            {
+              name: `${dataName} accuracy`,
+              value: ev.report.accuracy,
+              interval: iv(ev.report.ci95),
+              higherIsBetter: true,
+            },
+          ],
           report: ev.report,
         };
       }
@@ -88,11 +155,22 @@ export async function runEvaluation(
         const { items } = expectKind(data, "squad", dataName, spec.task);
         // The robustness comparison perturbs questions with RUPBench's typo recipe.
         const perturb = (text: string, index: number) => typos(text, createRng("squad-typos", index));
-        const r = await compareSquadRobustness({ model: lm, items, maxNewTokens: spec.maxNewTokens ?? 32, perturb, perturbTarget: "question" });
+        const r = await compareSquadRobustness({
+          model: lm,
+          items,
+          maxNewTokens: spec.maxNewTokens ?? 32,
+          perturb,
+          perturbTarget: "question",
+        });
         const { clean, perturbed: pert } = r;
         return {
           metrics: [
-            { name: `${dataName} EM`, value: clean.exactMatch, interval: iv(clean.exactMatchCi95), higherIsBetter: true },
+            {
+              name: `${dataName} EM`,
+              value: clean.exactMatch,
+              interval: iv(clean.exactMatchCi95),
+              higherIsBetter: true,
+            },
             { name: `${dataName} F1`, value: clean.f1, higherIsBetter: true },
             { name: `${dataName} F1 (typos)`, value: pert.f1, higherIsBetter: true },
           ],
@@ -100,5 +178,7 @@ export async function runEvaluation(
         };
       }
     }
-  });
+  };
+  // The models package runs each forward pass under noGrad itself (noGrad cannot span awaits).
+  return run();
 }

@@ -20,7 +20,12 @@ export function dirSize(dir: string): number {
   return total;
 }
 
-export async function storeModel(model: CausalLM, dir: string, baseDir: string, sparse: boolean): Promise<StoredModel> {
+export async function storeModel(
+  model: CausalLM,
+  dir: string,
+  baseDir: string,
+  sparse: boolean,
+): Promise<StoredModel> {
   if (sparse) {
     await saveSparseCheckpoint(dir, model);
     return { format: "sparse", dir, baseDir };

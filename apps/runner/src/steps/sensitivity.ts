@@ -12,7 +12,7 @@ import {
 } from "@shrinkray/switchable-quant";
 import type { EvalSpec, Experiment } from "../experiment/schema.js";
 import type { Dataset } from "./data.js";
-import { runEvaluation } from "./evaluate.js";
+import { handleFor, runEvaluation } from "./evaluate.js";
 
 /**
  * Sensitivity per layer or sub-module at a low bit-width, then a greedy allocation under the
@@ -30,13 +30,23 @@ export async function runSensitivity(
   const scratch = mkdtempSync(join(tmpdir(), "shrinkray-sens-"));
   let calls = 0;
   const metric = async (m: unknown) => {
-    const out = await runEvaluation(evalSpec, m as CausalLM, data, evalSpec.data, join(scratch, String(calls++)));
+    const out = await runEvaluation(
+      evalSpec,
+      handleFor(m as CausalLM),
+      data,
+      evalSpec.data,
+      join(scratch, String(calls++)),
+    );
     return out.metrics[0].value;
   };
   const higherIsBetter = evalSpec.task !== "perplexity";
   const granularity = s.granularity === "layer" ? "coarse" : "fine";
   log(`sensitivity: flipping each ${s.granularity ?? "module"} to ${s.bits} bits`);
-  const scan = await sensitivityScan(model, metric, { low: { bits: s.bits, groupSize: 32 }, granularity, higherIsBetter });
+  const scan = await sensitivityScan(model, metric, {
+    low: { bits: s.bits, groupSize: 32 },
+    granularity,
+    higherIsBetter,
+  });
   const greedy = await greedyLower(model, metric, {
     ladder: [...new Set<BitWidth>([s.bits === 2 ? 4 : 8, s.bits])],
     budget: { relative: s.budget ?? 0.1 },
@@ -46,7 +56,9 @@ export async function runSensitivity(
   });
   const layers = [...new Set(scan.rows.map((r) => r.layer).filter((l) => l !== null))] as number[];
   const subs = [...new Set(scan.rows.map((r) => r.sub).filter((x) => x !== null))] as string[];
-  const drops = layers.map((l) => subs.map((sub) => scan.rows.find((r) => r.layer === l && r.sub === sub)?.drop ?? Number.NaN));
+  const drops = layers.map((l) =>
+    subs.map((sub) => scan.rows.find((r) => r.layer === l && r.sub === sub)?.drop ?? Number.NaN),
+  );
   return {
     scan,
     table: sensitivityTable(scan),

@@ -35,7 +35,8 @@ export interface VariantContext {
 /** Weights in the decoder blocks' Linear layers: what quantization and sparsity act on. */
 function linearWeights(model: CausalLM): number {
   let n = 0;
-  for (const [name, m] of model.namedModules()) if (m instanceof nn.Linear && !/lm_head/.test(name)) n += m.weight.size;
+  for (const [name, m] of model.namedModules())
+    if (m instanceof nn.Linear && !/lm_head/.test(name)) n += m.weight.size;
   return n;
 }
 
@@ -43,7 +44,10 @@ function linearWeights(model: CausalLM): number {
  * Builds one variant: starts from the base model (or the variant named by `from`), applies
  * sparsify → distill → quantize in that order when given, and writes the result to its folder.
  */
-export async function buildVariant(v: VariantSpec, ctx: VariantContext): Promise<{ model: CausalLM; info: VariantInfo }> {
+export async function buildVariant(
+  v: VariantSpec,
+  ctx: VariantContext,
+): Promise<{ model: CausalLM; info: VariantInfo }> {
   // A fresh copy: variants never share weights, whatever the order they are built in.
   const model = ctx.parent ? await reload(ctx.parent, ctx) : await loadPretrained(ctx.modelDir);
   const methods: string[] = [];
@@ -55,17 +59,41 @@ export async function buildVariant(v: VariantSpec, ctx: VariantContext): Promise
 
   if (v.sparsify) {
     const s = v.sparsify;
-    const include = s.include ?? ["(q|k|v|o)_proj$", "(gate|up|down)_proj$", "c_attn$", "c_proj$", "c_fc$", "fc1$", "fc2$", "out_proj$"];
+    const include = s.include ?? [
+      "(q|k|v|o)_proj$",
+      "(gate|up|down)_proj$",
+      "c_attn$",
+      "c_proj$",
+      "c_fc$",
+      "fc1$",
+      "fc2$",
+      "out_proj$",
+    ];
     const { report, replaced } = sparsify(model, {
       rules: include.map((pattern) => ({ pattern, groups: s.groups, rank: s.rank })),
       exclude: ["lm_head"],
     });
-    ctx.log(`sparsify: ${report.modelParamsBefore.toLocaleString()} → ${report.modelParamsAfter.toLocaleString()} parameters`);
+    ctx.log(
+      `sparsify: ${report.modelParamsBefore.toLocaleString()} → ${report.modelParamsAfter.toLocaleString()} parameters`,
+    );
     extra.sparsify = { paramsBefore: report.modelParamsBefore, paramsAfter: report.modelParamsAfter };
     if (s.calibration && (s.fitEpochs ?? 10) > 0) {
-      const batches = calibrationBatches(await ctx.data(s.calibration), tokenizerOf(model), { nsamples: 16, seqLen: 64, seed });
-      const fits = fitLayerwise(model, replaced, { batches, run: (m, b) => (m as CausalLM).call(b) }, { epochs: s.fitEpochs ?? 10, generator: new Generator(seed) });
-      extra.fit = fits.map((f) => ({ layer: f.name, relErrorBefore: f.relErrorBefore, relErrorAfter: f.relErrorAfter }));
+      const batches = calibrationBatches(await ctx.data(s.calibration), tokenizerOf(model), {
+        nsamples: 16,
+        seqLen: 64,
+        seed,
+      });
+      const fits = fitLayerwise(
+        model,
+        replaced,
+        { batches, run: (m, b) => (m as CausalLM).call(b) },
+        { epochs: s.fitEpochs ?? 10, generator: new Generator(seed) },
+      );
+      extra.fit = fits.map((f) => ({
+        layer: f.name,
+        relErrorBefore: f.relErrorBefore,
+        relErrorAfter: f.relErrorAfter,
+      }));
     }
     methods.push(`grouped(g=${s.groups})+lowrank(r=${s.rank})`);
     sparse = true;
@@ -79,11 +107,17 @@ export async function buildVariant(v: VariantSpec, ctx: VariantContext): Promise
     const ids = tok.encode(text);
     const seqs: Sequence[] = [];
     for (let i = 0; i + seqLen <= ids.length; i += seqLen) seqs.push(textSequence(ids.slice(i, i + seqLen)));
-    if (seqs.length === 0) throw new RunnerError(`distill: dataset "${d.data}" holds fewer than ${seqLen} tokens`);
+    if (seqs.length === 0)
+      throw new RunnerError(`distill: dataset "${d.data}" holds fewer than ${seqLen} tokens`);
     const teacherSpec = d.teacher ?? { kind: "model" as const };
     let teacher: Parameters<typeof distill>[0]["teacher"];
     if (teacherSpec.kind === "served") {
-      const remote = createRemoteTeacher({ endpoint: teacherSpec.endpoint, model: teacherSpec.model, topK: teacherSpec.topK, apiKeyEnv: teacherSpec.apiKeyEnv });
+      const remote = createRemoteTeacher({
+        endpoint: teacherSpec.endpoint,
+        model: teacherSpec.model,
+        topK: teacherSpec.topK,
+        apiKeyEnv: teacherSpec.apiKeyEnv,
+      });
       teacher = topkTeacher(remote as never, { vocabSize: model.vocabSize, k: teacherSpec.topK });
     } else if (teacherSpec.path) teacher = await loadPretrained(teacherSpec.path);
     else teacher = await ctx.getModel(teacherSpec.variant ?? ctx.experiment.variants[0].name);
@@ -102,22 +136,40 @@ export async function buildVariant(v: VariantSpec, ctx: VariantContext): Promise
       onProgress: (p) => ctx.log(`distill: ${JSON.stringify(p)}`),
     });
     curves["distill loss"] = result.lossCurve.map((p) => [p.step, p.loss]);
-    extra.distill = { steps: result.steps, tokensPerSecond: result.tokensPerSecond, finalEval: result.finalEval };
+    extra.distill = {
+      steps: result.steps,
+      tokensPerSecond: result.tokensPerSecond,
+      finalEval: result.finalEval,
+    };
     methods.push(`distill(${result.loss})`);
   }
 
   if (v.quantize) {
     const q = v.quantize;
-    if (sparse) throw new RunnerError(`variant "${v.name}": quantizing a sparsified model is not supported; quantize a dense variant`);
+    if (sparse)
+      throw new RunnerError(
+        `variant "${v.name}": quantizing a sparsified model is not supported; quantize a dense variant`,
+      );
     if (q.method === "int8") {
       int8QuantizeModel(model);
       bits = 8;
       methods.push("int8 (absmax per channel)");
     } else {
-      const config = { bits: q.bits, groupSize: q.groupSize ?? 128, sym: q.sym ?? true, descAct: q.method === "gptq" ? (q.actOrder ?? false) : false, dynamic: q.method === "gptq" ? (q.dynamic as never) : undefined };
-      const onProgress = (p: { done: number; total: number; name: string }) => ctx.log(`${q.method}: ${p.done}/${p.total} ${p.name}`);
+      const config = {
+        bits: q.bits,
+        groupSize: q.groupSize ?? 128,
+        sym: q.sym ?? true,
+        descAct: q.method === "gptq" ? (q.actOrder ?? false) : false,
+        dynamic: q.method === "gptq" ? (q.dynamic as never) : undefined,
+      };
+      const onProgress = (p: { done: number; total: number; name: string }) =>
+        ctx.log(`${q.method}: ${p.done}/${p.total} ${p.name}`);
       if (q.method === "gptq") {
-        const batches = calibrationBatches(await ctx.data(q.calibration), tokenizerOf(model), { nsamples: q.nsamples ?? 32, seqLen: q.seqLen ?? 128, seed });
+        const batches = calibrationBatches(await ctx.data(q.calibration), tokenizerOf(model), {
+          nsamples: q.nsamples ?? 32,
+          seqLen: q.seqLen ?? 128,
+          seed,
+        });
         const r = quantizeModel(model, batches, config, { mode: "fake", onProgress, compareRtn: true });
         extra.layers = r.layers.map((l) => ({ name: l.name, error: l.error, rtnError: l.rtnError }));
       } else {

@@ -4,7 +4,12 @@
  * match), multiple choice by log-likelihood of the option letters with eval-rupbench.
  */
 import { type ItemResult, scoreOutput } from "@shrinkray/eval-gsm8k";
-import { type Perturbation, type RupItem, scoreByLoglikelihood, type ScoredItem } from "@shrinkray/eval-rupbench";
+import {
+  type Perturbation,
+  type RupItem,
+  type ScoredItem,
+  scoreByLoglikelihood,
+} from "@shrinkray/eval-rupbench";
 import { type CausalLM, ModelLanguageModel } from "@shrinkray/models";
 import { GSM_STOP, gsmPrompt } from "./format.js";
 import { type WordProblem, wordProblems } from "./tasks/arithmetic.js";

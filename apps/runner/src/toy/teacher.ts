@@ -81,7 +81,10 @@ export function createTeacher(shape: TeacherShape, tok: ToyTokenizerFiles, seed:
       p.assign(init);
     }
   });
-  const ids = { bos: tok.tokenizer.tokenToId(SPECIAL_TOKENS.bos), eos: tok.tokenizer.tokenToId(SPECIAL_TOKENS.eos) };
+  const ids = {
+    bos: tok.tokenizer.tokenToId(SPECIAL_TOKENS.bos),
+    eos: tok.tokenizer.tokenToId(SPECIAL_TOKENS.eos),
+  };
   const generation = { bos_token_id: ids.bos, eos_token_id: ids.eos, pad_token_id: 0, do_sample: false };
   model.generationConfig = parseGenerationConfig(generation, config);
   model.tokenizer = tok.tokenizer;

@@ -61,7 +61,8 @@ export function trainBpe(texts: Iterable<string>, opts: BpeTrainOptions): [strin
     }
     let best: string | null = null;
     let bestN = minCount - 1;
-    for (const [k, n] of pairs) if (n > bestN || (n === bestN && best !== null && k < best)) [best, bestN] = [k, n];
+    for (const [k, n] of pairs)
+      if (n > bestN || (n === bestN && best !== null && k < best)) [best, bestN] = [k, n];
     if (best === null) break;
     const [a, b] = best.split(" ") as [string, string];
     merges.push([a, b]);
@@ -79,7 +80,8 @@ export function trainBpe(texts: Iterable<string>, opts: BpeTrainOptions): [strin
 export function tokenizerJson(merges: readonly [string, string][]): Record<string, unknown> {
   const specials = [SPECIAL_TOKENS.pad, SPECIAL_TOKENS.bos, SPECIAL_TOKENS.eos];
   const vocab: Record<string, number> = {};
-  for (const t of [...specials, ...ALPHABET, ...merges.map(([a, b]) => a + b)]) vocab[t] ??= Object.keys(vocab).length;
+  for (const t of [...specials, ...ALPHABET, ...merges.map(([a, b]) => a + b)])
+    vocab[t] ??= Object.keys(vocab).length;
   const bosId = vocab[SPECIAL_TOKENS.bos];
   return {
     version: "1.0",
@@ -99,13 +101,18 @@ export function tokenizerJson(merges: readonly [string, string][]): Record<strin
     // Every encoded text starts with <|bos|>, in training and at inference alike.
     post_processor: {
       type: "TemplateProcessing",
-      single: [{ SpecialToken: { id: SPECIAL_TOKENS.bos, type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: SPECIAL_TOKENS.bos, type_id: 0 } },
+        { Sequence: { id: "A", type_id: 0 } },
+      ],
       pair: [
         { SpecialToken: { id: SPECIAL_TOKENS.bos, type_id: 0 } },
         { Sequence: { id: "A", type_id: 0 } },
         { Sequence: { id: "B", type_id: 1 } },
       ],
-      special_tokens: { [SPECIAL_TOKENS.bos]: { id: SPECIAL_TOKENS.bos, ids: [bosId], tokens: [SPECIAL_TOKENS.bos] } },
+      special_tokens: {
+        [SPECIAL_TOKENS.bos]: { id: SPECIAL_TOKENS.bos, ids: [bosId], tokens: [SPECIAL_TOKENS.bos] },
+      },
     },
     decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: {

@@ -4,14 +4,20 @@
  * loss is next-token cross-entropy on the completions (worked answers, option letters) and,
  * at a small weight, on the prompts.
  */
+
+import { createRng, PERTURBATIONS } from "@shrinkray/eval-rupbench";
 import type { CausalLM } from "@shrinkray/models";
-import { createRng } from "@shrinkray/eval-rupbench";
 import { crossEntropy, optim, Tensor, tidy } from "@shrinkray/tensor-cuda";
 import { choiceExample, type Example, gsmExample } from "./format.js";
 import { wordProblems } from "./tasks/arithmetic.js";
 import { choiceItems } from "./tasks/choice.js";
-import { PERTURBATIONS } from "@shrinkray/eval-rupbench";
-import { createTeacher, DEFAULT_SHAPE, type TeacherShape, type ToyTokenizerFiles, toyTokenizer } from "./teacher.js";
+import {
+  createTeacher,
+  DEFAULT_SHAPE,
+  type TeacherShape,
+  type ToyTokenizerFiles,
+  toyTokenizer,
+} from "./teacher.js";
 import { trainBpe } from "./tokenizer.js";
 
 export interface ToyRecipe {
@@ -57,7 +63,10 @@ export function trainingExamples(r: ToyRecipe): Example[] {
   const gsm = wordProblems({ split: "train", seed: r.seed, count: r.wordProblems }).map(gsmExample);
   const rng = createRng("toy-perturbed-training", r.seed);
   const choice = choiceItems({ split: "train", seed: r.seed, count: r.choiceQuestions }).map((item) =>
-    choiceExample(item, rng.next() < r.perturbedShare ? item.perturbed[rng.pick(PERTURBATIONS)] : item.original),
+    choiceExample(
+      item,
+      rng.next() < r.perturbedShare ? item.perturbed[rng.pick(PERTURBATIONS)] : item.original,
+    ),
   );
   return [...gsm, ...choice];
 }
@@ -75,7 +84,11 @@ interface Encoded {
   weights: Float32Array;
 }
 
-export function encodeExamples(tok: ToyTokenizerFiles, examples: readonly Example[], maxLength: number): Encoded[] {
+export function encodeExamples(
+  tok: ToyTokenizerFiles,
+  examples: readonly Example[],
+  maxLength: number,
+): Encoded[] {
   const eos = tok.tokenizer.specialTokenId("eos")!;
   const out: Encoded[] = [];
   for (const e of examples) {
@@ -148,7 +161,10 @@ export function trainTeacher(
       const logits = model.forward(Tensor.from(input, [batch.length, T]));
       const nll = crossEntropy(logits, Tensor.from(target, [batch.length, T]), { reduction: "none" });
       const w = Tensor.from(weight, [batch.length, T]);
-      return nll.mul(w).sum().div(weight.reduce((a, x) => a + x, 0));
+      return nll
+        .mul(w)
+        .sum()
+        .div(weight.reduce((a, x) => a + x, 0));
     });
     loss.backward();
     optim.clipGradNorm(model.parameters(), r.clipNorm).dispose();

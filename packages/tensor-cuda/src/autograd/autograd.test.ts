@@ -207,3 +207,9 @@ describe("tidy", () => {
     expect(() => t.add(1)).toThrow(/tensor of shape \[2, 2\] was used after dispose\(\)/);
   });
 });
+
+describe("noGrad with async functions", () => {
+  it("refuses a function that returns a promise, since the flag cannot span awaits", () => {
+    expect(() => noGrad(async () => 1)).toThrow(/noGrad cannot span awaits/);
+  });
+});

@@ -6,7 +6,7 @@
 import type { Gsm8kItem } from "@shrinkray/eval-gsm8k";
 import type { Rng } from "@shrinkray/eval-rupbench";
 import { type DrawOptions, drawItems } from "./splits.js";
-import { GAIN_PHRASES, LOSS_PHRASES, MULTIPLIER_WORDS, type Person, PEOPLE, THINGS } from "./world.js";
+import { GAIN_PHRASES, LOSS_PHRASES, MULTIPLIER_WORDS, PEOPLE, type Person, THINGS } from "./world.js";
 
 export type Operation = "add" | "sub" | "mul";
 
@@ -81,7 +81,9 @@ export function makeWordProblem(rng: Rng, id: string, opts: ArithmeticOptions = 
     const other = otherThan(rng, who);
     const canGain = count + 1 < limit;
     const gain = canGain && (count <= 1 || rng.next() < 0.5);
-    const n = gain ? rng.between(1, Math.min(maxOperand, limit - 1 - count)) : rng.between(1, Math.min(maxOperand, count - 1));
+    const n = gain
+      ? rng.between(1, Math.min(maxOperand, limit - 1 - count))
+      : rng.between(1, Math.min(maxOperand, count - 1));
     const op: Operation = gain ? "add" : "sub";
     const phrase = fill(rng.pick(gain ? GAIN_PHRASES : LOSS_PHRASES), { n, things, other: other.name });
     sentences.push(c === 0 ? `${capital(who.pronoun)} ${phrase}.` : `Then ${who.pronoun} ${phrase}.`);

@@ -7,7 +7,7 @@
  * - sum/difference: a one-step word problem with four candidate answers;
  * - ordering: two comparisons of three people, who is the -est (transitivity).
  */
-import { type Rng, type RupItem, type SourceQuestion, perturbQuestions } from "@shrinkray/eval-rupbench";
+import { perturbQuestions, type Rng, type RupItem, type SourceQuestion } from "@shrinkray/eval-rupbench";
 import { type DrawOptions, drawItems } from "./splits.js";
 import { COMPARATIVES, GAIN_PHRASES, LOSS_PHRASES, PEOPLE, RED_HERRINGS, THINGS } from "./world.js";
 
@@ -56,7 +56,8 @@ function most(rng: Rng, id: string): SourceQuestion {
 
 function parity(rng: Rng, id: string): SourceQuestion {
   const even = rng.next() < 0.5;
-  const pool = (want: boolean) => Array.from({ length: 40 }, (_, i) => i + 1).filter((n) => (n % 2 === 0) === want);
+  const pool = (want: boolean) =>
+    Array.from({ length: 40 }, (_, i) => i + 1).filter((n) => (n % 2 === 0) === want);
   const gold = rng.pick(pool(even));
   const wrong = rng.sample(pool(!even), 3);
   const text = `Which of these numbers is ${even ? "even" : "odd"}?`;
@@ -75,9 +76,9 @@ function arithmetic(rng: Rng, id: string): SourceQuestion {
   const start = rng.between(2, 20);
   const gain = rng.next() < 0.5;
   const n = gain ? rng.between(1, 20) : rng.between(1, start - 1);
-  const phrase = rng.pick(gain ? GAIN_PHRASES : LOSS_PHRASES).replace(/\{(\w+)\}/g, (_, k: string) =>
-    k === "n" ? String(n) : k === "things" ? plural : other.name,
-  );
+  const phrase = rng
+    .pick(gain ? GAIN_PHRASES : LOSS_PHRASES)
+    .replace(/\{(\w+)\}/g, (_, k: string) => (k === "n" ? String(n) : k === "things" ? plural : other.name));
   const answer = gain ? start + n : start - n;
   const text = `${who.name} has ${start} ${plural}. ${who.pronoun === "he" ? "He" : "She"} ${phrase}. How many ${plural} does ${who.name} have now?`;
   const near = rng.sample(
@@ -95,7 +96,10 @@ function arithmetic(rng: Rng, id: string): SourceQuestion {
 function ordering(rng: Rng, id: string): SourceQuestion {
   const [a, b, c, d] = rng.sample(PEOPLE, 4);
   const [comparative, top, bottom] = rng.pick(COMPARATIVES);
-  const facts = [`${a.name} is ${comparative} than ${b.name}.`, `${b.name} is ${comparative} than ${c.name}.`];
+  const facts = [
+    `${a.name} is ${comparative} than ${b.name}.`,
+    `${b.name} is ${comparative} than ${c.name}.`,
+  ];
   if (rng.next() < 0.5) facts.reverse();
   const askTop = rng.next() < 0.5;
   const text = `${facts.join(" ")} Who is the ${askTop ? top : bottom}?`;

@@ -11,12 +11,38 @@ export interface Person {
 }
 
 export const PEOPLE: readonly Person[] = [
-  ...["Mia", "Emma", "Ava", "Lily", "Zoe", "Nora", "Ruby", "Ella", "Anna", "Sara", "Lucy", "Maya", "Ivy", "Rosa"].map(
-    (name) => ({ name, pronoun: "she" as const }),
-  ),
-  ...["Tom", "Sam", "Ben", "Leo", "Max", "Jack", "Noah", "Owen", "Eli", "Adam", "Luke", "Omar", "Ian", "Carl"].map(
-    (name) => ({ name, pronoun: "he" as const }),
-  ),
+  ...[
+    "Mia",
+    "Emma",
+    "Ava",
+    "Lily",
+    "Zoe",
+    "Nora",
+    "Ruby",
+    "Ella",
+    "Anna",
+    "Sara",
+    "Lucy",
+    "Maya",
+    "Ivy",
+    "Rosa",
+  ].map((name) => ({ name, pronoun: "she" as const })),
+  ...[
+    "Tom",
+    "Sam",
+    "Ben",
+    "Leo",
+    "Max",
+    "Jack",
+    "Noah",
+    "Owen",
+    "Eli",
+    "Adam",
+    "Luke",
+    "Omar",
+    "Ian",
+    "Carl",
+  ].map((name) => ({ name, pronoun: "he" as const })),
 ];
 
 /** Countable things, plural, with the container they come in. */

@@ -1,0 +1,180 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createModel } from "@shrinkray/models";
+import { io, nn } from "@shrinkray/tensor-cuda";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadQuantized, QuantizedCheckpointError } from "./load-quantized.js";
+import { quantizeModel } from "./model-quantize.js";
+import { QuantLinear } from "./quant-linear.js";
+import { saveQuantized } from "./save-quantized.js";
+import {
+  haveModelFixtures,
+  loadTiny,
+  logitsOf,
+  MODEL_FIXTURES,
+  MODELS_SKIP,
+  randomBatches,
+  TINY_MODELS,
+} from "./test-models.js";
+
+if (!haveModelFixtures) console.warn(MODELS_SKIP);
+
+const dirs: string[] = [];
+const tempDir = async () => {
+  const d = await mkdtemp(join(tmpdir(), "gptq-ckpt-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const readJson = async (p: string) => JSON.parse(await readFile(p, "utf8"));
+
+describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
+  for (const name of TINY_MODELS) {
+    for (const bits of [4, 3] as const) {
+      it(`${name}, ${bits}-bit: the reloaded model's logits are identical`, async () => {
+        const model = await loadTiny(name);
+        const calib = randomBatches(model.vocabSize, 4, 2, 16, 3);
+        const r = quantizeModel(model, calib, { bits, groupSize: 32, descAct: bits === 3 });
+        const dir = await tempDir();
+        await saveQuantized(dir, model, { hfConfig: model.config, quantizeConfig: r.config, floatDtype: "float32" });
+
+        const fresh = createModel(await readJson(join(dir, "config.json")), { init: "empty" });
+        const loaded = await loadQuantized(dir, fresh);
+        expect(loaded.quantized).toEqual(r.layers.map((l) => l.name));
+        const ids = randomBatches(model.vocabSize, 1, 2, 16, 4)[0];
+        expect(logitsOf(fresh, ids)).toEqual(logitsOf(model, ids));
+      });
+    }
+  }
+
+  it("writes the AutoGPTQ layout: names, dtypes and shapes", async () => {
+    const model = await loadTiny("tiny-llama"); // d 64, ffn 192, 4 heads of 16, 2 kv heads
+    const r = quantizeModel(model, randomBatches(101, 2, 2, 16, 5), { bits: 4, groupSize: 32 });
+    const dir = await tempDir();
+    await saveQuantized(dir, model, { hfConfig: model.config, quantizeConfig: r.config });
+    const f = await io.SafetensorsFile.open(join(dir, "model.safetensors"));
+    const info = (n: string) => {
+      const i = f.info(n);
+      return [i.dtype, i.shape];
+    };
+    const p = "model.layers.1.mlp.down_proj"; // in 192, out 64, 6 groups
+    expect(info(`${p}.qweight`)).toEqual(["int32", [(192 * 4) / 32, 64]]);
+    expect(info(`${p}.qzeros`)).toEqual(["int32", [6, (64 * 4) / 32]]);
+    expect(info(`${p}.scales`)).toEqual(["float16", [6, 64]]);
+    expect(info(`${p}.g_idx`)).toEqual(["int32", [192]]);
+    expect(info("model.layers.0.self_attn.k_proj.qweight")).toEqual(["int32", [8, 32]]);
+    expect(f.has(`${p}.weight`)).toBe(false);
+    expect(info("model.embed_tokens.weight")).toEqual(["float16", [101, 64]]);
+    expect(info("lm_head.weight")).toEqual(["float16", [101, 64]]);
+    expect(info("model.layers.0.input_layernorm.weight")).toEqual(["float16", [64]]);
+    expect(f.metadata()).toEqual({ format: "pt" });
+    // Symmetric 4-bit: every zero point is 8, stored v1 as 7 in each nibble.
+    const z = (await f.tensor(`${p}.qzeros`)).dataSync() as Int32Array;
+    expect([...new Set(z)]).toEqual([0x77777777]);
+    await f.close();
+
+    const quantizeConfig = await readJson(join(dir, "quantize_config.json"));
+    expect(quantizeConfig).toMatchObject({
+      bits: 4,
+      group_size: 32,
+      desc_act: false,
+      sym: true,
+      static_groups: false,
+      checkpoint_format: "gptq",
+      quant_method: "gptq",
+      dynamic: null,
+    });
+    const config = await readJson(join(dir, "config.json"));
+    expect(config.quantization_config).toEqual(quantizeConfig);
+    expect(config.model_type).toBe("llama");
+    expect(config.torch_dtype).toBe("float16");
+  });
+
+  it("stores GPT-2's tied head once and its Conv1D biases beside the packed weights", async () => {
+    const model = await loadTiny("tiny-gpt2");
+    const r = quantizeModel(model, randomBatches(97, 2, 2, 16, 6), { bits: 4, groupSize: 64 });
+    const dir = await tempDir();
+    await saveQuantized(dir, model, { hfConfig: model.config, quantizeConfig: r.config });
+    const f = await io.SafetensorsFile.open(join(dir, "model.safetensors"));
+    expect(f.has("lm_head.weight")).toBe(false);
+    expect(f.info("transformer.wte.weight").shape).toEqual([97, 64]);
+    expect(f.info("transformer.h.0.attn.c_attn.qweight").shape).toEqual([8, 192]);
+    expect(f.info("transformer.h.0.attn.c_attn.bias")).toMatchObject({ dtype: "float16", shape: [192] });
+    expect(f.info("transformer.h.0.mlp.c_proj.qweight").shape).toEqual([32, 64]);
+    await f.close();
+    // float16 storage: the reload matches a model whose float tensors went through float16.
+    const fresh = createModel(model.config, { init: "empty" });
+    await loadQuantized(dir, fresh);
+    const ids = randomBatches(97, 1, 1, 16, 7)[0];
+    const a = logitsOf(fresh, ids);
+    const b = logitsOf(model, ids);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(2e-2);
+  });
+
+  it("round-trips dynamic overrides and skips", async () => {
+    const model = await loadTiny("tiny-qwen2");
+    const dynamic = {
+      "+:.*\\.mlp\\.down_proj": { bits: 8, group_size: 64 },
+      "-:model\\.layers\\.1\\.self_attn\\.[qk]_proj": {},
+    };
+    const r = quantizeModel(model, randomBatches(101, 2, 2, 16, 8), { bits: 4, groupSize: 32, dynamic });
+    expect(r.skipped.map((s) => s.name)).toEqual([
+      "model.layers.1.self_attn.q_proj",
+      "model.layers.1.self_attn.k_proj",
+    ]);
+    expect(r.layers.filter((l) => l.bits === 8).map((l) => l.name)).toEqual([
+      "model.layers.0.mlp.down_proj",
+      "model.layers.1.mlp.down_proj",
+    ]);
+    const dir = await tempDir();
+    await saveQuantized(dir, model, { hfConfig: model.config, quantizeConfig: r.config, floatDtype: "float32" });
+    expect((await readJson(join(dir, "quantize_config.json"))).dynamic).toEqual(dynamic);
+    const f = await io.SafetensorsFile.open(join(dir, "model.safetensors"));
+    expect(f.info("model.layers.1.self_attn.q_proj.weight").dtype).toBe("float32");
+    expect(f.info("model.layers.1.self_attn.q_proj.bias").dtype).toBe("float32");
+    expect(f.info("model.layers.0.mlp.down_proj.qweight").shape).toEqual([192 / 4, 64]);
+    await f.close();
+
+    const fresh = createModel(model.config, { init: "empty" });
+    await loadQuantized(dir, fresh);
+    const view = fresh.decoderView();
+    expect(view.blocks[1].get("self_attn.q_proj")).toBeInstanceOf(nn.Linear);
+    expect(view.blocks[1].get<QuantLinear>("mlp.down_proj").bits).toBe(8);
+    const ids = randomBatches(101, 1, 1, 16, 9)[0];
+    expect(logitsOf(fresh, ids)).toEqual(logitsOf(model, ids));
+  });
+
+  it("refuses a config that disagrees with the layers, and a checkpoint missing tensors", async () => {
+    const model = await loadTiny("tiny-llama");
+    const r = quantizeModel(model, randomBatches(101, 1, 1, 16, 10), { bits: 4, groupSize: 32 });
+    const dir = await tempDir();
+    await expect(
+      saveQuantized(dir, model, { hfConfig: model.config, quantizeConfig: { ...r.config, bits: 3 } }),
+    ).rejects.toThrow(/model.layers.0.self_attn.q_proj has bits=4.*gives it bits=3/);
+    await expect(
+      saveQuantized(dir, await loadTiny("tiny-llama"), { hfConfig: model.config, quantizeConfig: r.config }),
+    ).rejects.toThrow(/no QuantLinear layers/);
+
+    // The float fixture as a "quantized" checkpoint: the config asks for packed tensors it lacks.
+    const fresh = createModel(model.config, { init: "empty" });
+    const before = fresh.stateDict().get("model.norm.weight")!.dataSync().slice();
+    const fake = await tempDir();
+    const tensors = await io.loadSafetensors(join(MODEL_FIXTURES, "tiny-llama", "model.safetensors"));
+    await io.saveSafetensors(join(fake, "model.safetensors"), tensors);
+    await saveConfig(fake, { ...model.config, quantization_config: { quant_method: "gptq", bits: 4, group_size: 32 } });
+    await expect(loadQuantized(fake, fresh)).rejects.toThrow(QuantizedCheckpointError);
+    await expect(loadQuantized(fake, fresh)).rejects.toThrow(/model.layers.0.self_attn.q_proj.qweight/);
+    // Nothing in the model changed.
+    expect(fresh.decoderView().blocks[0].get("self_attn.q_proj")).toBeInstanceOf(nn.Linear);
+    expect(fresh.stateDict().get("model.norm.weight")!.dataSync()).toEqual(before);
+  });
+});
+
+async function saveConfig(dir: string, config: unknown): Promise<void> {
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(join(dir, "config.json"), JSON.stringify(config));
+}
