@@ -9,7 +9,6 @@ import { QuantLinear } from "./quant-linear.js";
 import {
   haveModelFixtures,
   loadTiny,
-  logitsOf,
   MODELS_SKIP,
   randomBatches,
   SMALL_CONFIGS,
@@ -99,20 +98,23 @@ describe.skipIf(!haveModelFixtures)("quantizeModel on the tiny fixtures", () => 
     expect(view.blocks[1].get<nn.Linear>("self_attn.o_proj").weight.dataSync()).toEqual(q1);
   });
 
-  it("fake mode computes what packed mode does, up to float16 scales", async () => {
+  it("fake mode quantizes as packed mode does, but for packed layers' float16 scales", async () => {
     const packed = await loadTiny("tiny-qwen2");
     const fake = await loadTiny("tiny-qwen2");
     const calib = randomBatches(101, 2, 2, 16, 4);
-    quantizeModel(packed, calib, { bits: 3, groupSize: 32, descAct: true });
-    quantizeModel(fake, calib, { bits: 3, groupSize: 32, descAct: true }, { mode: "fake" });
-    expect(fake.decoderView().blocks[0].get("mlp.up_proj")).toBeInstanceOf(nn.Linear);
-    expect(packed.decoderView().blocks[0].get("mlp.up_proj")).toBeInstanceOf(QuantLinear);
-    const ids = randomBatches(101, 1, 2, 16, 5)[0];
-    const a = logitsOf(packed, ids);
-    const b = logitsOf(fake, ids);
-    let max = 0;
-    for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-    expect(max).toBeLessThan(5e-2);
+    const a = quantizeModel(packed, calib, { bits: 3, groupSize: 32, descAct: true });
+    const b = quantizeModel(fake, calib, { bits: 3, groupSize: 32, descAct: true }, { mode: "fake" });
+    const [pv, fv] = [packed.decoderView(), fake.decoderView()];
+    expect(fv.blocks[0].get("mlp.up_proj")).toBeInstanceOf(nn.Linear);
+    expect(pv.blocks[0].get("mlp.up_proj")).toBeInstanceOf(QuantLinear);
+    // q/k/v see the same inputs in both modes: same GPTQ result, the packed one with f16 scales.
+    expect(a.layers.slice(0, 3).map((l) => l.loss)).toEqual(b.layers.slice(0, 3).map((l) => l.loss));
+    const wp = pv.blocks[0].get<QuantLinear>("self_attn.v_proj").dequantizedWeight().dataSync();
+    const wf = fv.blocks[0].get<nn.Linear>("self_attn.v_proj").weight.dataSync();
+    for (let i = 0; i < wp.length; i++) expect(Math.abs(wp[i] - wf[i])).toBeLessThanOrEqual(1e-3 * Math.abs(wf[i]) + 1e-6);
+    // Later layers are calibrated through those layers, so their results drift apart (on a
+    // random 3-bit model quantization noise is as large as the logits themselves).
+    expect(a.layers[4].loss).not.toBe(b.layers[4].loss);
   });
 
   it("trueSequential: false calibrates every layer on the float block's inputs", async () => {
