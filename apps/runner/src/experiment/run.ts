@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CausalLM } from "@shrinkray/models";
 import { generateText } from "@shrinkray/models";
@@ -28,6 +28,12 @@ export interface RunOptions {
  */
 export async function runExperiment(x: Experiment, baseDir: string, opts: RunOptions = {}): Promise<Results> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const modelDir = resolvePath(baseDir, x.model);
+  if (!existsSync(join(modelDir, "config.json"))) {
+    throw new RunnerError(
+      `${modelDir}: not a model directory (expected a Hugging Face folder with config.json)`,
+    );
+  }
   const dir = resolve(opts.outDir ?? resolvePath(baseDir, x.output ?? join("runs", x.name)));
   try {
     mkdirSync(dir, { recursive: true });
@@ -61,7 +67,6 @@ export async function runExperiment(x: Experiment, baseDir: string, opts: RunOpt
     return d;
   };
 
-  const modelDir = resolvePath(baseDir, x.model);
   const live = new Map<string, CausalLM>();
   const stored = new Map<string, StoredModel>();
   const getModel = async (name: string): Promise<CausalLM> => {
