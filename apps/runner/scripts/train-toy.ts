@@ -81,7 +81,8 @@ const gsm = await scoreWordProblems(saved, sets.wordProblems);
 log(
   `held-out word problems: ${(gsm.accuracy * 100).toFixed(1)}% (strict #### ${(gsm.strictAccuracy * 100).toFixed(1)}%) of ${sets.wordProblems.length}`,
 );
-for (const r of gsm.results.filter((x) => !x.correct).slice(0, 3)) log(`  wrong: ${JSON.stringify(r.output)} (gold ${r.gold})`);
+for (const r of gsm.results.filter((x) => !x.correct).slice(0, 3))
+  log(`  wrong: ${JSON.stringify(r.output)} (gold ${r.gold})`);
 const mc = await scoreChoices(saved, sets.choices, { perturbations: ["typos", "leetspeak", "redHerrings"] });
 log(
   `held-out multiple choice: ${(mc.accuracy * 100).toFixed(1)}% of ${sets.choices.length} (chance 25%); ` +

@@ -24,8 +24,8 @@ describe("round-to-nearest and int8 through the same module walk", () => {
     const layer = model.get<QuantLinear>(path);
     expect(layer).toBeInstanceOf(QuantLinear);
     expect(layer.bits).toBe(8);
-    const ref = rtnQuantize(w, { bits: 8, groupSize: 32, sym: true }).dequantized.dataSync();
-    const got = layer.dequantizedWeight().dataSync();
+    const ref = rtnQuantize(w, { bits: 8, groupSize: 32, sym: true }).dequantized.dataSync() as Float32Array;
+    const got = layer.dequantizedWeight().dataSync() as Float32Array;
     for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i] - ref[i])).toBeLessThanOrEqual(1e-3 * Math.abs(ref[i]));
     expect(model.get("model.layers.0.self_attn.o_proj")).toBeInstanceOf(nn.Linear);
   });

@@ -109,8 +109,8 @@ describe.skipIf(!haveModelFixtures)("quantizeModel on the tiny fixtures", () => 
     expect(pv.blocks[0].get("mlp.up_proj")).toBeInstanceOf(QuantLinear);
     // q/k/v see the same inputs in both modes: same GPTQ result, the packed one with f16 scales.
     expect(a.layers.slice(0, 3).map((l) => l.loss)).toEqual(b.layers.slice(0, 3).map((l) => l.loss));
-    const wp = pv.blocks[0].get<QuantLinear>("self_attn.v_proj").dequantizedWeight().dataSync();
-    const wf = fv.blocks[0].get<nn.Linear>("self_attn.v_proj").weight.dataSync();
+    const wp = pv.blocks[0].get<QuantLinear>("self_attn.v_proj").dequantizedWeight().dataSync() as Float32Array;
+    const wf = fv.blocks[0].get<nn.Linear>("self_attn.v_proj").weight.dataSync() as Float32Array;
     for (let i = 0; i < wp.length; i++) expect(Math.abs(wp[i] - wf[i])).toBeLessThanOrEqual(1e-3 * Math.abs(wf[i]) + 1e-6);
     // Later layers are calibrated through those layers, so their results drift apart (on a
     // random 3-bit model quantization noise is as large as the logits themselves).
