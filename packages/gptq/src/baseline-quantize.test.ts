@@ -26,7 +26,8 @@ describe("round-to-nearest and int8 through the same module walk", () => {
     expect(layer.bits).toBe(8);
     const ref = rtnQuantize(w, { bits: 8, groupSize: 32, sym: true }).dequantized.dataSync() as Float32Array;
     const got = layer.dequantizedWeight().dataSync() as Float32Array;
-    for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i] - ref[i])).toBeLessThanOrEqual(1e-3 * Math.abs(ref[i]));
+    for (let i = 0; i < ref.length; i++)
+      expect(Math.abs(got[i] - ref[i])).toBeLessThanOrEqual(1e-3 * Math.abs(ref[i]));
     expect(model.get("model.layers.0.self_attn.o_proj")).toBeInstanceOf(nn.Linear);
   });
 
@@ -45,7 +46,13 @@ describe("round-to-nearest and int8 through the same module walk", () => {
     const before = weightOf(model, "model.decoder.layers.0.fc1");
     const progress: number[] = [];
     const r = int8QuantizeModel(model, { skip: [/.*fc1$/], onProgress: (p) => progress.push(p.done) });
-    expect(r.layers.map((l) => l.name.split(".").pop())).toEqual(["k_proj", "v_proj", "q_proj", "out_proj", "fc2"]); // registration order
+    expect(r.layers.map((l) => l.name.split(".").pop())).toEqual([
+      "k_proj",
+      "v_proj",
+      "q_proj",
+      "out_proj",
+      "fc2",
+    ]); // registration order
     expect(r.skipped.map((s) => s.name)).toEqual(["model.decoder.layers.0.fc1"]);
     expect(progress).toEqual([1, 2, 3, 4, 5]);
     expect(weightOf(model, path)).toEqual(int8Quantize(w).dequantized.dataSync());

@@ -11,7 +11,11 @@ describe("calibrationFromText", () => {
 
   it("cuts seeded random windows of seqLen tokens, batched", () => {
     const a = calibrationFromText(text, chars, { nsamples: 5, seqLen: 16, seed: 3, batchSize: 2 });
-    expect(a.map((t) => t.shape)).toEqual([[2, 16], [2, 16], [1, 16]]);
+    expect(a.map((t) => t.shape)).toEqual([
+      [2, 16],
+      [2, 16],
+      [1, 16],
+    ]);
     expect(a[0].dtype).toBe("int32");
     const ids = chars(text).join(",");
     for (const t of a) {
@@ -25,8 +29,12 @@ describe("calibrationFromText", () => {
   });
 
   it("errors on a text too short and on bad sizes", () => {
-    expect(() => calibrationFromText("abc", chars, { seqLen: 3 })).toThrow(/3 tokens, fewer than seqLen \+ 1 = 4/);
-    expect(() => calibrationFromText(text, chars, { seqLen: 0 })).toThrow(/seqLen must be a positive integer/);
+    expect(() => calibrationFromText("abc", chars, { seqLen: 3 })).toThrow(
+      /3 tokens, fewer than seqLen \+ 1 = 4/,
+    );
+    expect(() => calibrationFromText(text, chars, { seqLen: 0 })).toThrow(
+      /seqLen must be a positive integer/,
+    );
     expect(() => calibrationFromText(text, chars, { seqLen: 8, nsamples: 1.5 })).toThrow(/nsamples/);
   });
 
@@ -47,7 +55,11 @@ describe("calibrationFromRows", () => {
   });
 
   it("errors name the row and the shortage", () => {
-    expect(() => calibrationFromRows([{ body: "x" }], chars, { nsamples: 1, seqLen: 4 })).toThrow(/row 0 has no string "text" field/);
-    expect(() => calibrationFromRows(["ab", "cd"], chars, { nsamples: 1, seqLen: 4 })).toThrow(/too few rows longer than seqLen = 4/);
+    expect(() => calibrationFromRows([{ body: "x" }], chars, { nsamples: 1, seqLen: 4 })).toThrow(
+      /row 0 has no string "text" field/,
+    );
+    expect(() => calibrationFromRows(["ab", "cd"], chars, { nsamples: 1, seqLen: 4 })).toThrow(
+      /too few rows longer than seqLen = 4/,
+    );
   });
 });

@@ -38,12 +38,19 @@ describe("DynamicRules (GPTQModel's dynamic)", () => {
   });
 
   it("errors name the rule and the setting", () => {
-    expect(() => new DynamicRules({ ".*": { bits: 5 } })).toThrow(/dynamic\[".\*"\]\.bits must be one of 2, 3, 4, 8/);
-    expect(() => new DynamicRules({ ".*": { group_size: 0 } })).toThrow(/group_size must be a positive integer or -1/);
+    expect(() => new DynamicRules({ ".*": { bits: 5 } })).toThrow(
+      /dynamic\[".\*"\]\.bits must be one of 2, 3, 4, 8/,
+    );
+    expect(() => new DynamicRules({ ".*": { group_size: 0 } })).toThrow(
+      /group_size must be a positive integer or -1/,
+    );
     expect(() => new DynamicRules({ ".*": { sym: "yes" } as never })).toThrow(/sym must be a boolean/);
     expect(() => new DynamicRules({ "+:(": {} })).toThrow(QuantizeConfigError);
     expect(() => new DynamicRules({ ".*": { adapter: {} } as never })).toThrow(/unknown setting "adapter"/);
-    expect(new DynamicRules({ ".*": { adapter: {}, bits: 8 } as never }, { strict: false }).resolve("a", base)?.bits).toBe(8);
+    expect(
+      new DynamicRules({ ".*": { adapter: {}, bits: 8 } as never }, { strict: false }).resolve("a", base)
+        ?.bits,
+    ).toBe(8);
     expect(() => new DynamicRules([] as never)).toThrow(/expected an object/);
   });
 });

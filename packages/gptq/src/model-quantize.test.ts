@@ -53,7 +53,13 @@ describe.skipIf(!haveModelFixtures)("quantizeModel on the tiny fixtures", () => 
         for (const b of blocks) expect(b.modules().some((m) => m instanceof nn.Linear)).toBe(false);
         expect(model.get("lm_head")).toBeInstanceOf(nn.Linear);
         expect(r.skipped).toEqual([]);
-        expect(r.config).toMatchObject({ bits, groupSize: 32, sym: true, trueSequential: true, dynamic: null });
+        expect(r.config).toMatchObject({
+          bits,
+          groupSize: 32,
+          sym: true,
+          trueSequential: true,
+          dynamic: null,
+        });
       });
     }
   }
@@ -109,9 +115,13 @@ describe.skipIf(!haveModelFixtures)("quantizeModel on the tiny fixtures", () => 
     expect(pv.blocks[0].get("mlp.up_proj")).toBeInstanceOf(QuantLinear);
     // q/k/v see the same inputs in both modes: same GPTQ result, the packed one with f16 scales.
     expect(a.layers.slice(0, 3).map((l) => l.loss)).toEqual(b.layers.slice(0, 3).map((l) => l.loss));
-    const wp = pv.blocks[0].get<QuantLinear>("self_attn.v_proj").dequantizedWeight().dataSync() as Float32Array;
+    const wp = pv.blocks[0]
+      .get<QuantLinear>("self_attn.v_proj")
+      .dequantizedWeight()
+      .dataSync() as Float32Array;
     const wf = fv.blocks[0].get<nn.Linear>("self_attn.v_proj").weight.dataSync() as Float32Array;
-    for (let i = 0; i < wp.length; i++) expect(Math.abs(wp[i] - wf[i])).toBeLessThanOrEqual(1e-3 * Math.abs(wf[i]) + 1e-6);
+    for (let i = 0; i < wp.length; i++)
+      expect(Math.abs(wp[i] - wf[i])).toBeLessThanOrEqual(1e-3 * Math.abs(wf[i]) + 1e-6);
     // Later layers are calibrated through those layers, so their results drift apart (on a
     // random 3-bit model quantization noise is as large as the logits themselves).
     expect(a.layers[4].loss).not.toBe(b.layers[4].loss);
@@ -134,7 +144,12 @@ describe.skipIf(!haveModelFixtures)("quantizeModel on the tiny fixtures", () => 
 describe("quantizeModel on models built here", () => {
   it("opt: q/k/v → out_proj → fc1 → fc2, with biases kept", () => {
     const model = createModel(SMALL_CONFIGS.opt, { init: "random" });
-    const r = quantizeModel(model, randomBatches(40, 2, 2, 16, 7), { bits: 4, groupSize: 32 }, { compareRtn: true });
+    const r = quantizeModel(
+      model,
+      randomBatches(40, 2, 2, 16, 7),
+      { bits: 4, groupSize: 32 },
+      { compareRtn: true },
+    );
     expect(r.layers.map((l) => l.name.replace("model.decoder.layers.0.", ""))).toEqual([
       "self_attn.q_proj",
       "self_attn.k_proj",
@@ -163,7 +178,9 @@ describe("quantizeModel on models built here", () => {
   it("rejects bad calibration and bad settings with errors that name them", () => {
     const model = createModel(SMALL_CONFIGS.gpt2, { init: "random" });
     expect(() => quantizeModel(model, [])).toThrow(/calibration must be a non-empty array/);
-    expect(() => quantizeModel(model, [Tensor.zeros([2, 4])])).toThrow(/calibration\[0\] must be int32 \[B, T\], got float32/);
+    expect(() => quantizeModel(model, [Tensor.zeros([2, 4])])).toThrow(
+      /calibration\[0\] must be int32 \[B, T\], got float32/,
+    );
     const ids = randomBatches(40, 1, 1, 8, 9);
     expect(() => quantizeModel(model, ids, { bits: 5 as never })).toThrow(QuantizeConfigError);
     expect(() => quantizeModel(model, ids, { dynamic: { ".*": { bits: 6 } } })).toThrow(/config.dynamic/);

@@ -6,7 +6,7 @@ import { io, nn } from "@shrinkray/tensor-cuda";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadQuantized, QuantizedCheckpointError } from "./load-quantized.js";
 import { quantizeModel } from "./model-quantize.js";
-import { QuantLinear } from "./quant-linear.js";
+import type { QuantLinear } from "./quant-linear.js";
 import { saveQuantized } from "./save-quantized.js";
 import {
   haveModelFixtures,
@@ -40,7 +40,11 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
         const calib = randomBatches(model.vocabSize, 4, 2, 16, 3);
         const r = quantizeModel(model, calib, { bits, groupSize: 32, descAct: bits === 3 });
         const dir = await tempDir();
-        await saveQuantized(dir, model, { hfConfig: model.config, quantizeConfig: r.config, floatDtype: "float32" });
+        await saveQuantized(dir, model, {
+          hfConfig: model.config,
+          quantizeConfig: r.config,
+          floatDtype: "float32",
+        });
 
         const fresh = createModel(await readJson(join(dir, "config.json")), { init: "empty" });
         const loaded = await loadQuantized(dir, fresh);
@@ -131,7 +135,11 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
       "model.layers.1.mlp.down_proj",
     ]);
     const dir = await tempDir();
-    await saveQuantized(dir, model, { hfConfig: model.config, quantizeConfig: r.config, floatDtype: "float32" });
+    await saveQuantized(dir, model, {
+      hfConfig: model.config,
+      quantizeConfig: r.config,
+      floatDtype: "float32",
+    });
     expect((await readJson(join(dir, "quantize_config.json"))).dynamic).toEqual(dynamic);
     const f = await io.SafetensorsFile.open(join(dir, "model.safetensors"));
     expect(f.info("model.layers.1.self_attn.q_proj.weight").dtype).toBe("float32");
@@ -165,7 +173,10 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
     const fake = await tempDir();
     const tensors = await io.loadSafetensors(join(MODEL_FIXTURES, "tiny-llama", "model.safetensors"));
     await io.saveSafetensors(join(fake, "model.safetensors"), tensors);
-    await saveConfig(fake, { ...model.config, quantization_config: { quant_method: "gptq", bits: 4, group_size: 32 } });
+    await saveConfig(fake, {
+      ...model.config,
+      quantization_config: { quant_method: "gptq", bits: 4, group_size: 32 },
+    });
     await expect(loadQuantized(fake, fresh)).rejects.toThrow(QuantizedCheckpointError);
     await expect(loadQuantized(fake, fresh)).rejects.toThrow(/model.layers.0.self_attn.q_proj.qweight/);
     // Nothing in the model changed.

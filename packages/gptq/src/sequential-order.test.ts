@@ -5,7 +5,6 @@ import { blockLinears } from "./block-linears.js";
 import { linearCallOrder, sequentialSteps } from "./sequential-order.js";
 import { SMALL_CONFIGS as CONFIGS } from "./test-models.js";
 
-
 function orderOf(model: CausalLM): ReturnType<typeof linearCallOrder> {
   const view = model.decoderView();
   const names = new Map(blockLinears(view, 0).map((l) => [l.module, l.path] as const));

@@ -38,7 +38,6 @@ export const SMALL_CONFIGS = {
   },
 };
 
-
 export function loadTiny(name: (typeof TINY_MODELS)[number]): Promise<CausalLM> {
   return loadPretrained(`${MODEL_FIXTURES}${name}`, { tokenizer: false });
 }

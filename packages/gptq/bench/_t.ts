@@ -1,0 +1,2 @@
+import { trainedCharLlama } from "./char-llama.js";
+await trainedCharLlama();
