@@ -16,7 +16,7 @@ export * as nn from "./nn/index.js";
 export * as ops from "./ops/index.js";
 export * from "./ops/index.js";
 export * as optim from "./optim/index.js";
-export { Generator, manualSeed } from "./random.js";
+export { Generator, type GeneratorState, manualSeed } from "./random.js";
 export { tidy } from "./scope.js";
 export { DTypeError, type Shape, ShapeError } from "./shape.js";
 export type { BlockContext, DecoderView } from "./structure.js";

@@ -2,6 +2,11 @@
  * Seeded random numbers that are identical on every machine: a 32-bit counter-free generator
  * (xoshiro128**, seeded through splitmix32) and Box-Muller normals computed in float64.
  */
+export interface GeneratorState {
+  s: [number, number, number, number];
+  spare: number | null;
+}
+
 export class Generator {
   private s0 = 0;
   private s1 = 0;
@@ -27,6 +32,24 @@ export class Generator {
     this.s2 = next();
     this.s3 = next();
     this.spare = null;
+    return this;
+  }
+
+  /** The full state, to checkpoint a run and resume it draw for draw. */
+  getState(): GeneratorState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+  }
+
+  setState(state: GeneratorState): this {
+    if (
+      !Array.isArray(state?.s) ||
+      state.s.length !== 4 ||
+      !state.s.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32)
+    ) {
+      throw new TypeError("Generator.setState: expected { s: four uint32 words, spare } from getState()");
+    }
+    [this.s0, this.s1, this.s2, this.s3] = state.s;
+    this.spare = state.spare ?? null;
     return this;
   }
 

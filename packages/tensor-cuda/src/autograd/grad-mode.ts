@@ -17,7 +17,9 @@ export function noGrad<T>(fn: () => T): T {
   // The flag is restored when fn returns, so the part of an async fn after its first await
   // would record a tape after all: say so rather than leak memory silently.
   if (out && typeof (out as { then?: unknown }).then === "function") {
-    throw new TypeError("noGrad(fn): fn returned a Promise; noGrad cannot span awaits, so call it around the synchronous forward passes inside fn");
+    throw new TypeError(
+      "noGrad(fn): fn returned a Promise; noGrad cannot span awaits, so call it around the synchronous forward passes inside fn",
+    );
   }
   return out;
 }

@@ -38,3 +38,9 @@ export async function writeFileAtomic(path: string, write: (fh: FileHandle) => P
     throw asSafetensorsError(path, e, "write failed");
   }
 }
+
+/** Writes a whole file (text or bytes) atomically: temp file, flush, rename. */
+export async function writeBytesAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  await writeFileAtomic(path, (fh) => writeAt(fh, bytes, 0));
+}

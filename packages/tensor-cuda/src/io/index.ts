@@ -2,6 +2,8 @@
  * Checkpoint I/O: safetensors files read lazily (header at open, one positional read per
  * tensor), written atomically, and Hugging Face sharded checkpoints behind the same API.
  */
+
+export { writeBytesAtomic } from "./atomic.js";
 export { SafetensorsError } from "./errors.js";
 export { MAX_HEADER_BYTES, type TensorInfo } from "./header.js";
 export {
