@@ -22,14 +22,24 @@ const dataSchema: Schema = {
   tag: "kind",
   variants: {
     gsm8k: obj({ kind: str(), path: str(), limit: num(true, { min: 1, integer: true }) }),
-    "toy-gsm8k": obj({ kind: str(), count: num(false, { min: 1, integer: true }), seed: num(true) }),
+    "toy-gsm8k": obj({
+      kind: str(),
+      count: num(false, { min: 1, integer: true }),
+      seed: num(true),
+      split: str(true, ["train", "heldout"]),
+    }),
     rupbench: obj({
       kind: str(),
       path: str(),
       files: { type: "array", items: str(), optional: true },
       limit: num(true, { min: 1 }),
     }),
-    "toy-rupbench": obj({ kind: str(), count: num(false, { min: 1, integer: true }), seed: num(true) }),
+    "toy-rupbench": obj({
+      kind: str(),
+      count: num(false, { min: 1, integer: true }),
+      seed: num(true),
+      split: str(true, ["train", "heldout"]),
+    }),
     text: obj({ kind: str(), path: str(), maxChars: num(true, { min: 1 }) }),
     c4: obj({ kind: str(), path: str() }),
     mmlu: obj({
@@ -169,9 +179,9 @@ export const experimentSchema: Schema = obj({
 
 export type DataSpec =
   | { kind: "gsm8k"; path: string; limit?: number }
-  | { kind: "toy-gsm8k"; count: number; seed?: number }
+  | { kind: "toy-gsm8k"; count: number; seed?: number; split?: "train" | "heldout" }
   | { kind: "rupbench"; path: string; files?: string[]; limit?: number }
-  | { kind: "toy-rupbench"; count: number; seed?: number }
+  | { kind: "toy-rupbench"; count: number; seed?: number; split?: "train" | "heldout" }
   | { kind: "text"; path: string; maxChars?: number }
   | { kind: "c4"; path: string }
   | { kind: "mmlu"; path: string; subjects?: string[]; limit?: number }
@@ -222,7 +232,13 @@ export type EvalSpec =
       prompt?: "zero-shot" | "few-shot" | "cot";
       shots?: number;
     }
-  | { task: "rupbench"; data: string; mode?: "loglikelihood" | "generate"; perturbations?: string[] }
+  | {
+      task: "rupbench";
+      data: string;
+      mode?: "loglikelihood" | "generate";
+      continuation?: "text" | "label" | "label-text";
+      perturbations?: string[];
+    }
   | { task: "perplexity"; data: string; seqLen?: number; stride?: number }
   | { task: "mmlu"; data: string; shots?: number }
   | { task: "squad"; data: string; maxNewTokens?: number };

@@ -8,7 +8,7 @@ import { loadSquad, type SquadItem } from "@shrinkray/eval-squad";
 import { RunnerError } from "../cli/errors.js";
 import { resolvePath } from "../experiment/load.js";
 import type { DataSpec } from "../experiment/schema.js";
-import { toyGsm8k, toyRupbench } from "./toy-data.js";
+import { choiceItems, TOY_SEED, wordProblems } from "../toy/index.js";
 
 export interface InstructionRow {
   instruction: string;
@@ -40,7 +40,14 @@ export async function loadDataset(name: string, spec: DataSpec, baseDir: string)
         items: limit(await loadGsm8k(need(resolvePath(baseDir, spec.path), "GSM8K file")), spec.limit),
       };
     case "toy-gsm8k":
-      return { kind: "gsm8k", items: toyGsm8k(spec.count, spec.seed ?? 0) };
+      return {
+        kind: "gsm8k",
+        items: wordProblems({
+          split: spec.split ?? "heldout",
+          seed: spec.seed ?? TOY_SEED,
+          count: spec.count,
+        }),
+      };
     case "rupbench": {
       const dir = need(resolvePath(baseDir, spec.path), "RUPBench directory");
       const loaded = await loadRupbenchDir(dir);
@@ -53,7 +60,14 @@ export async function loadDataset(name: string, spec: DataSpec, baseDir: string)
       return { kind: "rupbench", items };
     }
     case "toy-rupbench":
-      return { kind: "rupbench", items: toyRupbench(spec.count, spec.seed ?? 0) };
+      return {
+        kind: "rupbench",
+        items: choiceItems({
+          split: spec.split ?? "heldout",
+          seed: spec.seed ?? TOY_SEED,
+          count: spec.count,
+        }),
+      };
     case "text": {
       const path = need(resolvePath(baseDir, spec.path), "text file");
       // WikiText files are split into rows and joined with "\n\n" (the GPTQ protocol).

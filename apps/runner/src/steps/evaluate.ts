@@ -16,6 +16,7 @@ import { type CausalLM, ModelLanguageModel, ModelTokenScorer } from "@shrinkray/
 import { RunnerError } from "../cli/errors.js";
 import type { EvalSpec } from "../experiment/schema.js";
 import type { MetricValue } from "../report/results.js";
+import { datasetText } from "./calibration.js";
 import { type Dataset, expectKind } from "./data.js";
 
 const iv = (i: { low: number; high: number }, scale = 1): [number, number] => [i.low * scale, i.high * scale];
@@ -97,7 +98,7 @@ export async function runEvaluation(
         const scored =
           spec.mode === "generate"
             ? await scoreByGeneration(lm, items, { perturbations })
-            : await scoreByLoglikelihood(lm, items, { perturbations });
+            : await scoreByLoglikelihood(lm, items, { perturbations, continuation: spec.continuation });
         const report = rupReport(scored);
         const o = report.overall;
         const metrics: MetricValue[] = [
@@ -120,7 +121,8 @@ export async function runEvaluation(
         return { metrics, report };
       }
       case "perplexity": {
-        const { text } = expectKind(data, "text", dataName, spec.task);
+        // Any dataset can be scored as text (a toy set's questions and answers, say).
+        const text = data.kind === "text" ? data.text : datasetText(data);
         const scorer = handle.scorer;
         if (!scorer)
           throw new RunnerError("perplexity needs token-level scores, which only an in-process model gives");
