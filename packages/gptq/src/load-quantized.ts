@@ -37,6 +37,11 @@ export async function loadQuantized(
   model: DecoderModel & nn.Module<any[], any>,
   opts: CheckpointNaming = {},
 ): Promise<LoadQuantizedResult> {
+  // Packed buffers of a model quantized already would take v1 zero points as if they were v2.
+  if (model.modules().some((m) => m instanceof QuantLinear))
+    throw new TypeError(
+      `loadQuantized(${dir}): the model already has QuantLinear layers; pass a freshly built float model`,
+    );
   const { base, rules, resolved } = await readQuantizationConfig(dir);
   const naming = namingOf(model, opts);
   const view = model.decoderView();

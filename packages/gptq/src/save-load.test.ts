@@ -6,6 +6,7 @@ import { io, nn } from "@shrinkray/tensor-cuda";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadQuantized, QuantizedCheckpointError } from "./load-quantized.js";
 import { quantizeModel } from "./model-quantize.js";
+import { convertZeros } from "./pack.js";
 import type { QuantLinear } from "./quant-linear.js";
 import { saveQuantized } from "./save-quantized.js";
 import {
@@ -154,6 +155,28 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
     expect(view.blocks[1].get<QuantLinear>("mlp.down_proj").bits).toBe(8);
     const ids = randomBatches(101, 1, 1, 16, 9)[0];
     expect(logitsOf(fresh, ids)).toEqual(logitsOf(model, ids));
+  });
+
+  it("reads GPTQModel's gptq_v2 format (zero points stored as is)", async () => {
+    const model = await loadTiny("tiny-llama");
+    const r = quantizeModel(model, randomBatches(101, 2, 2, 16, 11), { bits: 4, groupSize: 32, sym: false });
+    const dir = await tempDir();
+    await saveQuantized(dir, model, {
+      hfConfig: model.config,
+      quantizeConfig: r.config,
+      floatDtype: "float32",
+    });
+    const tensors = await io.loadSafetensors(join(dir, "model.safetensors"));
+    for (const [k, v] of tensors) if (k.endsWith(".qzeros")) tensors.set(k, convertZeros(v, 4, "v2"));
+    await io.saveSafetensors(join(dir, "model.safetensors"), tensors);
+    const config = await readJson(join(dir, "config.json"));
+    config.quantization_config.checkpoint_format = "gptq_v2";
+    await saveConfig(dir, config);
+    const fresh = createModel(model.config, { init: "empty" });
+    await loadQuantized(dir, fresh);
+    const ids = randomBatches(101, 1, 2, 16, 12)[0];
+    expect(logitsOf(fresh, ids)).toEqual(logitsOf(model, ids));
+    await expect(loadQuantized(dir, fresh)).rejects.toThrow(/already has QuantLinear layers/);
   });
 
   it("refuses a config that disagrees with the layers, and a checkpoint missing tensors", async () => {

@@ -1,2 +1,0 @@
-import { trainedCharLlama } from "./char-llama.js";
-await trainedCharLlama();
