@@ -1,13 +1,14 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { loadQuantized } from "@shrinkray/gptq";
 import { type CausalLM, loadPretrained } from "@shrinkray/models";
 import { loadSparseCheckpoint, saveSparseCheckpoint } from "@shrinkray/sparse-layers";
 
 /** How a variant was written, so a resumed run can read it back. */
 export interface StoredModel {
-  format: "hf" | "sparse";
+  format: "hf" | "sparse" | "gptq";
   dir: string;
-  /** For "sparse": the dense model directory its skeleton is built from. */
+  /** For "sparse" and "gptq": the dense model directory its skeleton is built from. */
   baseDir?: string;
 }
 
@@ -36,6 +37,11 @@ export async function storeModel(
 
 export async function loadStored(s: StoredModel): Promise<CausalLM> {
   if (s.format === "hf") return loadPretrained(s.dir);
+  if (s.format === "gptq") {
+    const model = await loadPretrained(s.baseDir!);
+    await loadQuantized(s.dir, model);
+    return model;
+  }
   const skeleton = await loadPretrained(s.baseDir!);
   await loadSparseCheckpoint(s.dir, skeleton);
   return skeleton;

@@ -1,6 +1,13 @@
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { distill, type Sequence, textSequence, topkTeacher } from "@shrinkray/distill";
-import { int8QuantizeModel, quantizeModel, rtnQuantizeModel } from "@shrinkray/gptq";
+import {
+  int8QuantizeModel,
+  QuantLinear,
+  quantizeModel,
+  rtnQuantizeModel,
+  saveQuantized,
+} from "@shrinkray/gptq";
 import { type CausalLM, loadPretrained } from "@shrinkray/models";
 import { createRemoteTeacher } from "@shrinkray/openai-lm";
 import { applySparsityConfig, fitLayerwise, sparsify, sparsityConfigOf } from "@shrinkray/sparse-layers";
@@ -144,6 +151,7 @@ export async function buildVariant(
     methods.push(`distill(${result.loss})`);
   }
 
+  const packed: Parameters<typeof saveQuantized>[2]["quantizeConfig"] | null = null;
   if (v.quantize) {
     const q = v.quantize;
     if (sparse)
@@ -181,14 +189,21 @@ export async function buildVariant(
     }
   }
 
-  const stored = await storeModel(model, ctx.variantDir, ctx.modelDir, sparse);
+  let stored: StoredModel;
+  if (packed) {
+    await saveQuantized(ctx.variantDir, model, {
+      hfConfig: model.config as Record<string, unknown>,
+      quantizeConfig: packed,
+    });
+    stored = { format: "gptq", dir: ctx.variantDir, baseDir: ctx.modelDir };
+  } else stored = await storeModel(model, ctx.variantDir, ctx.modelDir, sparse);
   return {
     model,
     info: {
       method: methods.length ? methods.join(" + ") : "baseline (float32)",
       bitsPerWeight: bits,
       parameters: model.numParameters(),
-      sizeOnDiskBytes: estimatedSize(model, bits),
+      sizeOnDiskBytes: packed ? weightBytes(ctx.variantDir) : estimatedSize(model, bits),
       stored,
       curves: Object.keys(curves).length ? curves : undefined,
       extra: { ...extra, linearWeights: linearWeights(model) },
@@ -206,12 +221,24 @@ function estimatedSize(model: CausalLM, bits: number | undefined): number {
   return Math.round((lin * (bits ?? 32)) / 8 + rest * (bits === 32 || bits === undefined ? 4 : 2));
 }
 
+/** Bytes of the weight files in a checkpoint folder. */
+function weightBytes(dir: string): number {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".safetensors"))
+    .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+}
+
 function tokenizerOf(model: CausalLM) {
   if (!model.tokenizer) throw new RunnerError("the model directory has no tokenizer.json");
   return model.tokenizer;
 }
 
 async function reload(parent: CausalLM, ctx: VariantContext): Promise<CausalLM> {
+  if (parent.modules().some((m) => m instanceof QuantLinear)) {
+    throw new RunnerError(
+      "a variant cannot start from a GPTQ/RTN-quantized one; start from a float variant and quantize last",
+    );
+  }
   const copy = await loadPretrained(ctx.modelDir);
   // A sparsified parent has other modules: give the copy the same structure before loading.
   applySparsityConfig(copy, sparsityConfigOf(parent));
