@@ -1,6 +1,7 @@
 import { allocArray } from "../../dtype.js";
 import type { BinaryOp, Storage, StridedView, UnaryGradOp, UnaryOp } from "../backend.js";
 import { erf, roundHalfEven } from "./math.js";
+import { ORT_MIN_ELEMENTS, ortUnary, ortUnarySupported } from "./ort-elementwise.js";
 import { CpuStorage, nums } from "./storage.js";
 
 /*
@@ -114,6 +115,9 @@ function gradLoop(op: UnaryGradOp, types: string): GradLoop {
 
 export function unary(op: UnaryOp, x: Storage): Storage {
   const xs = nums(x);
+  if (xs instanceof Float32Array && xs.length >= ORT_MIN_ELEMENTS && ortUnarySupported(op)) {
+    return new CpuStorage("float32", ortUnary(op, xs));
+  }
   const dtype = op === "logical_not" ? "bool" : x.dtype;
   const out = allocArray(dtype, xs.length) as Float32Array;
   unaryLoop(op, `${x.dtype}>${dtype}`)(xs, out, xs.length, HELPERS);

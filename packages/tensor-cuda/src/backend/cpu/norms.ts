@@ -1,5 +1,6 @@
 import { allocArray } from "../../dtype.js";
 import type { SoftmaxSpec, Storage } from "../backend.js";
+import { ORT_MIN_ELEMENTS, ortSoftmax, ortSoftmaxEnabled } from "./ort-elementwise.js";
 import { CpuStorage, nums } from "./storage.js";
 
 /** Keys row r may attend to: all of them, or a causal prefix. */
@@ -11,6 +12,17 @@ function visible(spec: SoftmaxSpec, r: number): number {
 export function softmax(x: Storage, spec: SoftmaxSpec): Storage {
   const X = nums(x);
   const { rows, cols, log } = spec;
+  if (X instanceof Float32Array && rows * cols >= ORT_MIN_ELEMENTS && ortSoftmaxEnabled()) {
+    let input = X;
+    if (spec.causal) {
+      // Masked keys become −∞ before the (multi-threaded) ORT softmax: they come out 0 (−∞ for
+      // log-softmax), as the TypeScript kernel writes them.
+      input = X.slice();
+      for (let r = 0; r < rows; r++)
+        input.fill(Number.NEGATIVE_INFINITY, r * cols + visible(spec, r), (r + 1) * cols);
+    }
+    return new CpuStorage("float32", ortSoftmax(input, rows, cols, log));
+  }
   const O = allocArray(x.dtype, rows * cols) as Float32Array;
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
