@@ -33,13 +33,17 @@ export interface DecoderContext {
   sharedPositions: boolean;
   /** Additive mask [B, 1, 1, past + T]: 0 for real keys, a large negative number for padding. */
   mask: Tensor | null;
+  /** The same mask as 0/1 on the host, [B, past + T] row-major; null when nothing is masked. */
+  keyMask: Int32Array | null;
   cache: KVCache | null;
   /** Architecture-specific per-forward tensors (rotary tables), filled by the embed step. */
   rope?: { cos: Tensor; sin: Tensor };
+  /** BLOOM's ALiBi biases plus the padding mask, [B or 1, H, 1, past + T], filled by its embed step. */
+  alibi?: Tensor;
 }
 
 // Not -Infinity: a padded query whose keys are all padding would get a row of NaNs.
-const MASKED = -1e30;
+export const MASKED = -1e30;
 
 function hostInts(x: Tensor | number[][], what: string): { data: Int32Array; rows: number; cols: number } {
   if (Array.isArray(x)) {
@@ -92,7 +96,16 @@ export function buildContext(inputIds: Tensor, opts: ForwardOptions = {}): Decod
     for (let i = 0; i < add.length; i++) add[i] = full[i] ? 0 : MASKED;
     mask = Tensor.from(add, [B, 1, 1, S], { device: inputIds.device });
   }
-  return { batch: B, length: T, pastLength: past, positions, sharedPositions: shared, mask, cache };
+  return {
+    batch: B,
+    length: T,
+    pastLength: past,
+    positions,
+    sharedPositions: shared,
+    mask,
+    keyMask: full,
+    cache,
+  };
 }
 
 /** The mask over all S keys, or null when nothing is masked (the fast path: no mask tensor). */

@@ -1,3 +1,10 @@
+export {
+  alibiBias,
+  alibiSlopes,
+  type BloomConfig,
+  BloomForCausalLM,
+  parseBloomConfig,
+} from "./architectures/bloom.js";
 export { type GPT2Config, GPT2LMHeadModel, parseGPT2Config } from "./architectures/gpt2.js";
 export { type LlamaConfig, LlamaForCausalLM, parseLlamaConfig } from "./architectures/llama.js";
 export { type OPTConfig, OPTForCausalLM, parseOPTConfig } from "./architectures/opt.js";

@@ -2,6 +2,7 @@
  * model_type (config.json) → the builder of its architecture, after transformers.js's
  * registry. Adding an architecture is one file and one line here.
  */
+import { BloomForCausalLM } from "./architectures/bloom.js";
 import { GPT2LMHeadModel } from "./architectures/gpt2.js";
 import { LlamaForCausalLM } from "./architectures/llama.js";
 import { OPTForCausalLM } from "./architectures/opt.js";
@@ -19,6 +20,7 @@ const REGISTRY = new Map<string, ModelBuilder>([
   ["qwen3", (c, o) => new LlamaForCausalLM(c, o)],
   ["gpt2", (c, o) => new GPT2LMHeadModel(c, o)],
   ["opt", (c, o) => new OPTForCausalLM(c, o)],
+  ["bloom", (c, o) => new BloomForCausalLM(c, o)],
 ]);
 
 export function supportedModelTypes(): string[] {
