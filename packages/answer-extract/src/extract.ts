@@ -11,12 +11,18 @@ function fromToken(rule: Extraction["rule"], tok: NumberToken): Extraction {
   return { value: tok.value, rule, span: { start: tok.start, end: tok.end } };
 }
 
-function boxedRule(text: string, to: number): Extraction | null {
+/** Every `\boxed{}` in text[0, to) that holds a number, in order. */
+export function boxedCandidates(text: string, to: number): Extraction[] {
+  const out: Extraction[] = [];
   for (const box of findBoxed(text, 0, to)) {
     const value = boxedValue(box.content);
-    if (value !== null) return { value, rule: "boxed", span: { start: box.start, end: box.end } };
+    if (value !== null) out.push({ value, rule: "boxed", span: { start: box.start, end: box.end } });
   }
-  return null;
+  return out;
+}
+
+function boxedRule(text: string, to: number): Extraction | null {
+  return boxedCandidates(text, to)[0] ?? null;
 }
 
 /**
@@ -28,12 +34,18 @@ function pickCue(cues: CueMatch[], to: number, refined: boolean): NumberToken | 
   if (cues.length === 0) return null;
   if (!refined) return cues[0].number;
   const last = cues[cues.length - 1].number;
-  const prev = cues[cues.length - 2]?.number;
-  const cut = prev && last.end === to && prev.digits.length > last.digits.length;
-  return cut && prev.digits.startsWith(last.digits) ? prev : last;
+  return lastCueCut(cues, to) ? cues[cues.length - 2].number : last;
 }
 
-function lastNumber(text: string, to: number, refined: boolean): Extraction | null {
+/** Whether the last cue's number is a prefix of the one before, cut off at `to` by the token limit. */
+export function lastCueCut(cues: CueMatch[], to: number): boolean {
+  const last = cues[cues.length - 1]?.number;
+  const prev = cues[cues.length - 2]?.number;
+  if (!last || !prev || last.end !== to) return false;
+  return prev.digits.length > last.digits.length && prev.digits.startsWith(last.digits);
+}
+
+export function lastNumber(text: string, to: number, refined: boolean): Extraction | null {
   const nums = scanNumbers(text, 0, to);
   if (nums.length > 0) return fromToken("last-number", nums[nums.length - 1]);
   if (!refined) return null;
@@ -48,8 +60,7 @@ function lastNumber(text: string, to: number, refined: boolean): Extraction | nu
  */
 export function extractAnswer(text: string, options: ExtractOptions = {}): Extraction {
   const refined = (options.mode ?? "refined") === "refined";
-  let to = text.length;
-  if (refined) to = dropTruncatedTail(text, 0, answerRegionEnd(text));
+  const to = refined ? dropTruncatedTail(text, 0, answerRegionEnd(text)) : text.length;
 
   const boxed = boxedRule(text, to);
   if (boxed) return boxed;

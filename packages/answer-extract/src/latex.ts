@@ -135,3 +135,18 @@ export function boxedValue(content: string): number | null {
   const word = start === -1 ? null : parseNumberWords(s, start);
   return word ? word.value : null;
 }
+
+/**
+ * Whether the last `\boxed{` (or `\fbox{`) in text[from, to) is never closed: the output was cut
+ * off inside its answer. Only the last one is checked, which keeps this linear.
+ */
+export function hasUnclosedBox(text: string, from = 0, to = text.length): boolean {
+  for (const cmd of BOX_COMMANDS) {
+    const at = text.lastIndexOf(cmd, to - cmd.length);
+    if (at < from) continue;
+    let j = at + cmd.length;
+    while (j < to && (text[j] === " " || text[j] === "\t")) j++;
+    if (text[j] === "{" && closeBrace(text, j, to) === -1) return true;
+  }
+  return false;
+}

@@ -7,7 +7,13 @@ export {
   type StrictStyle,
   strictMatchAnswer,
 } from "./harness-metrics.js";
-export type { GenerateRequest, Generator, LanguageModel, LoglikelihoodRequest } from "./language-model.js";
+export type {
+  GenerateRequest,
+  Generation,
+  Generator,
+  LanguageModel,
+  LoglikelihoodRequest,
+} from "./language-model.js";
 export { formatProgress, type Progress, type ProgressCallback, stderrProgress } from "./progress.js";
 export {
   type BuiltPrompt,
@@ -23,10 +29,29 @@ export {
   type Failure,
   formatReportMarkdown,
   type Gsm8kReport,
+  type ReviewContext,
+  type ReviewSummary,
   type RuleCount,
   writeReport,
 } from "./report.js";
 export { readResults } from "./results-log.js";
-export { type EvaluateOptions, type Evaluation, evaluateGsm8k, ModelProtocolError } from "./run.js";
-export { type ItemResult, type ScoreOptions, scoreOutput } from "./score.js";
+export {
+  applyReview,
+  type Correction,
+  type ReviewOutcome,
+  type ReviewRow,
+  type ReviewSelection,
+  readReviewFile,
+  reviewRow,
+  selectForReview,
+  writeReviewFile,
+} from "./review.js";
+export {
+  type EvaluateOptions,
+  type Evaluation,
+  evaluateGsm8k,
+  ModelProtocolError,
+  type ReviewOptions,
+} from "./run.js";
+export { type AppliedReview, type ItemResult, type ScoreOptions, scoreOutput } from "./score.js";
 export { type Interval, wilsonInterval } from "./wilson.js";

@@ -14,9 +14,18 @@ export interface LoglikelihoodRequest {
   continuation: string;
 }
 
+/**
+ * A completion with how it ended, for models that know: "length" means it hit `maxNewTokens`
+ * before a stop string or end of text, which lowers the confidence of the answer read from it.
+ */
+export interface Generation {
+  text: string;
+  finishReason?: "stop" | "length";
+}
+
 export interface LanguageModel {
-  /** One completion per request, in request order. */
-  generate(reqs: GenerateRequest[]): Promise<string[]>;
+  /** One completion per request, in request order: the text, or the text and how it ended. */
+  generate(reqs: GenerateRequest[]): Promise<(string | Generation)[]>;
   loglikelihood(reqs: LoglikelihoodRequest[]): Promise<{ logprob: number; greedy: boolean }[]>;
 }
 

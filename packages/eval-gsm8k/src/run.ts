@@ -3,9 +3,26 @@ import type { Gsm8kItem } from "./dataset.js";
 import type { Generator } from "./language-model.js";
 import { type ProgressCallback, ProgressMeter } from "./progress.js";
 import { buildPrompt, type PromptOptions } from "./prompt.js";
-import { buildReport, type Gsm8kReport } from "./report.js";
+import { buildReport, type Gsm8kReport, type ReviewContext } from "./report.js";
 import { appendResults, readResults } from "./results-log.js";
+import {
+  applyReview,
+  type ReviewRow,
+  type ReviewSelection,
+  readReviewFile,
+  reviewRow,
+  selectForReview,
+  writeReviewFile,
+} from "./review.js";
 import { type ItemResult, rescore, scoreOutput } from "./score.js";
+
+export interface ReviewOptions extends ReviewSelection {
+  /**
+   * The review file (JSONL). Corrections already in it are applied; then it is rewritten
+   * (atomically) with the current selection, keeping every correction the person has made.
+   */
+  path: string;
+}
 
 export interface EvaluateOptions {
   /** Any `LanguageModel` (only `generate` is used). */
@@ -21,11 +38,16 @@ export interface EvaluateOptions {
   resultsPath?: string;
   onProgress?: ProgressCallback;
   extract?: ExtractOptions;
+  /** Send low-confidence extractions to a person, and score with their corrections. */
+  review?: ReviewOptions;
 }
 
 export interface Evaluation {
   report: Gsm8kReport;
-  /** One result per item, in item order (resumed ones re-scored with the current extractor). */
+  /**
+   * One result per item, in item order (resumed ones re-scored with the current extractor), with
+   * the person's corrections applied when `review` is set.
+   */
   results: ItemResult[];
 }
 
@@ -69,5 +91,39 @@ export async function evaluateGsm8k(options: EvaluateOptions): Promise<Evaluatio
   }
 
   const results = items.map((i) => byId.get(i.id)!);
-  return { report: buildReport(results), results };
+  if (!options.review) return { report: buildReport(results), results };
+  return review(results, items, options.review);
+}
+
+/** Applies the corrections in the review file, then rewrites it with the current selection. */
+async function review(
+  auto: ItemResult[],
+  items: readonly Gsm8kItem[],
+  options: ReviewOptions,
+): Promise<Evaluation> {
+  const corrections = await readReviewFile(options.path);
+  const { results, stale } = applyReview(auto, corrections);
+  const questions = new Map(items.map((i) => [i.id, i.question]));
+  const candidates = selectForReview(auto, { levels: options.levels });
+  const selected = selectForReview(auto, options);
+  const staleIds = new Set(stale);
+  const rows: ReviewRow[] = [];
+  const queued = new Set<string>();
+  const add = (r: ItemResult) => {
+    if (queued.has(r.id)) return;
+    queued.add(r.id);
+    const kept = staleIds.has(r.id) ? undefined : corrections.get(r.id)?.raw;
+    rows.push(reviewRow(r, questions.get(r.id) ?? "", kept));
+  };
+  selected.forEach(add);
+  // A person's work is never dropped: corrections outside the selection stay in the file.
+  results.filter((r) => r.review).forEach(add);
+  await writeReviewFile(options.path, rows);
+  const context: ReviewContext = {
+    file: options.path,
+    candidates: candidates.length,
+    queued: rows.length,
+    stale: stale.length,
+  };
+  return { report: buildReport(results, context), results };
 }
