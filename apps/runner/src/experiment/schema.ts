@@ -39,6 +39,7 @@ const dataSchema: Schema = {
       count: num(false, { min: 1, integer: true }),
       seed: num(true),
       split: str(true, ["train", "heldout"]),
+      questions: str(true, ["choice", "word-problems"]),
     }),
     text: obj({ kind: str(), path: str(), maxChars: num(true, { min: 1 }) }),
     c4: obj({ kind: str(), path: str() }),
@@ -142,6 +143,9 @@ const evalSchema: Schema = {
       task: str(),
       data: str(),
       mode: str(true, ["loglikelihood", "generate"]),
+      continuation: str(true, ["text", "label", "label-text"]),
+      prompt: str(true, ["rupbench", "plain"]),
+      maxNewTokens: num(true, { min: 1, integer: true }),
       perturbations: { type: "array", items: str(), optional: true },
     }),
     perplexity: obj({
@@ -181,7 +185,14 @@ export type DataSpec =
   | { kind: "gsm8k"; path: string; limit?: number }
   | { kind: "toy-gsm8k"; count: number; seed?: number; split?: "train" | "heldout" }
   | { kind: "rupbench"; path: string; files?: string[]; limit?: number }
-  | { kind: "toy-rupbench"; count: number; seed?: number; split?: "train" | "heldout" }
+  | {
+      kind: "toy-rupbench";
+      count: number;
+      seed?: number;
+      split?: "train" | "heldout";
+      /** "choice" (default): the toy multiple-choice items; "word-problems": the toy GSM8K problems, perturbed. */
+      questions?: "choice" | "word-problems";
+    }
   | { kind: "text"; path: string; maxChars?: number }
   | { kind: "c4"; path: string }
   | { kind: "mmlu"; path: string; subjects?: string[]; limit?: number }
@@ -237,6 +248,9 @@ export type EvalSpec =
       data: string;
       mode?: "loglikelihood" | "generate";
       continuation?: "text" | "label" | "label-text";
+      /** "rupbench" (default): the benchmark's system line and layout; "plain": "Question: ...\nAnswer:". */
+      prompt?: "rupbench" | "plain";
+      maxNewTokens?: number;
       perturbations?: string[];
     }
   | { task: "perplexity"; data: string; seqLen?: number; stride?: number }

@@ -1,14 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { extractGold } from "@shrinkray/answer-extract";
 import { type Gsm8kItem, loadGsm8k } from "@shrinkray/eval-gsm8k";
 import { loadMmluSplit, type MmluItem } from "@shrinkray/eval-mmlu";
 import { loadC4Text, loadWikitext } from "@shrinkray/eval-perplexity";
-import { loadRupbenchDir, type RupItem } from "@shrinkray/eval-rupbench";
+import { loadRupbenchDir, perturbQuestions, type RupItem } from "@shrinkray/eval-rupbench";
 import { loadSquad, type SquadItem } from "@shrinkray/eval-squad";
 import { RunnerError } from "../cli/errors.js";
 import { resolvePath } from "../experiment/load.js";
 import type { DataSpec } from "../experiment/schema.js";
 import { choiceItems, TOY_SEED, wordProblems } from "../toy/index.js";
+import { RED_HERRINGS } from "../toy/tasks/world.js";
 
 export interface InstructionRow {
   instruction: string;
@@ -60,14 +62,7 @@ export async function loadDataset(name: string, spec: DataSpec, baseDir: string)
       return { kind: "rupbench", items };
     }
     case "toy-rupbench":
-      return {
-        kind: "rupbench",
-        items: choiceItems({
-          split: spec.split ?? "heldout",
-          seed: spec.seed ?? TOY_SEED,
-          count: spec.count,
-        }),
-      };
+      return { kind: "rupbench", items: toyRupItems(spec) };
     case "text": {
       const path = need(resolvePath(baseDir, spec.path), "text file");
       // WikiText files are split into rows and joined with "\n\n" (the GPTQ protocol).
@@ -140,4 +135,19 @@ export function expectKind<K extends Dataset["kind"]>(
   if (d.kind !== kind)
     throw new RunnerError(`evaluation "${task}" needs ${kind} data, but dataset "${name}" holds ${d.kind}`);
   return d as Extract<Dataset, { kind: K }>;
+}
+
+/** Toy items in RUPBench's shape: the multiple-choice set, or the word problems perturbed. */
+function toyRupItems(spec: Extract<DataSpec, { kind: "toy-rupbench" }>): RupItem[] {
+  const draw = { split: spec.split ?? "heldout", seed: spec.seed ?? TOY_SEED, count: spec.count } as const;
+  if (spec.questions !== "word-problems") return choiceItems(draw);
+  const questions = wordProblems(draw).map((p) => ({
+    id: p.id,
+    dataset: "toy-gsm8k",
+    category: "arithmetic",
+    text: p.question,
+    gold: String(extractGold(p.answer)),
+    answerKind: "number" as const,
+  }));
+  return perturbQuestions(questions, { seed: draw.seed, redHerrings: RED_HERRINGS });
 }

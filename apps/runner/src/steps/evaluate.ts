@@ -6,6 +6,7 @@ import {
   createRng,
   PERTURBATIONS,
   type Perturbation,
+  promptFormat,
   buildReport as rupReport,
   scoreByGeneration,
   scoreByLoglikelihood,
@@ -95,10 +96,20 @@ export async function runEvaluation(
               `evaluation rupbench: unknown perturbation "${p}" (known: ${PERTURBATIONS.join(", ")})`,
             );
         }
+        const format = spec.prompt === "plain" ? promptFormat({ system: "" }) : undefined;
         const scored =
           spec.mode === "generate"
-            ? await scoreByGeneration(lm, items, { perturbations })
-            : await scoreByLoglikelihood(lm, items, { perturbations, continuation: spec.continuation });
+            ? await scoreByGeneration(lm, items, {
+                perturbations,
+                format,
+                maxNewTokens: spec.maxNewTokens,
+                stop: ["Question:", "\n\n"],
+              })
+            : await scoreByLoglikelihood(lm, items, {
+                perturbations,
+                format,
+                continuation: spec.continuation,
+              });
         const report = rupReport(scored);
         const o = report.overall;
         const metrics: MetricValue[] = [

@@ -140,7 +140,13 @@ export async function buildVariant(
       checkpointDir: join(ctx.variantDir, "distill-checkpoints"),
       checkpointEvery: Math.max(1, Math.floor(d.steps / 4)),
       resume: true,
-      onProgress: (p) => ctx.log(`distill: ${JSON.stringify(p)}`),
+      onProgress: (p) => {
+        if (p.step % 10 === 0 || p.step === d.steps) {
+          ctx.log(
+            `distill: step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)} ${p.tokensPerSecond.toFixed(0)} tok/s eta ${p.etaSeconds === null ? "?" : p.etaSeconds.toFixed(0)} s`,
+          );
+        }
+      },
     });
     curves["distill loss"] = result.lossCurve.map((p) => [p.step, p.loss]);
     extra.distill = {
@@ -151,7 +157,7 @@ export async function buildVariant(
     methods.push(`distill(${result.loss})`);
   }
 
-  const packed: Parameters<typeof saveQuantized>[2]["quantizeConfig"] | null = null;
+  let packed: Parameters<typeof saveQuantized>[2]["quantizeConfig"] | null = null;
   if (v.quantize) {
     const q = v.quantize;
     if (sparse)
@@ -172,17 +178,21 @@ export async function buildVariant(
       };
       const onProgress = (p: { done: number; total: number; name: string }) =>
         ctx.log(`${q.method}: ${p.done}/${p.total} ${p.name}`);
+      // Packed: the Linear layers become QuantLinear and the variant is stored as a real
+      // AutoGPTQ-format checkpoint, so its size on disk is measured, not estimated.
+      let r: ReturnType<typeof rtnQuantizeModel>;
       if (q.method === "gptq") {
         const batches = calibrationBatches(await ctx.data(q.calibration), tokenizerOf(model), {
           nsamples: q.nsamples ?? 32,
           seqLen: q.seqLen ?? 128,
           seed,
         });
-        const r = quantizeModel(model, batches, config, { mode: "fake", onProgress, compareRtn: true });
+        r = quantizeModel(model, batches, config, { mode: "packed", onProgress, compareRtn: true });
         extra.layers = r.layers.map((l) => ({ name: l.name, error: l.error, rtnError: l.rtnError }));
       } else {
-        rtnQuantizeModel(model, config, { mode: "fake", onProgress });
+        r = rtnQuantizeModel(model, config, { mode: "packed", onProgress });
       }
+      packed = r.config;
       // Per weight: the code, plus an fp16 scale and a packed zero shared by each group.
       bits = q.bits + (config.groupSize > 0 ? (16 + q.bits) / config.groupSize : 0);
       methods.push(`${q.method} ${q.bits}-bit g${config.groupSize}`);
