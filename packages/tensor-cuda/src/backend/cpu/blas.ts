@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { MatmulSpec } from "../backend.js";
+import { uninitializedFloat32 } from "./allocator.js";
 import { cpuThreads } from "./ort-session.js";
 
 /*
@@ -40,7 +41,9 @@ function load(): Sgemm | null {
     try {
       const lib = koffi.load(name);
       const f = lib.func(
-        "void cblas_sgemm(int, int, int, int, int, int, float, const float *, int, const float *, int, float, _Out_ float *, int)",
+        // Plain pointers: koffi hands a typed array's memory straight to the library (an
+        // _Out_ pointer would be copied back afterwards: ~60 µs on a 256×256 result).
+        "void cblas_sgemm(int, int, int, int, int, int, float, void *, int, void *, int, float, void *, int)",
       );
       try {
         lib.func("void openblas_set_num_threads(int)")(cpuThreads());
@@ -69,7 +72,12 @@ export function blasSgemm(
   const f = load();
   if (!f) return null;
   const { batch, m, k, n, transA, transB } = spec;
-  const out = new Float32Array(batch * m * n);
+  // Every element is written (beta = 0 overwrites; with a bias, C is filled first), so the
+  // output needs no zeroing.
+  const out =
+    m === 0 || n === 0 || batch === 0 || k === 0
+      ? new Float32Array(batch * m * n)
+      : uninitializedFloat32(batch * m * n);
   if (m === 0 || n === 0 || batch === 0) return out;
   // The bias rides in C with beta = 1: the GEMM reads C anyway, so the add costs no extra pass.
   if (bias) for (let r = 0; r < batch * m; r++) out.set(bias, r * n);

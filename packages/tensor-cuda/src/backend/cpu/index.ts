@@ -1,5 +1,6 @@
 import { allocArray, checkArrayMatches, type DType, type TypedArray } from "../../dtype.js";
 import type { AdamWHyper, Backend, MatmulSpec, Storage } from "../backend.js";
+import { tuneAllocator } from "./allocator.js";
 import { blasSgemm } from "./blas.js";
 import { castArray } from "./cast.js";
 import { binary, clamp, powScalar, unary, unaryGrad, where } from "./elementwise.js";
@@ -55,6 +56,8 @@ function adamwStep(p: Storage, g: Storage, m: Storage, v: Storage, h: AdamWHyper
     P[i] = P[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + h.eps);
   }
 }
+
+tuneAllocator();
 
 export const cpuBackend: Backend = {
   device: "cpu",
