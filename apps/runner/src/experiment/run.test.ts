@@ -40,6 +40,7 @@ describe.skipIf(!haveToyTeacher())("runExperiment on the toy teacher", () => {
     const acc = r1.variants[0].metrics.find((m) => m.name === "problems accuracy")!;
     expect(acc.value).toBeGreaterThanOrEqual(0.5); // the teacher solves most toy problems
     expect(r1.variants[1].sizeOnDiskBytes!).toBeLessThan(r1.variants[0].sizeOnDiskBytes! / 3);
+    expect(r1.variants[1].parameters).toBe(r1.variants[0].parameters);
     const q = JSON.parse(readFileSync(join(out, "variants", "rtn-4bit", "config.json"), "utf8"));
     expect(q.quantization_config).toMatchObject({ quant_method: "gptq", bits: 4, group_size: 32 });
     for (const f of ["results.json", "report.md", "accuracy-vs-bits.svg"])

@@ -212,7 +212,7 @@ export async function buildVariant(
     info: {
       method: methods.length ? methods.join(" + ") : "baseline (float32)",
       bitsPerWeight: bits,
-      parameters: model.numParameters(),
+      parameters: parameterCount(model),
       sizeOnDiskBytes: packed ? weightBytes(ctx.variantDir) : estimatedSize(model, bits),
       stored,
       curves: Object.keys(curves).length ? curves : undefined,
@@ -229,6 +229,13 @@ function estimatedSize(model: CausalLM, bits: number | undefined): number {
   const lin = linearWeights(model);
   const rest = model.numParameters() - lin;
   return Math.round((lin * (bits ?? 32)) / 8 + rest * (bits === 32 || bits === undefined ? 4 : 2));
+}
+
+/** Parameters, counting a quantized layer's weights as the elements they stand for. */
+function parameterCount(model: CausalLM): number {
+  let n = model.numParameters();
+  for (const m of model.modules()) if (m instanceof QuantLinear) n += m.inFeatures * m.outFeatures;
+  return n;
 }
 
 /** Bytes of the weight files in a checkpoint folder. */
