@@ -1,6 +1,7 @@
 import { parseArgs, UsageError } from "./cli/args.js";
 import { RunnerError } from "./cli/errors.js";
 import { adhocCommand } from "./commands/adhoc.js";
+import { cacheTeacherCommand } from "./commands/cache-teacher.js";
 import { evalEndpointCommand } from "./commands/endpoint.js";
 import { demoCommand, pullCommand, reportCommand } from "./commands/misc.js";
 import { checkCommand, runCommand } from "./commands/run.js";
@@ -13,6 +14,7 @@ const USAGE = `usage: shrinkray <command> [options]
   quantize --model DIR --method gptq|rtn|int8 [--bits 4] [--group-size 128] [--calibration PATH] [--out DIR]
   sparsify --model DIR --groups G --rank R [--calibration PATH] [--fit-epochs N] [--out DIR]
   distill --model DIR (--teacher DIR | --endpoint URL --teacher-model NAME [--top-k K]) --data PATH [--steps N]
+  cache-teacher --model STUDENT_DIR (--teacher DIR | --endpoint URL --teacher-model NAME) --data PATH --top-k 20 --out DIR
   eval --model DIR --task gsm8k|rupbench|perplexity|mmlu|squad --eval-data PATH [--limit N]
   eval --endpoint URL --served-model NAME --task ... --eval-data PATH   evaluate a served model
   sensitivity --model DIR --task ... --eval-data PATH [--bits 2] [--granularity layer|module] [--budget 0.1]
@@ -44,6 +46,9 @@ export async function main(argv: string[]): Promise<number> {
       case "eval":
         if (args.options.has("endpoint")) await evalEndpointCommand(args);
         else await adhocCommand(command, args);
+        break;
+      case "cache-teacher":
+        await cacheTeacherCommand(args);
         break;
       case "quantize":
       case "sparsify":

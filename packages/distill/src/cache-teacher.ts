@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 /**
  * The `cache-teacher` step: run a teacher once over a dataset and keep its top-k per position on
  * disk, so a large teacher runs once (perhaps on another machine) and every epoch, run and
@@ -43,6 +44,7 @@ export async function cacheTeacher(opts: CacheTeacherOptions): Promise<CacheInde
   if (!(Number.isInteger(k) && k >= 1 && k <= teacher.vocabSize)) {
     throw new RangeError(`cacheTeacher: k must be an integer in [1, ${teacher.vocabSize}], got ${k}`);
   }
+  await mkdir(dir, { recursive: true });
   const T = Math.max(...data.map((s) => s.ids.length));
   const shards: CacheShard[] = [];
   for (let start = 0; start < data.length; start += shardRows) {

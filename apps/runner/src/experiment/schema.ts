@@ -81,6 +81,7 @@ const teacherSchema: Schema = {
   optional: true,
   variants: {
     model: obj({ kind: str(), variant: str(true), path: str(true) }),
+    cache: obj({ kind: str(), path: str() }),
     served: obj({
       kind: str(),
       endpoint: str(),
@@ -216,6 +217,8 @@ export type QuantizeSpec =
 
 export type TeacherSpec =
   | { kind: "model"; variant?: string; path?: string }
+  /** A top-k cache written by `shrinkray cache-teacher` over the same data and seqLen. */
+  | { kind: "cache"; path: string }
   | { kind: "served"; endpoint: string; model: string; topK: number; apiKeyEnv?: string };
 
 export interface VariantSpec {

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { distill, type Sequence, textSequence, topkTeacher } from "@shrinkray/distill";
+import { distill, openTeacherCache, topkTeacher } from "@shrinkray/distill";
 import {
   int8QuantizeModel,
   QuantLinear,
@@ -13,10 +13,12 @@ import { createRemoteTeacher } from "@shrinkray/openai-lm";
 import { applySparsityConfig, fitLayerwise, sparsify, sparsityConfigOf } from "@shrinkray/sparse-layers";
 import { Generator, nn } from "@shrinkray/tensor-cuda";
 import { RunnerError } from "../cli/errors.js";
+import { resolvePath } from "../experiment/load.js";
 import type { Experiment, VariantSpec } from "../experiment/schema.js";
 import { calibrationBatches, datasetText } from "./calibration.js";
 import type { Dataset } from "./data.js";
 import { type StoredModel, storeModel } from "./model-store.js";
+import { textSequences } from "./sequences.js";
 
 export interface VariantInfo {
   method: string;
@@ -111,11 +113,7 @@ export async function buildVariant(
     const tok = tokenizerOf(model);
     const text = datasetText(await ctx.data(d.data));
     const seqLen = d.seqLen ?? 64;
-    const ids = tok.encode(text);
-    const seqs: Sequence[] = [];
-    for (let i = 0; i + seqLen <= ids.length; i += seqLen) seqs.push(textSequence(ids.slice(i, i + seqLen)));
-    if (seqs.length === 0)
-      throw new RunnerError(`distill: dataset "${d.data}" holds fewer than ${seqLen} tokens`);
+    const seqs = textSequences(tok, text, seqLen, `distill: dataset "${d.data}"`);
     const teacherSpec = d.teacher ?? { kind: "model" as const };
     let teacher: Parameters<typeof distill>[0]["teacher"];
     if (teacherSpec.kind === "served") {
@@ -126,7 +124,9 @@ export async function buildVariant(
         apiKeyEnv: teacherSpec.apiKeyEnv,
       });
       teacher = topkTeacher(remote as never, { vocabSize: model.vocabSize, k: teacherSpec.topK });
-    } else if (teacherSpec.path) teacher = await loadPretrained(teacherSpec.path);
+    } else if (teacherSpec.kind === "cache") {
+      teacher = await openTeacherCache(resolvePath(ctx.baseDir, teacherSpec.path), { data: seqs });
+    } else if (teacherSpec.path) teacher = await loadPretrained(resolvePath(ctx.baseDir, teacherSpec.path));
     else teacher = await ctx.getModel(teacherSpec.variant ?? ctx.experiment.variants[0].name);
     const result = await distill({
       teacher,
