@@ -162,6 +162,24 @@ describe("quantizeModel on models built here", () => {
     expect(model.get<QuantLinear>("model.decoder.layers.0.fc1").bias?.shape).toEqual([64]);
   });
 
+  it("bloom: fused query_key_value → dense → dense_h_to_4h → dense_4h_to_h, ALiBi model unchanged in shape", () => {
+    const model = createModel(SMALL_CONFIGS.bloom, { init: "random" });
+    const r = quantizeModel(
+      model,
+      randomBatches(40, 2, 2, 16, 9),
+      { bits: 4, groupSize: 32 },
+      { compareRtn: true },
+    );
+    expect(r.layers.map((l) => l.name.replace("transformer.h.0.", ""))).toEqual([
+      "self_attention.query_key_value",
+      "self_attention.dense",
+      "mlp.dense_h_to_4h",
+      "mlp.dense_4h_to_h",
+    ]);
+    for (const l of r.layers) expect(l.error!).toBeLessThan(l.rtnError!);
+    expect(model.call(randomBatches(40, 1, 1, 8, 10)[0]).shape).toEqual([1, 8, 40]);
+  });
+
   it("refuses shapes that cannot be packed before doing any work, and quantizes them in fake mode", () => {
     const cfg = { ...SMALL_CONFIGS.llama, hidden_size: 40, num_attention_heads: 4, num_key_value_heads: 2 };
     const model = createModel(cfg, { init: "random" });

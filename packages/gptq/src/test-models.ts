@@ -26,6 +26,7 @@ export const SMALL_CONFIGS = {
     max_position_embeddings: 16,
   },
   gpt2: { model_type: "gpt2", vocab_size: 40, n_positions: 16, n_embd: 32, n_layer: 1, n_head: 4 },
+  bloom: { model_type: "bloom", vocab_size: 40, hidden_size: 32, n_layer: 1, n_head: 4 },
   opt: {
     model_type: "opt",
     vocab_size: 40,
