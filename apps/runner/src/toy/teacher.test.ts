@@ -47,9 +47,13 @@ describe.skipIf(!haveToyTeacher())("the committed toy teacher", () => {
     const gsm = await scoreWordProblems(teacher, sets.wordProblems);
     expect(gsm.accuracy).toBeGreaterThanOrEqual(0.7);
     // The committed teacher is near chance on multiple choice (28.5% of 200 held-out items);
-    // raising it needs a retrained recipe, so this only checks that scoring runs end to end.
+    // raising it needs a retrained recipe, so this checks the scoring path end to end: every
+    // item gets one of its own option letters, and the accuracy is the share of gold picks.
     const mc = await scoreChoices(teacher, sets.choices);
     expect(mc.scored).toHaveLength(40);
-    expect(mc.accuracy).toBeGreaterThanOrEqual(0);
+    const picks = mc.scored.map((s) => s.scores.original?.prediction);
+    picks.forEach((p, i) => expect(sets.choices[i].options.map((o) => o.label)).toContain(p));
+    const gold = picks.filter((p, i) => p === sets.choices[i].gold).length;
+    expect(mc.accuracy).toBeCloseTo(gold / 40, 10);
   }, 60_000);
 });
