@@ -1,18 +1,11 @@
-/** Temp file + rename, so a reader sees the old file or the new one, never half of one. */
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+/** Temp file + rename (tensor-cuda's atomic write), so a reader never sees half of a file. */
+import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { io } from "@shrinkray/tensor-cuda";
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await io.writeBytesAtomic(file, data);
 }
 
 export const writeJsonAtomic = (file: string, value: unknown) =>

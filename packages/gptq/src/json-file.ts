@@ -1,23 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { io } from "@shrinkray/tensor-cuda";
 
-/**
- * Writes JSON so readers see the old file or the whole new one (temp file beside it, flushed,
- * renamed over), as tensor-cuda's io writes tensors; its helper for this is not exported.
- */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
-  const fh = await open(tmp, "wx");
-  try {
-    await fh.writeFile(`${JSON.stringify(value, null, 2)}\n`, "utf8");
-    await fh.datasync();
-    await fh.close();
-    await rename(tmp, path);
-  } catch (e) {
-    await fh.close().catch(() => {});
-    await rm(tmp, { force: true }).catch(() => {});
-    throw e;
-  }
+/** Writes JSON so readers see the old file or the whole new one (tensor-cuda's atomic write). */
+export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  return io.writeBytesAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** The parsed file, or null when it does not exist; a malformed file is an error naming it. */
