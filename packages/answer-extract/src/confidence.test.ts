@@ -133,11 +133,10 @@ describe("repetitionTail", () => {
     expect(repetitionTail("")).toBeNull();
   });
 
-  it("is linear: a megabyte loop takes well under a second", () => {
+  // Speed is a benchmark's business (bench/); here only the answer on a megabyte-long loop.
+  it("finds the period of a megabyte-long loop", () => {
     const text = `The answer is 18.${" 18.".repeat(250_000)}`;
-    const t0 = performance.now();
     expect(repetitionTail(text)?.period).toBe(4);
     expect(extractWithConfidence(text).confidence.degenerate).toBe(true);
-    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
