@@ -52,7 +52,7 @@ describe.skipIf(!haveToyTeacher())("the committed toy teacher", () => {
     const mc = await scoreChoices(teacher, sets.choices);
     expect(mc.scored).toHaveLength(40);
     const picks = mc.scored.map((s) => s.scores.original?.prediction);
-    picks.forEach((p, i) => expect(sets.choices[i].options.map((o) => o.label)).toContain(p));
+    for (const [i, p] of picks.entries()) expect(sets.choices[i].options.map((o) => o.label)).toContain(p);
     const gold = picks.filter((p, i) => p === sets.choices[i].gold).length;
     expect(mc.accuracy).toBeCloseTo(gold / 40, 10);
   }, 60_000);
