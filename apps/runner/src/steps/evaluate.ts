@@ -22,6 +22,13 @@ import { type Dataset, expectKind } from "./data.js";
 
 const iv = (i: { low: number; high: number }, scale = 1): [number, number] => [i.low * scale, i.high * scale];
 
+const accuracy = (name: string, value: number, ci: { low: number; high: number }): MetricValue => ({
+  name,
+  value,
+  interval: iv(ci),
+  higherIsBetter: true,
+});
+
 /** What an evaluation needs of a model: the protocol, and token-level scoring for perplexity. */
 export interface ModelHandle {
   lm: ModelLanguageModel | LanguageModelLike;
@@ -64,10 +71,7 @@ export async function runEvaluation(
     switch (spec.task) {
       case "gsm8k": {
         const { items } = expectKind(data, "gsm8k", dataName, spec.task);
-        const format =
-          spec.prompt === "zero-shot" || spec.prompt === undefined
-            ? { kind: "zero-shot" as const }
-            : { kind: "cot" as const };
+        const format = { kind: spec.prompt ?? "zero-shot" };
         const ev = await evaluateGsm8k({
           model: lm,
           items,
@@ -76,14 +80,7 @@ export async function runEvaluation(
           resultsPath: join(workDir, "gsm8k-results.jsonl"),
         });
         return {
-          metrics: [
-            {
-              name: `${dataName} accuracy`,
-              value: ev.report.accuracy,
-              interval: iv(ev.report.ci95),
-              higherIsBetter: true,
-            },
-          ],
+          metrics: [accuracy(`${dataName} accuracy`, ev.report.accuracy, ev.report.ci95)],
           report: { ...ev.report, failures: ev.report.failures.slice(0, 20) },
         };
       }
@@ -153,14 +150,7 @@ export async function runEvaluation(
           resultsPath: join(workDir, "mmlu-results.jsonl"),
         });
         return {
-          metrics: [
-            {
-              name: `${dataName} accuracy`,
-              value: ev.report.accuracy,
-              interval: iv(ev.report.ci95),
-              higherIsBetter: true,
-            },
-          ],
+          metrics: [accuracy(`${dataName} accuracy`, ev.report.accuracy, ev.report.ci95)],
           report: ev.report,
         };
       }
