@@ -1,3 +1,4 @@
+import { cpSync } from "node:fs";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
@@ -7,4 +8,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // The CUDA C sources are compiled by NVRTC at run time; they ship beside the bundle, where
+  // kernel-sources.ts looks for them ("./kernels" next to dist/index.js).
+  async onSuccess() {
+    cpSync("src/backend/cuda/kernels", "dist/kernels", { recursive: true });
+  },
 });

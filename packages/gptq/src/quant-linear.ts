@@ -53,9 +53,8 @@ export class QuantLinear extends nn.Module {
   dequantizedWeight(): Tensor {
     if (!this.cached) {
       const w = dequantizeGptq(this.packed()).to(this.qweight.device);
-      // The first forward usually runs inside someone's tidy(); the cache must outlive it (the
-      // flag is how tidy() knows a tensor is held; models' KV cache uses it the same way).
-      w.heldByGraph = true;
+      // The first forward usually runs inside someone's tidy(); the cache must outlive it.
+      w.persistent = true;
       this.cached = w;
     }
     return this.cached;

@@ -26,9 +26,9 @@ export class KVCache {
     const ov = this.values[i];
     const nk = ok ? ops.cat([ok, k], 2) : k;
     const nv = ov ? ops.cat([ov, v], 2) : v;
-    // Flagged as held so that a tidy() around a decoding step does not free the cache.
-    nk.heldByGraph = true;
-    nv.heldByGraph = true;
+    // Persistent so that a tidy() around a decoding step does not free the cache.
+    nk.persistent = true;
+    nv.persistent = true;
     // Old entries are garbage once concatenated, unless an autograd graph still reads them.
     if (ok && !nk.gradFn && ok !== nk) ok.dispose();
     if (ov && !nv.gradFn && ov !== nv) ov.dispose();

@@ -1,14 +1,18 @@
 import "./tensor-methods.js";
 import { cpuBackend } from "./backend/cpu/index.js";
+import { createCudaBackend } from "./backend/cuda/index.js";
 import { registerBackend } from "./backend/registry.js";
 
 registerBackend("cpu", cpuBackend);
+// Loaded on first use of "cuda"; throws CudaUnavailableError (naming what is missing) without CUDA.
+registerBackend("cuda", () => createCudaBackend());
 
 export { AutogradError } from "./autograd/backward.js";
 export { isGradEnabled, noGrad, withGrad } from "./autograd/grad-mode.js";
 export type { GradNode } from "./autograd/node.js";
 export type { Backend, Device, Storage } from "./backend/backend.js";
 export { DeviceUnavailableError, getBackend, registerBackend } from "./backend/registry.js";
+export * as cuda from "./cuda.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { byteSize, isFloating } from "./dtype.js";
 export * as io from "./io/index.js";

@@ -37,7 +37,7 @@ export function tidy<T>(fn: () => T): T {
   collect(result, keep);
   const outer = scopes[scopes.length - 1];
   for (const t of scope) {
-    if (keep.has(t) || t.heldByGraph) outer?.add(t);
+    if (keep.has(t) || t.heldByGraph || t.persistent) outer?.add(t);
     else t.dispose();
   }
   return result;

@@ -112,8 +112,14 @@ export class Tensor {
   requiresGrad: boolean;
   grad: Tensor | null = null;
   gradFn: GradNode | null = null;
-  /** Set when a recorded op reads or writes this tensor: tidy() keeps it for backward. */
+  /**
+   * Set when a recorded op reads or writes this tensor: tidy() keeps it for backward. Cleared
+   * when backward() has run through the graph, so a training step inside tidy() frees its
+   * activations (PyTorch frees the graph the same way unless retain_graph is set).
+   */
   heldByGraph = false;
+  /** A long-lived tensor (parameter, buffer, optimizer state) that every tidy() keeps. */
+  persistent = false;
   /**
    * Why no gradient reaches this tensor although one of its inputs required grad: the
    * non-differentiable op on the way (e.g. "argmax (input [2, 3])"), so backward() can say so.
@@ -355,8 +361,13 @@ export class Tensor {
     return this;
   }
 
-  backward(gradient?: Tensor): void {
-    runBackward(this, gradient);
+  /**
+   * Gradients of this tensor with respect to every leaf that requires grad. Afterwards the
+   * graph's tensors are no longer kept by tidy() (they are freed at the end of the enclosing
+   * scope); `retainGraph` keeps them for another backward pass after that scope.
+   */
+  backward(gradient?: Tensor, opts: { retainGraph?: boolean } = {}): void {
+    runBackward(this, gradient, opts);
   }
 
   /** Replaces the contents in place (optimizers, loadStateDict); shapes must match. */
@@ -414,6 +425,8 @@ export function recordOp(
   inputs: readonly Tensor[],
   out: Tensor,
   backward: (g: Tensor) => readonly (Tensor | null)[],
+  /** Non-input tensors `backward` reads; tidy() keeps them until the graph has run. */
+  saved?: readonly Tensor[],
 ): Tensor {
   if (!isGradEnabled()) return out;
   if (!inputs.some((t) => t.requiresGrad)) {
@@ -421,9 +434,10 @@ export function recordOp(
     return out;
   }
   out.requiresGrad = true;
-  out.gradFn = { op, inputs, backward };
+  out.gradFn = { op, inputs, backward, saved };
   out.heldByGraph = true;
   for (const t of inputs) t.heldByGraph = true;
+  if (saved) for (const t of saved) t.heldByGraph = true;
   return out;
 }
 

@@ -37,7 +37,7 @@ function topoOrder(root: Tensor): Tensor[] {
  * Reverse-mode differentiation from `root`. Leaf tensors with requiresGrad accumulate into
  * `.grad` (+=, as PyTorch does, so several backward passes sum their gradients).
  */
-export function runBackward(root: Tensor, gradient?: Tensor): void {
+export function runBackward(root: Tensor, gradient?: Tensor, opts: { retainGraph?: boolean } = {}): void {
   if (!root.requiresGrad) {
     const why = root.gradBlockedBy
       ? `: it depends on the inputs that require grad only through ${root.gradBlockedBy}, which has no gradient`
@@ -106,4 +106,30 @@ export function runBackward(root: Tensor, gradient?: Tensor): void {
       grads.delete(t);
     }
   });
+  if (!opts.retainGraph) releaseGraph(root);
+}
+
+/**
+ * Un-flags every tensor the graph below `root` holds (nodes, their inputs, saved tensors), so an
+ * enclosing tidy() disposes them: on a GPU, a training step's activations are freed when its
+ * scope ends instead of when the garbage collector runs. Persistent tensors stay flagged.
+ */
+function releaseGraph(root: Tensor): void {
+  const seen = new Set<Tensor>();
+  const stack = [root];
+  const visit = (t: Tensor) => {
+    if (seen.has(t)) return;
+    seen.add(t);
+    stack.push(t);
+  };
+  seen.add(root);
+  while (stack.length) {
+    const t = stack.pop() as Tensor;
+    if (!t.persistent) t.heldByGraph = false;
+    const fn = t.gradFn;
+    if (!fn) continue;
+    for (const i of fn.inputs) visit(i);
+    for (const s of fn.saved ?? []) visit(s);
+    for (const i of fn.member?.group.inputs ?? []) visit(i);
+  }
 }

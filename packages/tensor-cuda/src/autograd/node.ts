@@ -8,6 +8,8 @@ export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
   backward(gradOutput: Tensor): readonly (Tensor | null)[];
+  /** Tensors the backward rule reads besides the inputs (a where-condition, gather indices). */
+  readonly saved?: readonly Tensor[];
   /** Set when this output is one of several of a multi-output op. */
   readonly member?: GroupMember;
 }

@@ -17,10 +17,7 @@ export function getBackend(device: Device): Backend {
   if (!b) {
     const load = loaders.get(device);
     if (!load) {
-      throw new DeviceUnavailableError(
-        `no backend is registered for device "${device}"` +
-          (device === "cuda" ? " (the CUDA backend is loaded by importing @shrinkray/tensor-cuda/cuda)" : ""),
-      );
+      throw new DeviceUnavailableError(`no backend is registered for device "${device}"`);
     }
     b = load();
     backends.set(device, b);

@@ -3,10 +3,9 @@ import type { Tensor } from "../tensor.js";
 /**
  * Marks a long-lived tensor (a parameter, a buffer, optimizer state) so that an enclosing
  * tidy() does not dispose it: a model built, or an optimizer's first step taken, inside
- * tidy(fn) must outlive fn. tidy() keeps every tensor flagged `heldByGraph`; the scope module
- * has no separate "keep" flag yet, so this reuses that one.
+ * tidy(fn) must outlive fn.
  */
 export function persistent<T extends Tensor>(t: T): T {
-  t.heldByGraph = true;
+  t.persistent = true;
   return t;
 }

@@ -223,14 +223,19 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     ),
     shape,
   );
-  c.heldByGraph = true;
-  return recordOp("where", [ta, tb], y, (g) => {
-    const zero = Tensor.scalar(0, { dtype: g.dtype, device: g.device });
-    return [
-      ta.requiresGrad ? sumToShape(where(c, g, zero), ta.shape) : null,
-      tb.requiresGrad ? sumToShape(where(c, zero, g), tb.shape) : null,
-    ];
-  });
+  return recordOp(
+    "where",
+    [ta, tb],
+    y,
+    (g) => {
+      const zero = Tensor.scalar(0, { dtype: g.dtype, device: g.device });
+      return [
+        ta.requiresGrad ? sumToShape(where(c, g, zero), ta.shape) : null,
+        tb.requiresGrad ? sumToShape(where(c, zero, g), tb.shape) : null,
+      ];
+    },
+    [c],
+  );
 }
 
 export { requireFloat };

@@ -26,8 +26,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
     backendOf(x).gather(x.storage, index.storage, outer, x.shape[a], index.shape[a], inner),
     index.shape,
   );
-  index.heldByGraph = true;
-  return recordOp("gather", [x], y, (g) => [scatterAdd(x.zerosLike(), a, index, g)]);
+  return recordOp("gather", [x], y, (g) => [scatterAdd(x.zerosLike(), a, index, g)], [index]);
 }
 
 /** base with src added at the positions index names along `axis` (the adjoint of gather). */
@@ -64,8 +63,9 @@ export function scatterAdd(base: Tensor, axis: number, index: Tensor, src: Tenso
     ),
     base.shape,
   );
-  index.heldByGraph = true;
-  return recordOp("scatter_add", [base, src], y, (g) => [g, src.requiresGrad ? gather(g, a, index) : null]);
+  return recordOp("scatter_add", [base, src], y, (g) => [g, src.requiresGrad ? gather(g, a, index) : null], [
+    index,
+  ]);
 }
 
 /** Rows (or slices along `axis`) of x picked by a 1-D index. */
@@ -79,10 +79,13 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   const shape = [...x.shape];
   shape[a] = index.shape[0];
   const y = wrap(backendOf(x).indexSelect(x.storage, index.storage, outer, x.shape[a], inner), shape);
-  index.heldByGraph = true;
-  return recordOp("index_select", [x], y, (g) => [
-    wrap(backendOf(g).indexAdd(g.storage, index.storage, outer, x.shape[a], inner), x.shape),
-  ]);
+  return recordOp(
+    "index_select",
+    [x],
+    y,
+    (g) => [wrap(backendOf(g).indexAdd(g.storage, index.storage, outer, x.shape[a], inner), x.shape)],
+    [index],
+  );
 }
 
 /** Looks up rows of an embedding table [vocab, dim] for ids of any shape. */

@@ -71,7 +71,8 @@ export const cpuBackend: Backend = {
     if (dtype === "int64") (a as BigInt64Array).fill(BigInt(Math.trunc(value)));
     else if (dtype === "float16" || dtype === "bfloat16") {
       (a as Uint16Array).fill((castArray(Float64Array.of(value), "float64", dtype) as Uint16Array)[0]);
-    } else (a as Float32Array).fill(value);
+    } else if (dtype === "bool") (a as Uint8Array).fill(value !== 0 ? 1 : 0);
+    else (a as Float32Array).fill(value);
     return new CpuStorage(dtype, a);
   },
   read: async (s) => cpu(s).data,

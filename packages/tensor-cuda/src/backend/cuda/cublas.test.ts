@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { columnMajorArgs, computeType, type RowMajorGemm } from "./cublas.js";
+
+/**
+ * cublasGemmStridedBatchedEx's definition, in JS: column-major, C = op(A)·op(B) + beta·C, with
+ * element (i, j) of an lda-strided matrix at i + j·lda.
+ */
+function cublasReference(
+  args: ReturnType<typeof columnMajorArgs>,
+  mem: Record<string, Float64Array>,
+  names: { A: string; B: string; C: string },
+  beta: number,
+): void {
+  const A = mem[names.A];
+  const B = mem[names.B];
+  const C = mem[names.C];
+  for (let p = 0; p < args.batch; p++) {
+    for (let i = 0; i < args.m; i++) {
+      for (let j = 0; j < args.n; j++) {
+        let s = 0;
+        for (let l = 0; l < args.k; l++) {
+          const a = args.transa
+            ? A[p * args.strideA + l + i * args.lda]
+            : A[p * args.strideA + i + l * args.lda];
+          const b = args.transb
+            ? B[p * args.strideB + j + l * args.ldb]
+            : B[p * args.strideB + l + j * args.ldb];
+          s += a * b;
+        }
+        const c = p * args.strideC + i + j * args.ldc;
+        C[c] = s + beta * C[c];
+      }
+    }
+  }
+}
+
+/** Row-major product as the Backend defines it. */
+function rowMajor(g: RowMajorGemm, a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(g.batch * g.m * g.n);
+  for (let p = 0; p < g.batch; p++) {
+    const ab = g.aBatched ? p * g.m * g.k : 0;
+    const bb = g.bBatched ? p * g.k * g.n : 0;
+    for (let i = 0; i < g.m; i++) {
+      for (let j = 0; j < g.n; j++) {
+        let s = 0;
+        for (let l = 0; l < g.k; l++) {
+          const x = g.transA ? a[ab + l * g.m + i] : a[ab + i * g.k + l];
+          const y = g.transB ? b[bb + j * g.k + l] : b[bb + l * g.n + j];
+          s += x * y;
+        }
+        out[p * g.m * g.n + i * g.n + j] = s;
+      }
+    }
+  }
+  return out;
+}
+
+describe("row-major matmul on column-major cuBLAS", () => {
+  it("computes the Backend's product for every transpose and batching combination", () => {
+    let seed = 3;
+    const rnd = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647 - 0.5;
+    };
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        for (const [aBatched, bBatched] of [
+          [true, true],
+          [true, false],
+          [false, true],
+        ]) {
+          const g: RowMajorGemm = {
+            dtype: "float32",
+            batch: 3,
+            m: 4,
+            k: 5,
+            n: 6,
+            transA,
+            transB,
+            aBatched,
+            bBatched,
+            a: 1n,
+            b: 2n,
+            c: 3n,
+            beta: 0,
+            tf32: false,
+          };
+          const a = Float64Array.from({ length: (aBatched ? 3 : 1) * 4 * 5 }, rnd);
+          const b = Float64Array.from({ length: (bBatched ? 3 : 1) * 5 * 6 }, rnd);
+          const c = new Float64Array(3 * 4 * 6);
+          const args = columnMajorArgs(g);
+          expect(args.A).toBe(2n); // B goes first
+          expect(args.B).toBe(1n);
+          cublasReference(args, { a, b, c }, { A: "b", B: "a", C: "c" }, 0);
+          const want = rowMajor(g, a, b);
+          for (let i = 0; i < want.length; i++) expect(c[i]).toBeCloseTo(want[i], 12);
+        }
+      }
+    }
+  });
+
+  it("beta = 1 adds onto C (the bias pre-filled in every row)", () => {
+    const g: RowMajorGemm = {
+      dtype: "float32",
+      batch: 1,
+      m: 2,
+      k: 1,
+      n: 3,
+      transA: false,
+      transB: false,
+      aBatched: true,
+      bBatched: true,
+      a: 1n,
+      b: 2n,
+      c: 3n,
+      beta: 1,
+      tf32: false,
+    };
+    const c = Float64Array.of(10, 20, 30, 10, 20, 30);
+    cublasReference(
+      columnMajorArgs(g),
+      { a: Float64Array.of(1, 2), b: Float64Array.of(1, 2, 3), c },
+      { A: "b", B: "a", C: "c" },
+      1,
+    );
+    expect([...c]).toEqual([11, 22, 33, 12, 24, 36]);
+  });
+
+  it("picks the compute type: fp64 for float64, TF32 only when allowed", () => {
+    expect(computeType("float64", true)).toBe(70);
+    expect(computeType("float32", false)).toBe(68);
+    expect(computeType("float32", true)).toBe(77);
+    expect(computeType("bfloat16", true)).toBe(68);
+  });
+});

@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { cuda, registerBackend, Tensor, tidy } from "../../index.js";
+import { EmulatedBlas } from "./emulator/emulated-blas.js";
+import { EmulatedDevice } from "./emulator/emulated-device.js";
+import { type CudaBackend, createCudaBackend } from "./index.js";
+import type { CompiledImage, KernelCompiler } from "./nvrtc.js";
+import { checkParity, parityCases } from "./parity-cases.js";
+
+/*
+ * The CUDA backend's host code on the emulated device: every parity case must agree with the
+ * CPU backend, which checks argument order, views, dtype handling and temporaries everywhere,
+ * with no GPU. The CUDA C itself is checked by kernel-abi.test.ts (nvcc) and cuda-device.test.ts.
+ */
+
+const compiler: KernelCompiler = {
+  version: "emulator",
+  compile: (req): CompiledImage => ({ kind: "cubin", image: new TextEncoder().encode(req.name), log: "" }),
+};
+
+let device: EmulatedDevice;
+let backend: CudaBackend;
+
+beforeAll(() => {
+  device = new EmulatedDevice();
+  backend = createCudaBackend({ device, compiler, blas: new EmulatedBlas(device.memory), cacheDir: null });
+  registerBackend("cuda", backend);
+});
+
+describe("CUDA backend on the emulated device: parity with the CPU backend", () => {
+  for (const c of parityCases()) {
+    it(c.name, async () => {
+      expect(await checkParity(c, "cuda")).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe("CUDA backend host behaviour", () => {
+  it("tensors stay on the device: no readSync, results only through await data()", async () => {
+    const t = Tensor.from(Float32Array.of(1, 2, 3), [3]).to("cuda");
+    expect(t.device).toBe("cuda");
+    expect(() => t.dataSync()).toThrow(/await t.data\(\)/);
+    expect(Array.from((await t.mul(2).data()) as Float32Array)).toEqual([2, 4, 6]);
+    expect((await t.toAsync("cpu")).device).toBe("cpu");
+  });
+
+  it("an out-of-range index is raised at the next read, naming the op", async () => {
+    const x = Tensor.zeros([2, 3], { device: "cuda" });
+    const bad = x.indexSelect(1, Tensor.from(Int32Array.of(0, 3), [2], { dtype: "int32" }).to("cuda"));
+    await expect(bad.data()).rejects.toThrow(
+      /index_select: index 3 is out of range for a dimension of size 3/,
+    );
+    // The error word is cleared once reported.
+    expect(Array.from((await x.data()) as Float32Array)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it("tidy returns device memory to the cache, and a training loop stops allocating", () => {
+    const alloc = backend.context.allocator;
+    const w = Tensor.randn([64, 64]).to("cuda").requiresGrad_();
+    const step = () =>
+      tidy(() => {
+        const x = Tensor.randn([8, 64]).to("cuda");
+        x.matmul(w).relu().sum().backward();
+        w.grad?.dispose();
+        w.grad = null;
+      });
+    step();
+    const before = alloc.stats();
+    for (let i = 0; i < 5; i++) step();
+    const after = alloc.stats();
+    expect(after.allocatedBytes).toBe(before.allocatedBytes);
+    expect(after.driverAllocs).toBe(before.driverAllocs);
+    expect(after.cacheHits).toBeGreaterThan(before.cacheHits);
+  });
+
+  it("emptyCache gives cached blocks back to the driver", () => {
+    tidy(() => Tensor.zeros([1 << 16], { device: "cuda" }).add(1));
+    expect(cuda.memoryStats().cachedBytes).toBeGreaterThan(0);
+    cuda.emptyCache();
+    expect(cuda.memoryStats().cachedBytes).toBe(0);
+  });
+
+  it("contiguous copies use the copy engine, not a kernel", () => {
+    const x = Tensor.randn([4, 5]).to("cuda");
+    const n = device.launches.length;
+    x.clone();
+    x.reshape([5, 4]).contiguous();
+    expect(device.launches.length).toBe(n);
+    x.transpose(0, 1).contiguous();
+    expect(device.launches.at(-1)?.name).toBe("copy_strided_b4");
+  });
+
+  it("storage-only dtypes are refused with the op's name", () => {
+    const h = Tensor.zeros([3], { device: "cuda", dtype: "bfloat16" });
+    expect(() => backend.unary("exp", h.storage)).toThrow(/exp: dtype bfloat16 is storage-only on cuda/);
+    expect(() => backend.softmax(h.storage, { rows: 1, cols: 3, log: false })).toThrow(
+      /softmax: expected a float32/,
+    );
+  });
+
+  it("kernels compile once per source file", () => {
+    const before = backend.context.compiler.stats.compiles;
+    Tensor.randn([3]).to("cuda").exp().add(1);
+    expect(backend.context.compiler.stats.compiles).toBe(before);
+  });
+});

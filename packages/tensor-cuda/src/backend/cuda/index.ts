@@ -1,0 +1,66 @@
+import type { DType, TypedArray } from "../../dtype.js";
+import type { Backend, Storage } from "../backend.js";
+import { CudaContext, type CudaContextOptions } from "./context.js";
+import { ElementwiseOps } from "./elementwise-ops.js";
+import { LayoutOps } from "./layout-ops.js";
+import { matmul } from "./matmul-op.js";
+import { NormOps } from "./norm-ops.js";
+import { reduce } from "./reduce-ops.js";
+
+/*
+ * The CUDA backend: the Backend interface on one device. Tensors stay in device memory between
+ * ops; only `read` (Tensor.data()) copies back, and there is no readSync, so nothing waits on the
+ * device by accident.
+ */
+
+export type { MemoryStats } from "./caching-allocator.js";
+export type { CudaContextOptions, GemmApi } from "./context.js";
+export type { DeviceApi, DeviceInfo } from "./driver.js";
+export { CudaError, CudaUnavailableError } from "./errors.js";
+export { CudaStorage } from "./storage.js";
+
+export interface CudaBackend extends Backend {
+  readonly context: CudaContext;
+}
+
+export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
+  const c = new CudaContext(opts);
+  const ew = new ElementwiseOps(c);
+  const layout = new LayoutOps(c);
+  const toInt32 = (s: Storage) => ew.cast(s, "int32");
+  const norms = new NormOps(c, (s, to) => ew.cast(s, to));
+  return {
+    device: "cuda",
+    context: c,
+    zeros: (dtype, n) => ew.zeros(dtype, n),
+    fromArray: (data: TypedArray, dtype: DType) => c.upload(data, dtype),
+    full: (dtype, n, value) => ew.full(dtype, n, value),
+    read: async (s) => c.download(s),
+    cast: (s, to) => ew.cast(s, to),
+    unary: (op, x) => ew.unary(op, x),
+    unaryGrad: (op, x, g) => ew.unaryGrad(op, x, g),
+    powScalar: (x, e) => ew.powScalar(x, e),
+    clamp: (x, lo, hi) => ew.clamp(x, lo, hi),
+    binary: (op, a, av, b, bv, shape) => ew.binary(op, a, av, b, bv, shape),
+    where: (cond, cv, a, av, b, bv, shape) => ew.where(cond, cv, a, av, b, bv, shape),
+    reduce: (op, x, outer, size, inner) => reduce(c, op, x, outer, size, inner, (d, n) => ew.zeros(d, n)),
+    matmul: (a, b, spec, bias) => matmul(c, a, b, spec, bias),
+    copyStrided: (x, view) => layout.copyStrided(x, view),
+    copyInto: (dst, view, src) => layout.copyInto(dst, view, src),
+    gather: (x, index, outer, dimX, dimIdx, inner) =>
+      layout.gather(x, index, outer, dimX, dimIdx, inner, toInt32),
+    scatterAdd: (base, index, src, outer, dimX, dimIdx, inner) =>
+      layout.scatterAdd(base, index, src, outer, dimX, dimIdx, inner, toInt32),
+    indexSelect: (x, index, outer, dim, inner) => layout.indexSelect(x, index, outer, dim, inner, toInt32),
+    indexAdd: (src, index, outer, dim, inner) =>
+      layout.indexAdd(src, index, outer, dim, inner, toInt32, (n) => ew.zeros(src.dtype, n)),
+    softmax: (x, spec) => norms.softmax(x, spec),
+    softmaxBackward: (y, g, spec) => norms.softmaxBackward(y, g, spec),
+    layerNorm: (x, w, b, rows, cols, eps) => norms.layerNorm(x, w, b, rows, cols, eps),
+    layerNormBackward: (x, w, mean, rstd, g, rows, cols) =>
+      norms.layerNormBackward(x, w, mean, rstd, g, rows, cols),
+    rmsNorm: (x, w, rows, cols, eps) => norms.rmsNorm(x, w, rows, cols, eps),
+    rmsNormBackward: (x, w, rstd, g, rows, cols) => norms.rmsNormBackward(x, w, rstd, g, rows, cols),
+    adamwStep: (p, g, m, v, h) => ew.adamwStep(p, g, m, v, h),
+  };
+}

@@ -1,0 +1,54 @@
+import type { DType } from "../../dtype.js";
+import type { Device, Storage } from "../backend.js";
+import type { CachingAllocator, DeviceBlock } from "./caching-allocator.js";
+
+/*
+ * Device memory behind a tensor. dispose() (tidy scopes, Tensor.dispose) hands the block back to
+ * the caching allocator at once; a storage the program forgets is returned when the garbage
+ * collector finalises it, which is late but never leaks.
+ */
+
+interface Held {
+  allocator: CachingAllocator;
+  block: DeviceBlock;
+}
+
+const finalizer = new FinalizationRegistry<Held>((h) => h.allocator.release(h.block));
+
+export class CudaStorage implements Storage {
+  readonly device: Device = "cuda";
+  private block: DeviceBlock | null;
+
+  constructor(
+    readonly dtype: DType,
+    readonly length: number,
+    block: DeviceBlock,
+    private readonly allocator: CachingAllocator,
+  ) {
+    this.block = block;
+    if (block.size > 0) finalizer.register(this, { allocator, block }, this);
+  }
+
+  /** The device address of element `elementOffset`. */
+  address(byteOffset = 0): bigint {
+    if (!this.block)
+      throw new Error(`a disposed CUDA ${this.dtype} tensor of ${this.length} elements was used`);
+    return this.block.ptr + BigInt(byteOffset);
+  }
+
+  get disposed(): boolean {
+    return this.block === null;
+  }
+
+  dispose(): void {
+    if (!this.block) return;
+    finalizer.unregister(this);
+    this.allocator.release(this.block);
+    this.block = null;
+  }
+}
+
+export function cudaStorage(s: Storage): CudaStorage {
+  if (!(s instanceof CudaStorage)) throw new TypeError(`expected CUDA storage, got a ${s.device} one`);
+  return s;
+}

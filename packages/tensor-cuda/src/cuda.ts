@@ -1,0 +1,64 @@
+import type { CudaBackend, MemoryStats } from "./backend/cuda/index.js";
+import { getBackend } from "./backend/registry.js";
+
+/*
+ * The user-facing handle on the CUDA backend (torch.cuda's counterpart). The backend itself is
+ * registered lazily: nothing touches CUDA until a tensor is first put on "cuda".
+ */
+
+export type { MemoryStats } from "./backend/cuda/index.js";
+export { CudaError, CudaUnavailableError } from "./backend/cuda/index.js";
+
+function backend(): CudaBackend {
+  return getBackend("cuda") as CudaBackend;
+}
+
+/** True when a CUDA device, its driver, NVRTC and cuBLAS can be used; never throws. */
+export function isAvailable(): boolean {
+  try {
+    backend();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why CUDA is not usable (the CudaUnavailableError message), or null when it is. */
+export function unavailableReason(): string | null {
+  try {
+    backend();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export function deviceInfo() {
+  return backend().context.info;
+}
+
+/** Caching-allocator figures plus the device's free and total memory. */
+export function memoryStats(): MemoryStats & { deviceFreeBytes: number; deviceTotalBytes: number } {
+  return backend().context.memoryStats();
+}
+
+/** Returns cached (free) device blocks to the driver, as torch.cuda.empty_cache(). */
+export function emptyCache(): void {
+  backend().context.allocator.emptyCache();
+}
+
+/** Waits for every queued kernel (for timing; reads already wait). */
+export function synchronize(): void {
+  backend().context.driver.synchronize();
+}
+
+/** fp32 matmuls on TF32 tensor cores: faster, ~1e-3 relative error (PyTorch's allow_tf32). */
+export function setAllowTF32(allow: boolean): void {
+  backend().context.allowTF32 = allow;
+}
+
+/** NVRTC compiles and disk-cache hits so far in this process. */
+export function compileStats(): { hits: number; compiles: number; cacheDir: string | null } {
+  const c = backend().context.compiler;
+  return { ...c.stats, cacheDir: c.dir };
+}
