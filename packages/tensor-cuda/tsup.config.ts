@@ -8,6 +8,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // import.meta.url in the CJS bundle (createRequire, kernel sources) needs the shim.
+  shims: true,
   // The CUDA C sources are compiled by NVRTC at run time; they ship beside the bundle, where
   // kernel-sources.ts looks for them ("./kernels" next to dist/index.js).
   async onSuccess() {

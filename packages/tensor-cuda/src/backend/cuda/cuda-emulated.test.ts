@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { cuda, registerBackend, Tensor, tidy } from "../../index.js";
+import { finiteDifferenceCases, gradcheckOnDevice } from "./device-gradcheck.js";
 import { EmulatedBlas } from "./emulator/emulated-blas.js";
 import { EmulatedDevice } from "./emulator/emulated-device.js";
 import { type CudaBackend, createCudaBackend } from "./index.js";
@@ -30,6 +31,16 @@ describe("CUDA backend on the emulated device: parity with the CPU backend", () 
   for (const c of parityCases()) {
     it(c.name, async () => {
       expect(await checkParity(c, "cuda")).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe("finite-difference gradients through the emulated device (float64)", () => {
+  for (const c of finiteDifferenceCases()) {
+    it(c.name, async () => {
+      const r = await gradcheckOnDevice(c, "cuda");
+      expect(r.checked).toBeGreaterThan(0);
+      expect(r.maxAbsError).toBeLessThan(1e-6);
     });
   }
 });

@@ -52,6 +52,12 @@ describe("CUDA library search", () => {
     expect(libraryCandidates("cublas", host)[0]).toBe(`${site}/nvidia/cublas/lib/libcublas.so.12`);
   });
 
+  it("asks python3 for its site-packages (a venv outside the usual prefixes)", () => {
+    const site = "/opt/torch/.venv/lib/python3.12/site-packages";
+    const host = { ...fakeHost([`${site}/nvidia/cu13/lib/libnvrtc.so.13`]), pythonSites: () => [site] };
+    expect(libraryCandidates("nvrtc", host)[0]).toBe(`${site}/nvidia/cu13/lib/libnvrtc.so.13`);
+  });
+
   it("loadFirst returns the first candidate that loads, and every failure when none does", () => {
     const host = fakeHost(["/usr/local/cuda/lib64/libnvrtc.so.13", "/usr/local/cuda/lib64/libnvrtc.so.12"]);
     const ok = loadFirst(

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +42,19 @@ export interface SearchHost {
   /** Entries of a directory, [] when it cannot be read. */
   list(dir: string): string[];
   home: string;
+  /** site-packages directories of the machine's python3, when it has one. */
+  pythonSites?(): string[];
+}
+
+let pythonSitesCache: string[] | undefined;
+
+/** Asks python3 itself (a venv such as /opt/torch/.venv is found this way); [] without python. */
+function askPython(): string[] {
+  if (pythonSitesCache) return pythonSitesCache;
+  const code = "import site;print('\\n'.join(site.getsitepackages()+[site.getusersitepackages()]))";
+  const r = spawnSync("python3", ["-c", code], { encoding: "utf8", timeout: 10_000 });
+  pythonSitesCache = r.status === 0 ? r.stdout.split("\n").filter((l) => l.trim()) : [];
+  return pythonSitesCache;
 }
 
 export const realHost: SearchHost = {
@@ -54,6 +68,7 @@ export const realHost: SearchHost = {
     }
   },
   home: homedir(),
+  pythonSites: askPython,
 };
 
 /** Python site-packages directories where pip's nvidia wheels may live. */
@@ -78,6 +93,7 @@ export function sitePackages(host: SearchHost): string[] {
     }
   }
   out.push("/usr/lib/python3/dist-packages");
+  out.push(...(host.pythonSites?.() ?? []));
   return [...new Set(out)];
 }
 

@@ -1,0 +1,154 @@
+/**
+ * The CUDA backend's checks and benchmarks as one program, for a GPU machine without Node:
+ * scripts/gpu/pack.mjs bundles it with a Node binary; .carry/gpu/run.sh runs it there.
+ *
+ *   check.mjs parity [--emulate]   parity with the CPU backend + float64 finite differences
+ *   check.mjs bench                 bf16/fp32 matmul, GPT-2-small training step
+ *   check.mjs all --out DIR         both, results as JSON in DIR
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gpt2Small } from "../../bench/gpt2-small.js";
+import { finiteDifferenceCases, gradcheckOnDevice } from "../../src/backend/cuda/device-gradcheck.js";
+import { EmulatedBlas } from "../../src/backend/cuda/emulator/emulated-blas.js";
+import { EmulatedDevice } from "../../src/backend/cuda/emulator/emulated-device.js";
+import { createCudaBackend } from "../../src/backend/cuda/index.js";
+import { checkParity, parityCases } from "../../src/backend/cuda/parity-cases.js";
+import { cuda, registerBackend, Tensor, tidy } from "../../src/index.js";
+
+const args = process.argv.slice(2);
+const mode = args.find((a) => !a.startsWith("--")) ?? "all";
+const outDir = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
+const results: Record<string, unknown> = {};
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function parity(): Promise<boolean> {
+  let failed = 0;
+  const rows: { name: string; ok: boolean; detail: string }[] = [];
+  const run = async (name: string, f: () => Promise<string>) => {
+    try {
+      const detail = await f();
+      rows.push({ name, ok: true, detail });
+      log(`PASS ${name} ${detail}`);
+    } catch (e) {
+      failed++;
+      const detail = (e as Error).message.split("\n")[0];
+      rows.push({ name, ok: false, detail });
+      log(`FAIL ${name}: ${detail}`);
+    }
+  };
+  for (const c of parityCases())
+    await run(`parity: ${c.name}`, async () => `${await checkParity(c, "cuda")} values`);
+  for (const c of finiteDifferenceCases()) {
+    await run(`fd-grad: ${c.name}`, async () => {
+      const r = await gradcheckOnDevice(c, "cuda");
+      return `${r.checked} elements, max err ${r.maxAbsError.toExponential(2)}`;
+    });
+  }
+  results.parity = { passed: rows.length - failed, failed, rows };
+  log(`parity: ${rows.length - failed} passed, ${failed} failed`);
+  return failed === 0;
+}
+
+function timeIt(fn: () => void, reps: number, warmup = 2): number {
+  for (let i = 0; i < warmup; i++) fn();
+  cuda.synchronize();
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  cuda.synchronize();
+  return (performance.now() - t) / reps;
+}
+
+function bench(): void {
+  const rows: Record<string, number> = {};
+  for (const [n, dtype] of [
+    [8192, "bfloat16"],
+    [4096, "float32"],
+  ] as const) {
+    const a = Tensor.randn([n, n]).to("cuda").cast(dtype);
+    const b = Tensor.randn([n, n]).to("cuda").cast(dtype);
+    const ms = timeIt(() => tidy(() => void a.matmul(b)), 10, 3);
+    rows[`matmul ${dtype} ${n}^3 ms`] = ms;
+    rows[`matmul ${dtype} ${n}^3 TFLOP/s`] = (2 * n ** 3) / (ms * 1e-3) / 1e12;
+    log(
+      `matmul ${dtype} ${n}^3: ${ms.toFixed(3)} ms, ${rows[`matmul ${dtype} ${n}^3 TFLOP/s`].toFixed(1)} TFLOP/s`,
+    );
+    a.dispose();
+    b.dispose();
+  }
+  const B = 8;
+  const T = 512;
+  const model = gpt2Small("cuda");
+  const ids = Tensor.from(
+    Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % model.vocab),
+    [B, T],
+    { dtype: "int32" },
+  ).to("cuda");
+  const targets = Tensor.from(
+    Int32Array.from({ length: B * T }, (_, i) => (i * 104729 + 1) % model.vocab),
+    [B, T],
+    { dtype: "int32" },
+  ).to("cuda");
+  const positions = Tensor.arange(T, undefined, 1, { dtype: "int32" }).to("cuda");
+  const step = () =>
+    tidy(() => {
+      model.loss(ids, targets, positions).backward();
+      for (const p of model.params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
+    });
+  const ms = timeIt(step, 5, 2);
+  rows[`gpt2-small fwd+bwd ${B}x${T} fp32 ms`] = ms;
+  log(`gpt2-small fwd+bwd (${B}x${T}, fp32): ${ms.toFixed(1)} ms`);
+  const mem = cuda.memoryStats();
+  rows["peak allocated MiB"] = mem.peakAllocatedBytes / 2 ** 20;
+  log(
+    `peak allocated ${(mem.peakAllocatedBytes / 2 ** 20).toFixed(0)} MiB; compiles ${JSON.stringify(cuda.compileStats())}`,
+  );
+  results.bench = rows;
+}
+
+async function main(): Promise<void> {
+  if (args.includes("--emulate")) {
+    const device = new EmulatedDevice();
+    registerBackend(
+      "cuda",
+      createCudaBackend({
+        device,
+        compiler: {
+          version: "emulator",
+          compile: () => ({ kind: "cubin", image: new Uint8Array(1), log: "" }),
+        },
+        blas: new EmulatedBlas(device.memory),
+        cacheDir: null,
+      }),
+    );
+  } else if (!cuda.isAvailable()) {
+    log(`CUDA unavailable: ${cuda.unavailableReason()}`);
+    process.exitCode = 2;
+    return;
+  } else {
+    const info = cuda.deviceInfo();
+    log(
+      `device: ${info.name}, sm_${info.computeCapability}, ${info.multiprocessors} SMs, driver ${info.driverVersion}`,
+    );
+    results.device = info;
+  }
+  let ok = true;
+  if (mode === "parity" || mode === "all") ok = await parity();
+  if ((mode === "bench" || mode === "all") && !args.includes("--emulate")) bench();
+  if (outDir) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, "tensor-cuda-gpu.json"), JSON.stringify(results, null, 2));
+  }
+  if (!ok) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  log(`ERROR ${(e as Error).stack ?? e}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/**
+ * Packs everything the GPU checks need into one folder, for a CUDA machine that has no Node:
+ * <repo>/.carry/gpu/ with a compressed Node binary, the bundled check program, the kernel
+ * sources, and the two native dependencies (koffi, onnxruntime-node) for linux-x64.
+ * Then, on the GPU machine, from the repo root:  bash .carry/gpu/run.sh all --out "$OUT"
+ * (with the device tool: carry [".carry/gpu"]). Usage: node scripts/gpu/pack.mjs
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const pkg = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const root = resolve(pkg, "../..");
+const out = join(root, ".carry/gpu");
+const stage = join(out, "stage");
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status})`);
+}
+
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(join(stage, "node_modules"), { recursive: true });
+
+// 1. The check program, bundled; the native modules stay external, loaded from node_modules.
+sh(join(root, "node_modules/.bin/esbuild"), [
+  join(pkg, "scripts/gpu/check.ts"),
+  "--bundle",
+  "--platform=node",
+  "--format=esm",
+  "--target=node20",
+  "--external:koffi",
+  "--external:onnxruntime-node",
+  "--external:onnxruntime-node/*",
+  // Bundled ESM still calls require() for node built-ins through createRequire.
+  "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  `--outfile=${join(stage, "check.mjs")}`,
+]);
+cpSync(join(pkg, "src/backend/cuda/kernels"), join(stage, "kernels"), { recursive: true });
+
+// 2. Native dependencies, linux-x64 only.
+const koffi = realpathSync(join(pkg, "node_modules/koffi"));
+for (const f of ["package.json", "index.js", "indirect.js"]) {
+  if (existsSync(join(koffi, f))) cpSync(join(koffi, f), join(stage, "node_modules/koffi", f));
+}
+cpSync(join(koffi, "build/koffi/linux_x64"), join(stage, "node_modules/koffi/build/koffi/linux_x64"), {
+  recursive: true,
+});
+const ort = realpathSync(join(pkg, "node_modules/onnxruntime-node"));
+for (const f of ["package.json", "dist", "lib"]) {
+  if (existsSync(join(ort, f)))
+    cpSync(join(ort, f), join(stage, "node_modules/onnxruntime-node", f), { recursive: true });
+}
+const napi = ["napi-v6", "napi-v3"].find((v) => existsSync(join(ort, "bin", v, "linux/x64")));
+cpSync(
+  join(ort, "bin", napi, "linux/x64"),
+  join(stage, "node_modules/onnxruntime-node/bin", napi, "linux/x64"),
+  {
+    recursive: true,
+  },
+);
+const common = realpathSync(join(ort, "..", "onnxruntime-common"));
+cpSync(common, join(stage, "node_modules/onnxruntime-common"), { recursive: true });
+
+// 3. One compressed archive of the staged program, and the Node binary (compressed once).
+sh("tar", ["-C", stage, "-cJf", join(out, "program.tar.xz"), "."]);
+rmSync(stage, { recursive: true, force: true });
+const nodeXz = join(out, "node.xz");
+if (!existsSync(nodeXz) || statSync(nodeXz).mtimeMs < statSync(process.execPath).mtimeMs) {
+  const r = spawnSync(
+    "sh",
+    ["-c", `xz -T0 -6 -c "${process.execPath}" > "${nodeXz}.tmp" && mv "${nodeXz}.tmp" "${nodeXz}"`],
+    {
+      stdio: "inherit",
+    },
+  );
+  if (r.status !== 0) throw new Error("xz of the node binary failed");
+}
+cpSync(join(pkg, "bench/peers/cuda_peer.py"), join(out, "cuda_peer.py"));
+writeFileSync(
+  join(out, "run.sh"),
+  `#!/usr/bin/env bash
+# Runs tensor-cuda's GPU checks and benchmarks on a CUDA machine without Node (made by pack.mjs).
+# Usage: bash .carry/gpu/run.sh [parity|bench|all] [--out DIR]; then the PyTorch peer if "bench"/"all".
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+work="\${TMPDIR:-/tmp}/shrinkray-gpu"
+mkdir -p "$work"
+[ -x "$work/node" ] || { xz -dc "$here/node.xz" > "$work/node.tmp" && chmod +x "$work/node.tmp" && mv "$work/node.tmp" "$work/node"; }
+tar -C "$work" -xJf "$here/program.tar.xz"
+mode="\${1:-all}"
+status=0
+SHRINKRAY_CUDA_KERNELS="$work/kernels" "$work/node" "$work/check.mjs" "$@" || status=$?
+if [ "$mode" = bench ] || [ "$mode" = all ]; then
+  python3 "$here/cuda_peer.py" "$@" || status=$?
+fi
+exit $status
+`,
+);
+console.log(`packed ${out}: ${spawnSync("du", ["-sh", out]).stdout.toString().trim()}`);
