@@ -1,4 +1,4 @@
-import { linear, nn, type Tensor } from "@shrinkray/tensor-cuda";
+import { getBackend, linear, matmul, nn, Tensor } from "@shrinkray/tensor-cuda";
 import { dequantizeGptq, type PackedGptq, packedShape } from "./pack.js";
 import type { Bits } from "./quantizer.js";
 
@@ -19,6 +19,7 @@ export class QuantLinear extends nn.Module {
   g_idx: Tensor;
   bias: Tensor | null;
   private cached: Tensor | null = null;
+  private cachedTransposed = false;
 
   constructor(packed: PackedGptq, bias: Tensor | null = null) {
     super();
@@ -49,10 +50,42 @@ export class QuantLinear extends nn.Module {
     };
   }
 
-  /** The float32 [out, in] weight forward() computes with (cached after the first call). */
+  /** The float32 [out, in] weight forward() computes with. */
   dequantizedWeight(): Tensor {
+    const w = this.weightForForward();
+    return this.cachedTransposed ? w.transpose(0, 1) : w;
+  }
+
+  /**
+   * The float weight, cached after the first call: [out, in] from the host unpacker on the CPU,
+   * or [in, out] straight from the device's dequantization kernel where the packed buffers live
+   * on a device that has one (the packed tensors never come back to the host).
+   */
+  private weightForForward(): Tensor {
     if (!this.cached) {
-      const w = dequantizeGptq(this.packed()).to(this.qweight.device);
+      const device = this.qweight.device;
+      const b = getBackend(device);
+      let w: Tensor;
+      if (device !== "cpu" && b.dequantizeGptq) {
+        const spec = {
+          inFeatures: this.inFeatures,
+          outFeatures: this.outFeatures,
+          groups: this.scales.shape[0],
+          bits: this.bits,
+        };
+        const s = b.dequantizeGptq(
+          this.qweight.storage,
+          this.qzeros.storage,
+          this.scales.storage,
+          this.g_idx.storage,
+          spec,
+        );
+        w = new Tensor(s, [this.inFeatures, this.outFeatures]);
+        this.cachedTransposed = true;
+      } else {
+        w = dequantizeGptq(this.packed()).to(device);
+        this.cachedTransposed = false;
+      }
       // The first forward usually runs inside someone's tidy(); the cache must outlive it.
       w.persistent = true;
       this.cached = w;
@@ -60,13 +93,17 @@ export class QuantLinear extends nn.Module {
     return this.cached;
   }
 
-  /** Drops the cached float weight; call it too after writing the packed buffers in place. */
+  /** Drops the cached float weight (device memory at once); call it too after writing the packed buffers in place. */
   releaseCache(): void {
+    if (this.cached && this.cached.device !== "cpu") this.cached.dispose();
     this.cached = null;
   }
 
   forward(x: Tensor): Tensor {
-    return linear(x, this.dequantizedWeight(), this.bias);
+    const w = this.weightForForward();
+    if (!this.cachedTransposed) return linear(x, w, this.bias);
+    const y = matmul(x, w);
+    return this.bias ? y.add(this.bias) : y;
   }
 
   protected override extraRepr(): string {

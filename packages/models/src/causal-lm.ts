@@ -4,7 +4,7 @@
  * head); forward, the DecoderView that compression packages use, and the checkpoint-name
  * mapping are shared.
  */
-import { type DecoderView, nn, type Tensor } from "@shrinkray/tensor-cuda";
+import { type DecoderView, type Device, nn, type Tensor } from "@shrinkray/tensor-cuda";
 import type { RawConfig } from "./config.js";
 import { buildContext, type DecoderContext, type ForwardOptions } from "./context.js";
 import type { GenerationConfig } from "./generation-config.js";
@@ -43,8 +43,14 @@ export abstract class CausalLM extends nn.Module<[Tensor, ForwardOptions?], Tens
     return this.blockList().length;
   }
 
-  /** inputIds int32 [B, T] → logits [B, T, V] (or [B, logitsToKeep, V]). */
-  forward(inputIds: Tensor, opts: ForwardOptions = {}): Tensor {
+  /** Where the weights are (after `to(device)`): the device token ids are moved to. */
+  get device(): Device {
+    return this.parameters()[0]?.device ?? "cpu";
+  }
+
+  /** inputIds int32 [B, T] → logits [B, T, V] (or [B, logitsToKeep, V]); ids go to the model's device. */
+  forward(ids: Tensor, opts: ForwardOptions = {}): Tensor {
+    const inputIds = ids.device === this.device ? ids : ids.to(this.device);
     const ctx = buildContext(inputIds, opts);
     let h = this.embedStep(inputIds, ctx);
     for (const block of this.blockList()) h = block.call(h, ctx);

@@ -83,7 +83,7 @@ export async function generateTokens(
   try {
     let logits = noGrad(() =>
       tidy(() =>
-        model.forward(Tensor.from(ids, [B, L]), {
+        model.forward(Tensor.from(ids, [B, L], { device: model.device }), {
           cache,
           attentionMask: padded ? mask : null,
           logitsToKeep: 1,
@@ -116,7 +116,9 @@ export async function generateTokens(
         if (out[b].length >= budgets[b]) reasons[b] = "length";
       }
       if (reasons.every((r) => r !== null)) break;
-      logits = noGrad(() => tidy(() => model.forward(Tensor.from(next, [B, 1]), { cache })));
+      logits = noGrad(() =>
+        tidy(() => model.forward(Tensor.from(next, [B, 1], { device: model.device }), { cache })),
+      );
     }
   } finally {
     cache.dispose();

@@ -62,7 +62,8 @@ export class ModelTokenScorer implements TokenScorer {
         const nll = noGrad(() =>
           tidy(() => {
             const logits = this.model.forward(Tensor.from(ids, [batch.length, T])).slice(1, 0, T - 1);
-            return crossEntropy(logits, Tensor.from(targets, [batch.length, T - 1]), { reduction: "none" });
+            const t = Tensor.from(targets, [batch.length, T - 1], { device: logits.device });
+            return crossEntropy(logits, t, { reduction: "none" });
           }),
         );
         const v = (await nll.data()) as Float32Array;

@@ -1,5 +1,6 @@
+import { createEmulatedCudaBackend } from "./backend/cuda/emulator/index.js";
 import type { CudaBackend, MemoryStats } from "./backend/cuda/index.js";
-import { getBackend } from "./backend/registry.js";
+import { getBackend, registerBackend } from "./backend/registry.js";
 
 /*
  * The user-facing handle on the CUDA backend (torch.cuda's counterpart). The backend itself is
@@ -61,4 +62,13 @@ export function setAllowTF32(allow: boolean): void {
 export function compileStats(): { hits: number; compiles: number; cacheDir: string | null } {
   const c = backend().context.compiler;
   return { ...c.stats, cacheDir: c.dir };
+}
+
+/**
+ * Puts "cuda" on an emulated device that runs on the CPU (kernels modelled in JavaScript, slow):
+ * code written for the GPU (no synchronous reads, tensors moved to the device, memory released by
+ * tidy) can be tested on a machine without one. Call it before any tensor goes to "cuda".
+ */
+export function useEmulator(): void {
+  registerBackend("cuda", createEmulatedCudaBackend());
 }

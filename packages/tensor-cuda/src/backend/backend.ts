@@ -73,6 +73,28 @@ export interface SoftmaxSpec {
   causal?: { queries: number; offset: number };
 }
 
+/** Fused attention: q [B, H, T, D], k and v [B, Hkv, S, D], contiguous; see Backend.attention. */
+export interface AttentionSpec {
+  batch: number;
+  heads: number;
+  kvHeads: number;
+  queries: number;
+  keys: number;
+  headDim: number;
+  scale: number;
+  /** Query i sees keys j <= i + causalOffset. */
+  causal: boolean;
+  causalOffset: number;
+}
+
+/** Row-wise cross-entropy of logits [rows, classes] against int32 targets [rows]. */
+export interface CrossEntropySpec {
+  rows: number;
+  classes: number;
+  ignoreIndex: number;
+  labelSmoothing: number;
+}
+
 export interface AdamWHyper {
   lr: number;
   beta1: number;
@@ -188,4 +210,53 @@ export interface Backend {
 
   /** AdamW in place on p, m, v (PyTorch's decoupled weight decay). */
   adamwStep(p: Storage, g: Storage, m: Storage, v: Storage, h: AdamWHyper): void;
+
+  // ---- optional fused kernels: ops use them where a backend has them, else compose ----
+
+  /**
+   * softmax(scale·q·kᵀ, causal mask)·v without materialising the scores; also the row
+   * log-sum-exp [B, H, T] the backward needs (−∞ for a row that sees no key, whose output is 0).
+   */
+  attention?(q: Storage, k: Storage, v: Storage, spec: AttentionSpec): { out: Storage; lse: Storage };
+  attentionBackward?(
+    q: Storage,
+    k: Storage,
+    v: Storage,
+    out: Storage,
+    lse: Storage,
+    dout: Storage,
+    spec: AttentionSpec,
+  ): { dq: Storage; dk: Storage; dv: Storage };
+  /** Per-row loss (0 for ignored rows) and log-sum-exp; targets int32. */
+  crossEntropy?(logits: Storage, targets: Storage, spec: CrossEntropySpec): { loss: Storage; lse: Storage };
+  /** d loss / d logits for a per-row loss gradient `gloss` [rows]. */
+  crossEntropyBackward?(
+    logits: Storage,
+    targets: Storage,
+    lse: Storage,
+    gloss: Storage,
+    spec: CrossEntropySpec,
+  ): Storage;
+  /**
+   * GPTQ dequantization: packed codes (int32 [in·bits/32, out]), v2 zero points (int32
+   * [groups, out·bits/32]), float32 scales [groups, out] and g_idx (int32 [in]) → the float32
+   * weight TRANSPOSED, [in, out], ready for x·W.
+   */
+  dequantizeGptq?(
+    qweight: Storage,
+    qzeros: Storage,
+    scales: Storage,
+    gIdx: Storage,
+    spec: { inFeatures: number; outFeatures: number; groups: number; bits: number },
+  ): Storage;
+  /** Rotate-half RoPE of x [rows, dim] (row r at position r % positions) with cos/sin [positions, dim]; `inverse` is the backward. */
+  rope?(
+    x: Storage,
+    cos: Storage,
+    sin: Storage,
+    rows: number,
+    positions: number,
+    dim: number,
+    inverse: boolean,
+  ): Storage;
 }

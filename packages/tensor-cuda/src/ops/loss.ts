@@ -2,6 +2,7 @@ import { defaultGenerator, type Generator } from "../random.js";
 import { DTypeError, fmt, ShapeError } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { where } from "./elementwise.js";
+import { fusedCrossEntropy } from "./fused.js";
 import { gather } from "./indexing.js";
 import { logSoftmax } from "./softmax.js";
 
@@ -44,12 +45,18 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
       );
     }
   }
-  const logp = logSoftmax(logits, -1);
-  let nll = gather(logp, -1, safe.unsqueeze(-1)).squeeze(-1).neg();
   const eps = opts.labelSmoothing ?? 0;
-  if (eps > 0) nll = nll.mul(1 - eps).sub(logp.mean(-1).mul(eps));
-  const zero = Tensor.scalar(0, { dtype: nll.dtype, device: nll.device });
-  nll = where(valid, nll, zero);
+  // A fused kernel where the backend has one (it zeroes ignored rows itself); else composed.
+  let nll: Tensor;
+  const fused = fusedCrossEntropy(logits, t, ignore, eps);
+  if (fused) nll = fused;
+  else {
+    const logp = logSoftmax(logits, -1);
+    nll = gather(logp, -1, safe.unsqueeze(-1)).squeeze(-1).neg();
+    if (eps > 0) nll = nll.mul(1 - eps).sub(logp.mean(-1).mul(eps));
+    const zero = Tensor.scalar(0, { dtype: nll.dtype, device: nll.device });
+    nll = where(valid, nll, zero);
+  }
   switch (opts.reduction ?? "mean") {
     case "none":
       return nll;

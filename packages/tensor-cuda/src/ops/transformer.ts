@@ -1,5 +1,6 @@
 import { DTypeError, fmt, ShapeError } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { fusedAttention, fusedRope } from "./fused.js";
 import { cat, slice } from "./layout.js";
 import { matmul, matmulNT } from "./matmul.js";
 import { causalSoftmax, softmax } from "./softmax.js";
@@ -31,6 +32,8 @@ export function ropeTables(
 export function rope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
   const d = x.shape[x.rank - 1];
   if (d % 2 !== 0) throw new ShapeError(`rope: head dim must be even, got ${fmt(x.shape)}`);
+  const fused = fusedRope(x, cos, sin);
+  if (fused) return fused;
   const half = d / 2;
   const x1 = slice(x, -1, 0, half);
   const x2 = slice(x, -1, half, d);
@@ -74,12 +77,17 @@ export function scaledDotProductAttention(
   }
   if (H % Hkv !== 0)
     throw new ShapeError(`attention: ${H} query heads are not a multiple of ${Hkv} KV heads`);
+  const scale = opts.scale ?? 1 / Math.sqrt(D);
+  if (!opts.mask) {
+    const fused = fusedAttention(q, k, v, scale, opts.causal ?? false);
+    if (fused) return fused;
+  }
   const rep = H / Hkv;
   const kk = rep === 1 ? k : k.unsqueeze(2).expand([B, Hkv, rep, S, D]).reshape([B, H, S, D]);
   const vv =
     rep === 1 ? v : v.unsqueeze(2).expand([B, Hkv, rep, S, v.shape[3]]).reshape([B, H, S, v.shape[3]]);
   // Scaling q ([.., T, D]) rather than the scores ([.., T, S]) is the same product, on fewer elements.
-  let scores = matmulNT(q.mul(opts.scale ?? 1 / Math.sqrt(D)), kk);
+  let scores = matmulNT(q.mul(scale), kk);
   if (opts.mask) scores = scores.add(opts.mask);
   const p = opts.causal ? causalSoftmax(scores, S - T) : softmax(scores, -1);
   return matmul(p, vv);

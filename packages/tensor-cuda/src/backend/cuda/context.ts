@@ -179,6 +179,13 @@ export class CudaContext {
     if (n > 0) this.launch(name, args, this.grid1d(n));
   }
 
+  /** One warp per row, four warps a block (the attention kernels). */
+  launchWarps(name: string, rows: number, args: readonly KernelArg[]): void {
+    if (rows <= 0) return;
+    const cap = this.info.multiprocessors * 64;
+    this.launch(name, args, [Math.max(1, Math.min(Math.ceil(rows / 4), cap)), 1, 1], [128, 1, 1]);
+  }
+
   /** One block per row; `cols` picks the block width (a multiple of 32, at most 256). */
   launchRows(name: string, rows: number, cols: number, args: readonly KernelArg[]): void {
     if (rows <= 0) return;

@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cuda, registerBackend, Tensor, tidy } from "../../index.js";
+import {
+  crossEntropy,
+  cuda,
+  registerBackend,
+  rope,
+  ropeTables,
+  scaledDotProductAttention,
+  Tensor,
+  tidy,
+} from "../../index.js";
 import { finiteDifferenceCases, gradcheckOnDevice } from "./device-gradcheck.js";
 import { EmulatedBlas } from "./emulator/emulated-blas.js";
 import { EmulatedDevice } from "./emulator/emulated-device.js";
@@ -106,6 +115,32 @@ describe("CUDA backend host behaviour", () => {
     expect(() => backend.softmax(h.storage, { rows: 1, cols: 3, log: false })).toThrow(
       /softmax: expected a float32/,
     );
+  });
+
+  it("attention, cross-entropy and RoPE run their fused kernels, with no [T, S] scores", () => {
+    const n = device.launches.length;
+    const q = Tensor.randn([1, 2, 64, 16]).to("cuda").requiresGrad_();
+    const { cos, sin } = ropeTables(64, 16);
+    const qr = rope(q, cos.to("cuda"), sin.to("cuda"));
+    const before = backend.context.allocator.stats().allocatedBytes;
+    const y = scaledDotProductAttention(qr, qr, qr, { causal: true });
+    // The output (8 KiB) and the row log-sum-exps are all the forward keeps; composed attention
+    // would also hold the 2 × 64 × 64 scores and probabilities (32 KiB each).
+    expect(backend.context.allocator.stats().allocatedBytes - before).toBeLessThan(16 * 1024);
+    const logits = y.reshape([128, 16]);
+    crossEntropy(logits, Tensor.from(new Int32Array(128), [128], { dtype: "int32" }).to("cuda")).backward();
+    const names = device.launches.slice(n).map((l) => l.name);
+    for (const k of [
+      "rope_f32",
+      "attention_fwd_f32",
+      "attention_bwd_dq_f32",
+      "attention_bwd_dkdv_f32",
+      "cross_entropy_fwd_f32",
+      "cross_entropy_bwd_f32",
+    ]) {
+      expect(names).toContain(k);
+    }
+    expect(names).not.toContain("softmax_fwd_f32");
   });
 
   it("kernels compile once per source file", () => {

@@ -2,6 +2,7 @@ import type { DType, TypedArray } from "../../dtype.js";
 import type { Backend, Storage } from "../backend.js";
 import { CudaContext, type CudaContextOptions } from "./context.js";
 import { ElementwiseOps } from "./elementwise-ops.js";
+import { FusedOps } from "./fused-ops.js";
 import { LayoutOps } from "./layout-ops.js";
 import { matmul } from "./matmul-op.js";
 import { NormOps } from "./norm-ops.js";
@@ -29,6 +30,7 @@ export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
   const layout = new LayoutOps(c);
   const toInt32 = (s: Storage) => ew.cast(s, "int32");
   const norms = new NormOps(c, (s, to) => ew.cast(s, to));
+  const fused = new FusedOps(c, (s, to) => ew.cast(s, to));
   return {
     device: "cuda",
     context: c,
@@ -62,5 +64,15 @@ export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
     rmsNorm: (x, w, rows, cols, eps) => norms.rmsNorm(x, w, rows, cols, eps),
     rmsNormBackward: (x, w, rstd, g, rows, cols) => norms.rmsNormBackward(x, w, rstd, g, rows, cols),
     adamwStep: (p, g, m, v, h) => ew.adamwStep(p, g, m, v, h),
+    attention: (q, k, v, spec) => fused.attention(q, k, v, spec),
+    attentionBackward: (q, k, v, out, lse, dout, spec) =>
+      fused.attentionBackward(q, k, v, out, lse, dout, spec),
+    crossEntropy: (logits, targets, spec) => fused.crossEntropy(logits, targets, spec),
+    crossEntropyBackward: (logits, targets, lse, gloss, spec) =>
+      fused.crossEntropyBackward(logits, targets, lse, gloss, spec),
+    rope: (x, cos, sin, rows, positions, dim, inverse) =>
+      fused.rope(x, cos, sin, rows, positions, dim, inverse),
+    dequantizeGptq: (qweight, qzeros, scales, gIdx, spec) =>
+      fused.dequantizeGptq(qweight, qzeros, scales, gIdx, spec),
   };
 }

@@ -111,7 +111,14 @@ export const DTYPE_CODES = {
 } as const;
 
 /** Layout of the 4-int device error word: [set, op code, offending index, axis size]. */
-export const ERROR_OPS = { gather: 1, index_select: 2, scatter_add: 3, index_add: 4 } as const;
+export const ERROR_OPS = {
+  gather: 1,
+  index_select: 2,
+  scatter_add: 3,
+  index_add: 4,
+  cross_entropy: 5,
+  dequant_gptq: 6,
+} as const;
 
 function table(): Record<string, KernelSpec> {
   const k: Record<string, KernelSpec> = {};
@@ -219,6 +226,38 @@ function table(): Record<string, KernelSpec> {
     // (x, mean|0 (0: RMS norm), rstd, g, dwPartial f64 [chunks, cols], dbPartial f64|0, rows, cols, rowsPerChunk)
     add(`norm_bwd_params_${t}`, "norms.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr", n, n, n]);
   }
+
+  // attention.cu: fused scaled-dot-product attention that never materialises the [T, S] scores
+  // (online softmax). q [B, H, T, D], k and v [B, Hkv, S, D], all contiguous, H a multiple of Hkv
+  // (query head h reads kv head h / (H / Hkv)); with causal, query i sees keys j <= i + causalOffset.
+  // One warp per query row (fwd, dq, delta) or per key row (dkdv); block 128, grid-stride over rows.
+  const att = ["ptr", "ptr", "ptr"] as const; // q, k, v
+  const dims = [n, n, n, n, n, n, "f64", "i32", n] as const; // B, H, Hkv, T, S, D, scale, causal, causalOffset
+  for (const t of FLOAT_SUFFIXES) {
+    // (q, k, v, out, lse [B, H, T], ...dims)
+    add(`attention_fwd_${t}`, "attention.cu", [...att, "ptr", "ptr", ...dims]);
+    // (out, dout, delta [rows], rows, D): delta = Σ_d out·dout per row
+    add(`attention_bwd_delta_${t}`, "attention.cu", ["ptr", "ptr", "ptr", n, n]);
+    // (q, k, v, dout, lse, delta, dq, ...dims)
+    add(`attention_bwd_dq_${t}`, "attention.cu", [...att, "ptr", "ptr", "ptr", "ptr", ...dims]);
+    // (q, k, v, dout, lse, delta, dk, dv, ...dims): each kv row sums over its group's query heads
+    add(`attention_bwd_dkdv_${t}`, "attention.cu", [...att, "ptr", "ptr", "ptr", "ptr", "ptr", ...dims]);
+
+    // cross_entropy.cu: one block per row of logits [rows, V]; targets int32 [rows].
+    // (logits, targets, loss [rows], lse [rows], rows, V, ignoreIndex, labelSmoothing, err)
+    add(`cross_entropy_fwd_${t}`, "cross_entropy.cu", ["ptr", "ptr", "ptr", "ptr", n, n, n, "f64", "ptr"]);
+    // (logits, targets, lse, gloss [rows], dlogits, rows, V, ignoreIndex, labelSmoothing)
+    add(`cross_entropy_bwd_${t}`, "cross_entropy.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", n, n, n, "f64"]);
+
+    // rope.cu: rotate-half rotary embedding, element-wise (grid-stride over rows·D).
+    // (x [rows, D], cos [T, D], sin [T, D], y, rows, T, D, sinSign): row r is at position r % T;
+    // y = x·cos + rotate_half(x)·sin·sinSign (sinSign −1 gives the backward).
+    add(`rope_${t}`, "rope.cu", ["ptr", "ptr", "ptr", "ptr", n, n, n, "f64"]);
+  }
+
+  // quant.cu: (qweight int32 [in·bits/32, out], qzeros int32 [groups, out·bits/32], scales f32
+  // [groups, out], gIdx int32 [in], wt f32 [in, out], inF, outF, groups, bits, err)
+  add("dequant_gptq_f32", "quant.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", n, n, n, "i32", "ptr"]);
   return k;
 }
 

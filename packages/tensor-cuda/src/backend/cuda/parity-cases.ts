@@ -297,6 +297,56 @@ export function parityCases(): ParityCase[] {
     const kr = rope(k, cos.to(d), sin.to(d));
     return withGrads([scaledDotProductAttention(qr, kr, v, { causal: true })], [q, k, v]);
   });
+  add("attention without a causal mask, S ≠ T, head dim 40", (d) => {
+    const q = input(d, [2, 3, 5, 40], 50, { grad: true });
+    const k = input(d, [2, 3, 11, 40], 51, { grad: true });
+    const v = input(d, [2, 3, 11, 40], 52, { grad: true });
+    return withGrads([scaledDotProductAttention(q, k, v)], [q, k, v]);
+  });
+  add("causal attention after a KV cache (T 3 of S 9), GQA 4:1", (d) => {
+    const q = input(d, [1, 4, 3, 16], 53, { grad: true });
+    const k = input(d, [1, 1, 9, 16], 54, { grad: true });
+    const v = input(d, [1, 1, 9, 16], 55, { grad: true });
+    return withGrads([scaledDotProductAttention(q, k, v, { causal: true, scale: 0.3 })], [q, k, v]);
+  });
+  add("causal attention with more queries than keys (rows that see nothing)", (d) => {
+    const q = input(d, [1, 2, 5, 8], 56, { grad: true });
+    const k = input(d, [1, 2, 3, 8], 57, { grad: true });
+    const v = input(d, [1, 2, 3, 8], 58, { grad: true });
+    return withGrads([scaledDotProductAttention(q, k, v, { causal: true })], [q, k, v]);
+  });
+  add(
+    "attention in float64",
+    (d) => {
+      const q = input(d, [1, 2, 7, 12], 59, { grad: true, dtype: "float64" });
+      const k = input(d, [1, 2, 7, 12], 60, { grad: true, dtype: "float64" });
+      const v = input(d, [1, 2, 7, 12], 61, { grad: true, dtype: "float64" });
+      return withGrads([scaledDotProductAttention(q, k, v, { causal: true })], [q, k, v]);
+    },
+    { atol: 1e-12, rtol: 1e-10 },
+  );
+  add("cross-entropy over 1000 classes, sum and none reductions", (d) => {
+    const logits = input(d, [6, 1000], 62, { grad: true, scale: 3 });
+    const t = ints(d, [5, 999, 0, -100, 512, 7], [6]);
+    const none = crossEntropy(logits, t, { reduction: "none", labelSmoothing: 0.05 });
+    const total = crossEntropy(logits, t, { reduction: "sum" });
+    return withGrads([none.add(total)], [logits]);
+  });
+  add(
+    "cross-entropy in float64",
+    (d) => {
+      const logits = input(d, [4, 9], 63, { grad: true, dtype: "float64" });
+      const loss = crossEntropy(logits, ints(d, [8, 0, 3, 3], [4]));
+      loss.backward();
+      return [loss, logits.grad as Tensor];
+    },
+    { atol: 1e-12, rtol: 1e-10 },
+  );
+  add("RoPE on [B, H, T, D] with its gradient", (d) => {
+    const x = input(d, [2, 3, 7, 10], 64, { grad: true });
+    const { cos, sin } = ropeTables(7, 10, 500);
+    return withGrads([rope(x, cos.to(d), sin.to(d))], [x]);
+  });
   add("AdamW: three steps with weight decay", (d) => {
     const p = input(d, [6, 5], 46, { grad: true });
     const opt = new AdamW([p], { lr: 0.01, weightDecay: 0.1 });

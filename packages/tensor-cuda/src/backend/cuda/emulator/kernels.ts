@@ -7,6 +7,7 @@ import type { Index3 } from "../index3.js";
 import { BINARY_CODES, DTYPE_CODES, ERROR_OPS, UNARY_CODES, UNARY_GRAD_CODES } from "../kernel-abi.js";
 import type { KernelArg } from "../params.js";
 import type { DeviceMemory } from "./device-memory.js";
+import { runFusedKernel } from "./fused-kernels.js";
 
 /*
  * JavaScript models of the CUDA kernels, one per family, written from kernel-abi.ts's parameter
@@ -76,6 +77,7 @@ export function runKernel(
   const parts = name.split("_");
   const last = parts[parts.length - 1];
 
+  if (runFusedKernel(mem, name, args)) return;
   let m: RegExpMatchArray | null;
   if ((m = name.match(/^unary_(f32|f64|i32|u8)$/))) {
     const t = SUFFIX_DTYPE[m[1]];

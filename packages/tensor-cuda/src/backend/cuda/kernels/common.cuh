@@ -65,6 +65,8 @@
 #define ERR_INDEX_SELECT 2
 #define ERR_SCATTER_ADD 3
 #define ERR_INDEX_ADD 4
+#define ERR_CROSS_ENTROPY 5
+#define ERR_DEQUANT_GPTQ 6
 
 #define MAX_RANK 8
 

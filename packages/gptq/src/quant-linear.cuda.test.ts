@@ -1,0 +1,58 @@
+import { cuda, Generator, Tensor } from "@shrinkray/tensor-cuda";
+import { beforeAll, describe, expect, it } from "vitest";
+import { gptqQuantize } from "./gptq.js";
+import { HessianAccumulator } from "./hessian.js";
+import { packGptq } from "./pack.js";
+import { QuantLinear } from "./quant-linear.js";
+import type { Bits } from "./quantizer.js";
+
+/*
+ * QuantLinear with its packed buffers on tensor-cuda's emulated CUDA device: the device
+ * dequantization kernel's contract (its JavaScript model) against the host unpacker, for every
+ * bit width (3-bit codes straddle words), grouped and act-order g_idx.
+ */
+
+function layerFor(bits: Bits, groupSize: number, seed: number): { layer: QuantLinear; x: Tensor } {
+  const g = new Generator(seed);
+  const w = Tensor.randn([64, 64], { generator: g });
+  const x = Tensor.randn([3, 64], { generator: g });
+  const acc = new HessianAccumulator(64);
+  acc.add(x);
+  const q = gptqQuantize(w, acc.hessian(), { bits, groupSize, actOrder: true });
+  return { layer: new QuantLinear(packGptq(q), Tensor.randn([64], { generator: g })), x };
+}
+
+describe("QuantLinear on the emulated CUDA device", () => {
+  beforeAll(() => cuda.useEmulator());
+
+  for (const [bits, groupSize] of [
+    [2, 32],
+    [3, 16],
+    [4, 32],
+    [8, -1],
+  ] as const) {
+    it(`${bits}-bit, group ${groupSize}: the device kernel dequantizes as the host does`, async () => {
+      const { layer, x } = layerFor(bits, groupSize, 7 + bits);
+      const want = layer.call(x).dataSync() as Float32Array;
+      const wantW = layer.dequantizedWeight().dataSync() as Float32Array;
+      layer.releaseCache();
+      layer.to("cuda");
+      expect(layer.qweight.device).toBe("cuda");
+      const y = layer.call(x.to("cuda"));
+      expect(y.device).toBe("cuda");
+      const got = (await y.data()) as Float32Array;
+      for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 4);
+      expect(Array.from((await layer.dequantizedWeight().data()) as Float32Array)).toEqual(Array.from(wantW));
+    });
+  }
+
+  it("an out-of-range g_idx is reported when the result is read", async () => {
+    const { layer, x } = layerFor(4, 32, 3);
+    layer.to("cuda");
+    layer.g_idx.assign(Tensor.full([64], 9, { dtype: "int32" }));
+    layer.releaseCache();
+    await expect(layer.call(x.to("cuda")).data()).rejects.toThrow(
+      /dequant_gptq: index 9 is out of range for a dimension of size 2/,
+    );
+  });
+});
