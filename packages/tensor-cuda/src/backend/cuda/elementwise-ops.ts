@@ -1,4 +1,5 @@
 import { byteSize, type DType } from "../../dtype.js";
+import { numel } from "../../shape.js";
 import type { AdamWHyper, BinaryOp, Storage, StridedView, UnaryGradOp, UnaryOp } from "../backend.js";
 import { castArray } from "../cpu/cast.js";
 import type { CudaContext } from "./context.js";
@@ -10,12 +11,6 @@ import { byteSuffix, floatSuffix, isFloatDType, numericSuffix } from "./suffixes
 /* Element-wise primitives: unary, binary with broadcasting, where, casts, fills, AdamW. */
 
 const COMPARE = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
-
-function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 export class ElementwiseOps {
   constructor(private readonly c: CudaContext) {}

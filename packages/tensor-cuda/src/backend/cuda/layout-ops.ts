@@ -1,4 +1,5 @@
 import { byteSize } from "../../dtype.js";
+import { numel } from "../../shape.js";
 import type { Storage, StridedView } from "../backend.js";
 import type { CudaContext } from "./context.js";
 import { index3, isContiguousView } from "./index3.js";
@@ -9,12 +10,6 @@ import { atomicSuffix, byteSuffix, indexSuffix } from "./suffixes.js";
  * Copies through strided views and the index ops. Out-of-range indices cannot throw from a
  * kernel: they are flagged in the device error word and raised as a RangeError at the next read.
  */
-
-function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 export class LayoutOps {
   constructor(private readonly c: CudaContext) {}
@@ -50,14 +45,34 @@ export class LayoutOps {
     }
   }
 
-  /** Index tensors as int32 or int64; anything else is cast to int32 (a temporary). */
-  private indices(
+  /**
+   * Every index kernel has the parameters (a, index, b, outer, dim, count, inner, err): `a` is
+   * read and `b` written (gather, index_select) or `a` accumulated into from `b` (the adds).
+   * Indices arrive as int32 or int64; anything else is cast to int32 for the call.
+   */
+  private launchIndexKernel(
+    family: string,
+    valueSuffix: string,
     index: Storage,
+    a: bigint,
+    b: bigint,
+    dims: { outer: number; dim: number; count: number; inner: number },
     cast: (s: Storage) => Storage,
-  ): { s: Storage; suffix: "i32" | "i64"; temp: boolean } {
-    const suffix = indexSuffix(index);
-    if (suffix) return { s: index, suffix, temp: false };
-    return { s: cast(index), suffix: "i32", temp: true };
+  ): void {
+    const own = indexSuffix(index);
+    const idx = own ? index : cast(index);
+    const { outer, dim, count, inner } = dims;
+    this.c.launch1d(`${family}_${valueSuffix}_${own ?? "i32"}`, outer * count * inner, [
+      a,
+      this.c.ptr(idx),
+      b,
+      outer,
+      dim,
+      count,
+      inner,
+      this.c.errorPointer,
+    ]);
+    if (idx !== index) idx.dispose();
   }
 
   gather(
@@ -69,20 +84,9 @@ export class LayoutOps {
     inner: number,
     cast: (s: Storage) => Storage,
   ): CudaStorage {
-    const idx = this.indices(index, cast);
-    const total = outer * dimIdx * inner;
-    const out = this.c.alloc(x.dtype, total);
-    this.c.launch1d(`gather_${byteSuffix(x.dtype)}_${idx.suffix}`, total, [
-      this.c.ptr(x),
-      this.c.ptr(idx.s),
-      out.address(),
-      outer,
-      dimX,
-      dimIdx,
-      inner,
-      this.c.errorPointer,
-    ]);
-    if (idx.temp) idx.s.dispose();
+    const out = this.c.alloc(x.dtype, outer * dimIdx * inner);
+    const dims = { outer, dim: dimX, count: dimIdx, inner };
+    this.launchIndexKernel("gather", byteSuffix(x.dtype), index, this.c.ptr(x), out.address(), dims, cast);
     return out;
   }
 
@@ -94,21 +98,17 @@ export class LayoutOps {
     inner: number,
     cast: (s: Storage) => Storage,
   ): CudaStorage {
-    const idx = this.indices(index, cast);
-    const count = index.length;
-    const total = outer * count * inner;
-    const out = this.c.alloc(x.dtype, total);
-    this.c.launch1d(`index_select_${byteSuffix(x.dtype)}_${idx.suffix}`, total, [
+    const dims = { outer, dim, count: index.length, inner };
+    const out = this.c.alloc(x.dtype, outer * index.length * inner);
+    this.launchIndexKernel(
+      "index_select",
+      byteSuffix(x.dtype),
+      index,
       this.c.ptr(x),
-      this.c.ptr(idx.s),
       out.address(),
-      outer,
-      dim,
-      count,
-      inner,
-      this.c.errorPointer,
-    ]);
-    if (idx.temp) idx.s.dispose();
+      dims,
+      cast,
+    );
     return out;
   }
 
@@ -125,20 +125,10 @@ export class LayoutOps {
     const t = atomicSuffix("scatter_add", base);
     if (src.dtype !== base.dtype)
       throw new TypeError(`scatter_add: src ${src.dtype} and base ${base.dtype} differ`);
-    const idx = this.indices(index, cast);
     const out = this.c.alloc(base.dtype, base.length);
     this.c.driver.copyOnDevice(out.address(), this.c.ptr(base), base.length * byteSize(base.dtype));
-    this.c.launch1d(`scatter_add_${t}_${idx.suffix}`, outer * dimIdx * inner, [
-      out.address(),
-      this.c.ptr(idx.s),
-      this.c.ptr(src),
-      outer,
-      dimX,
-      dimIdx,
-      inner,
-      this.c.errorPointer,
-    ]);
-    if (idx.temp) idx.s.dispose();
+    const dims = { outer, dim: dimX, count: dimIdx, inner };
+    this.launchIndexKernel("scatter_add", t, index, out.address(), this.c.ptr(src), dims, cast);
     return out;
   }
 
@@ -152,20 +142,9 @@ export class LayoutOps {
     zeros: (length: number) => CudaStorage,
   ): CudaStorage {
     const t = atomicSuffix("index_add", src);
-    const idx = this.indices(index, cast);
-    const count = index.length;
     const out = zeros(outer * dim * inner);
-    this.c.launch1d(`index_add_${t}_${idx.suffix}`, outer * count * inner, [
-      out.address(),
-      this.c.ptr(idx.s),
-      this.c.ptr(src),
-      outer,
-      dim,
-      count,
-      inner,
-      this.c.errorPointer,
-    ]);
-    if (idx.temp) idx.s.dispose();
+    const dims = { outer, dim, count: index.length, inner };
+    this.launchIndexKernel("index_add", t, index, out.address(), this.c.ptr(src), dims, cast);
     return out;
   }
 }
