@@ -14,5 +14,9 @@ export default defineConfig({
   // kernel-sources.ts looks for them ("./kernels" next to dist/index.js).
   async onSuccess() {
     cpSync("src/backend/cuda/kernels", "dist/kernels", { recursive: true });
+    // The CPU harness that runs those kernels without a GPU (cuda.useEmulator({ kernels: "compiled" })).
+    for (const f of ["shim.h", "runtime.cpp"]) {
+      cpSync(`src/backend/cuda/host-emulation/${f}`, `dist/host-emulation/${f}`);
+    }
   },
 });

@@ -7,8 +7,8 @@ import { QuantLinear } from "./quant-linear.js";
 import type { Bits } from "./quantizer.js";
 
 /*
- * QuantLinear with its packed buffers on tensor-cuda's emulated CUDA device: the device
- * dequantization kernel's contract (its JavaScript model) against the host unpacker, for every
+ * QuantLinear with its packed buffers on tensor-cuda's emulated CUDA device (quant.cu compiled
+ * for the CPU where g++ exists, else its JavaScript model) against the host unpacker, for every
  * bit width (3-bit codes straddle words), grouped and act-order g_idx.
  */
 
@@ -23,7 +23,7 @@ function layerFor(bits: Bits, groupSize: number, seed: number): { layer: QuantLi
 }
 
 describe("QuantLinear on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator());
+  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
 
   for (const [bits, groupSize] of [
     [2, 32],

@@ -5,10 +5,10 @@ import { generateTokens } from "./generate.js";
 import { loadPretrained } from "./load.js";
 
 /*
- * The tiny checkpoints on tensor-cuda's emulated CUDA device (the real backend's host code with
- * kernels modelled on the CPU): forward, greedy generation with the KV cache, and a training
- * step must match the CPU run, so nothing on the way reads the device synchronously or leaves a
- * tensor on the host.
+ * The tiny checkpoints on tensor-cuda's emulated CUDA device: the real backend host code, with the
+ * CUDA C kernels compiled for the CPU where g++ exists (else their JavaScript models). Forward,
+ * greedy generation with the KV cache, and a training step must match the CPU run, so nothing on
+ * the way reads the device synchronously or leaves a tensor on the host.
  */
 
 const root = new URL("../../../../shared/fixtures/models/", import.meta.url).pathname;
@@ -21,7 +21,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe.skipIf(!existsSync(root))("models on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator());
+  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
 
   for (const name of names) {
     it(`${name}: logits, greedy generation and a training step match the CPU`, async () => {

@@ -1,4 +1,7 @@
-import { createEmulatedCudaBackend } from "./backend/cuda/emulator/index.js";
+import { createEmulatedCudaBackend, type EmulatorOptions } from "./backend/cuda/emulator/index.js";
+
+export type { EmulatorOptions } from "./backend/cuda/emulator/index.js";
+
 import type { CudaBackend, MemoryStats } from "./backend/cuda/index.js";
 import { getBackend, registerBackend } from "./backend/registry.js";
 
@@ -65,10 +68,11 @@ export function compileStats(): { hits: number; compiles: number; cacheDir: stri
 }
 
 /**
- * Puts "cuda" on an emulated device that runs on the CPU (kernels modelled in JavaScript, slow):
+ * Puts "cuda" on an emulated device that runs on the CPU (slow; see EmulatorOptions for the two
+ * kinds of kernels: JavaScript models, or the CUDA C compiled for the CPU with g++):
  * code written for the GPU (no synchronous reads, tensors moved to the device, memory released by
  * tidy) can be tested on a machine without one. Call it before any tensor goes to "cuda".
  */
-export function useEmulator(): void {
-  registerBackend("cuda", createEmulatedCudaBackend());
+export function useEmulator(opts: EmulatorOptions = {}): void {
+  registerBackend("cuda", createEmulatedCudaBackend(opts));
 }

@@ -2,7 +2,7 @@
  * The CUDA backend's checks and benchmarks as one program, for a GPU machine without Node:
  * scripts/gpu/pack.mjs bundles it with a Node binary; .carry/gpu/run.sh runs it there.
  *
- *   check.mjs parity [--emulate]   parity with the CPU backend + float64 finite differences
+ *   check.mjs parity [--emulate [--compiled]]   parity with the CPU backend + float64 finite differences
  *   check.mjs bench                 bf16/fp32 matmul, GPT-2-small training step
  *   check.mjs all --out DIR         both, results as JSON in DIR
  */
@@ -10,11 +10,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gpt2Small } from "../../bench/gpt2-small.js";
 import { finiteDifferenceCases, gradcheckOnDevice } from "../../src/backend/cuda/device-gradcheck.js";
-import { EmulatedBlas } from "../../src/backend/cuda/emulator/emulated-blas.js";
-import { EmulatedDevice } from "../../src/backend/cuda/emulator/emulated-device.js";
-import { createCudaBackend } from "../../src/backend/cuda/index.js";
 import { checkParity, parityCases } from "../../src/backend/cuda/parity-cases.js";
-import { cuda, registerBackend, Tensor, tidy } from "../../src/index.js";
+import { cuda, Tensor, tidy } from "../../src/index.js";
 
 const args = process.argv.slice(2);
 const mode = args.find((a) => !a.startsWith("--")) ?? "all";
@@ -114,19 +111,7 @@ function bench(): void {
 
 async function main(): Promise<void> {
   if (args.includes("--emulate")) {
-    const device = new EmulatedDevice();
-    registerBackend(
-      "cuda",
-      createCudaBackend({
-        device,
-        compiler: {
-          version: "emulator",
-          compile: () => ({ kind: "cubin", image: new Uint8Array(1), log: "" }),
-        },
-        blas: new EmulatedBlas(device.memory),
-        cacheDir: null,
-      }),
-    );
+    cuda.useEmulator({ kernels: args.includes("--compiled") ? "compiled" : "models" });
   } else if (!cuda.isAvailable()) {
     log(`CUDA unavailable: ${cuda.unavailableReason()}`);
     process.exitCode = 2;

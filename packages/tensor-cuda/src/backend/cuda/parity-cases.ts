@@ -200,6 +200,11 @@ export function parityCases(): ParityCase[] {
     const x = Tensor.from(Float32Array.from(vals), [3, 4]).to(d);
     return [max(x, 1), min(x, 1), argmax(x, 1), argmin(x, 1), max(x, 0), argmax(x, 0), argmin(x, 0)];
   });
+  add("long reductions (split into chunks on the GPU): bias-gradient shape and full sums", (d) => {
+    const x = input(d, [1024, 96], 65, { grad: true });
+    const flat = input(d, [70_000], 66);
+    return withGrads([sum(x, 0)], [x]).concat([max(x, 0), min(x, 0), sum(flat), max(flat), flat.gt(0).sum()]);
+  });
   add("sums of bools count into int32", (d) => {
     const x = input(d, [5, 600], 20).gt(0);
     return [sum(x, 1), sum(x, 0), sum(x)];

@@ -1,6 +1,18 @@
+import type { DType, TypedArray } from "../../../dtype.js";
 import type { GemmApi } from "../context.js";
 import { columnMajorArgs, type RowMajorGemm } from "../cublas.js";
-import type { DeviceMemory } from "./device-memory.js";
+
+/** Device memory as the emulated cuBLAS sees it: JS-backed (views) or native (copies written back). */
+export interface GemmMemory {
+  array(ptr: bigint, dtype: DType, length?: number, what?: string): TypedArray;
+  /** Native memory: copies `data` back to `ptr` (views need nothing). */
+  write?(ptr: bigint, data: TypedArray): void;
+}
+
+/** Elements an lda-strided column-major operand spans: `rows` × `cols` per batch entry. */
+function span(rows: number, cols: number, ld: number, stride: number, batch: number): number {
+  return (batch - 1) * stride + (cols - 1) * ld + rows;
+}
 
 /**
  * cublasGemmStridedBatchedEx's definition (column-major, op(A)·op(B) + beta·C) on emulated
@@ -8,13 +20,25 @@ import type { DeviceMemory } from "./device-memory.js";
  * mapping end to end. float32/float64 only (the CPU reference has no half-precision matmul).
  */
 export class EmulatedBlas implements GemmApi {
-  constructor(private readonly memory: DeviceMemory) {}
+  constructor(private readonly memory: GemmMemory) {}
 
   gemm(g: RowMajorGemm): void {
     if (g.dtype !== "float32" && g.dtype !== "float64") throw new Error(`emulated cuBLAS: no ${g.dtype}`);
     const c = columnMajorArgs(g);
-    const A = this.memory.array(c.A, g.dtype, undefined, "gemm A");
-    const B = this.memory.array(c.B, g.dtype, undefined, "gemm B");
+    const aRows = c.transa ? c.k : c.m;
+    const bRows = c.transb ? c.n : c.k;
+    const A = this.memory.array(
+      c.A,
+      g.dtype,
+      span(aRows, c.transa ? c.m : c.k, c.lda, c.strideA, c.batch),
+      "gemm A",
+    );
+    const B = this.memory.array(
+      c.B,
+      g.dtype,
+      span(bRows, c.transb ? c.k : c.n, c.ldb, c.strideB, c.batch),
+      "gemm B",
+    );
     const C = this.memory.array(c.C, g.dtype, c.batch * c.strideC, "gemm C");
     for (let p = 0; p < c.batch; p++) {
       for (let i = 0; i < c.m; i++) {
@@ -26,9 +50,11 @@ export class EmulatedBlas implements GemmApi {
             s += (a as number) * (b as number);
           }
           const at = p * c.strideC + i + j * c.ldc;
-          C[at] = s + g.beta * (C[at] as number);
+          // beta = 0 means C is not read at all (cuBLAS's rule): it may hold NaN garbage.
+          C[at] = g.beta === 0 ? s : s + (C[at] as number);
         }
       }
     }
+    this.memory.write?.(c.C, C);
   }
 }

@@ -254,7 +254,11 @@ __device__ __forceinline__ signed char js_to_i8(double v) { return (signed char)
 
 __device__ __forceinline__ float f16_bits_to_f32(unsigned short h) {
   float f;
+#ifdef SHRINKRAY_HOST_EMULATION
+  f = emu_f16_bits_to_f32(h);  // host-emulation/shim.h
+#else
   asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+#endif
   return f;
 }
 
@@ -263,7 +267,11 @@ __device__ __forceinline__ unsigned short f32_to_f16_bits(float f) {
   // dtype.ts keeps the sign and makes a quiet NaN; cvt would give a canonical NaN.
   if ((bits & 0x7fffffffu) > 0x7f800000u) return (unsigned short)(((bits >> 16) & 0x8000u) | 0x7e00u);
   unsigned short h;
+#ifdef SHRINKRAY_HOST_EMULATION
+  h = emu_f32_to_f16_bits_rn(f);  // host-emulation/shim.h
+#else
   asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
+#endif
   return h;
 }
 
