@@ -3,7 +3,7 @@
  * scripts/gpu/pack.mjs bundles it with a Node binary; .carry/gpu/run.sh runs it there.
  *
  *   check.mjs parity [--emulate [--compiled]]   parity with the CPU backend + float64 finite differences
- *   check.mjs bench                 bf16/fp32 matmul, GPT-2-small training step
+ *   check.mjs bench [--small]       bf16/fp32 matmul, GPT-2-small training step
  *   check.mjs all --out DIR         both, results as JSON in DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -59,11 +59,14 @@ function timeIt(fn: () => void, reps: number, warmup = 2): number {
   return (performance.now() - t) / reps;
 }
 
+/** `--small` shrinks every benchmark (a dry run of this code on the emulator, not a measurement). */
+const small = args.includes("--small");
+
 function bench(): void {
   const rows: Record<string, number> = {};
   for (const [n, dtype] of [
-    [8192, "bfloat16"],
-    [4096, "float32"],
+    [small ? 64 : 8192, small ? "float32" : "bfloat16"],
+    [small ? 32 : 4096, "float32"],
   ] as const) {
     const a = Tensor.randn([n, n]).to("cuda").cast(dtype);
     const b = Tensor.randn([n, n]).to("cuda").cast(dtype);
@@ -76,9 +79,9 @@ function bench(): void {
     a.dispose();
     b.dispose();
   }
-  const B = 8;
-  const T = 512;
-  const model = gpt2Small("cuda");
+  const B = small ? 2 : 8;
+  const T = small ? 16 : 512;
+  const model = small ? gpt2Small("cuda", { layers: 2, vocab: 97, d: 64, heads: 4 }) : gpt2Small("cuda");
   const ids = Tensor.from(
     Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % model.vocab),
     [B, T],
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
   }
   let ok = true;
   if (mode === "parity" || mode === "all") ok = await parity();
-  if ((mode === "bench" || mode === "all") && !args.includes("--emulate")) bench();
+  if ((mode === "bench" || mode === "all") && (!args.includes("--emulate") || small)) bench();
   if (outDir) {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, "tensor-cuda-gpu.json"), JSON.stringify(results, null, 2));
