@@ -2,6 +2,7 @@ import { roundHalfEven } from "@shrinkray/gptq";
 import { ShapeError, Tensor } from "@shrinkray/tensor-cuda";
 import { checkBitWidth, isQuantized, type QuantSpec } from "./bits.js";
 import { recordCustomOp } from "./custom-op.js";
+import { deviceFakeQuantize, deviceFakeQuantizeWithGrid } from "./device-fake-quant.js";
 import { groupLength, minMaxGrid } from "./grid.js";
 
 const f = Math.fround;
@@ -88,6 +89,15 @@ export function fakeQuantizeWithGrid(
 ): Tensor {
   checkBitWidth(spec.bits, "fakeQuantizeWithGrid");
   if (!isQuantized(spec.bits)) return weight;
+  if (weight.device !== "cpu" && weight.rank === 2) {
+    const [o, i] = weight.shape;
+    const gl = groupLength(i, spec.groupSize);
+    if (scale.size === Math.ceil(i / gl) * o && zero.length === scale.size) {
+      const z = Tensor.from(zero, [Math.ceil(i / gl), o]).to(weight.device);
+      const fused = deviceFakeQuantizeWithGrid(weight, scale, z, spec, opts.gradScale ?? 1);
+      if (fused) return fused;
+    }
+  }
   const { w, out, inF } = hostMatrix(weight, "fakeQuantizeWithGrid");
   const groupLen = groupLength(inF, spec.groupSize);
   const groups = Math.ceil(inF / groupLen);
@@ -133,6 +143,8 @@ export function fakeQuantizeWithGrid(
 export function fakeQuantize(weight: Tensor, spec: QuantSpec): Tensor {
   checkBitWidth(spec.bits, "fakeQuantize");
   if (!isQuantized(spec.bits)) return weight;
+  const fused = deviceFakeQuantize(weight, spec);
+  if (fused) return fused;
   const { w, out, inF } = hostMatrix(weight, "fakeQuantize");
   const grid = minMaxGrid(w, out, inF, spec);
   const scale = Tensor.from(grid.scale, [grid.groups, out], { device: weight.device });

@@ -10,7 +10,14 @@ registerBackend("cuda", () => createCudaBackend());
 export { AutogradError } from "./autograd/backward.js";
 export { isGradEnabled, noGrad, withGrad } from "./autograd/grad-mode.js";
 export type { GradNode } from "./autograd/node.js";
-export type { Backend, Device, Storage } from "./backend/backend.js";
+export type {
+  AttentionSpec,
+  Backend,
+  CrossEntropySpec,
+  Device,
+  QuantGridSpec,
+  Storage,
+} from "./backend/backend.js";
 export { DeviceUnavailableError, getBackend, registerBackend } from "./backend/registry.js";
 export * as cuda from "./cuda.js";
 export type { DType, TypedArray } from "./dtype.js";

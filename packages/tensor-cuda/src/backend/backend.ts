@@ -95,6 +95,16 @@ export interface CrossEntropySpec {
   labelSmoothing: number;
 }
 
+/** A quantization grid over a weight [out, in]: groups of groupLen input columns, [groups, out] parameters. */
+export interface QuantGridSpec {
+  out: number;
+  inFeatures: number;
+  groupLen: number;
+  groups: number;
+  maxq: number;
+  sym: boolean;
+}
+
 export interface AdamWHyper {
   lr: number;
   beta1: number;
@@ -249,6 +259,18 @@ export interface Backend {
     gIdx: Storage,
     spec: { inFeatures: number; outFeatures: number; groups: number; bits: number },
   ): Storage;
+  /** Min-max grid (gptq's gridParams) per (group, output channel) of a float32 weight [out, in]. */
+  quantGrid?(w: Storage, spec: QuantGridSpec): { scale: Storage; zero: Storage };
+  /** Fake quantization on a grid, with the STE clip mask (bool) and, if asked, ∂ŵ/∂s (LSQ). */
+  fakeQuant?(
+    w: Storage,
+    scale: Storage,
+    zero: Storage,
+    spec: QuantGridSpec,
+    withScaleGrad: boolean,
+  ): { y: Storage; mask: Storage; ds: Storage | null };
+  /** LSQ's step-size gradient [groups, out]: Σ_group g·∂ŵ/∂s, times gradScale. */
+  fakeQuantScaleGrad?(g: Storage, ds: Storage, spec: QuantGridSpec, gradScale: number): Storage;
   /** Rotate-half RoPE of x [rows, dim] (row r at position r % positions) with cos/sin [positions, dim]; `inverse` is the backward. */
   rope?(
     x: Storage,

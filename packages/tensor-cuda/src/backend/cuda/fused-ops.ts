@@ -1,4 +1,4 @@
-import type { AttentionSpec, CrossEntropySpec, Storage } from "../backend.js";
+import type { AttentionSpec, CrossEntropySpec, QuantGridSpec, Storage } from "../backend.js";
 import type { CudaContext } from "./context.js";
 import type { CudaStorage } from "./storage.js";
 import { floatSuffix } from "./suffixes.js";
@@ -59,6 +59,75 @@ export class FusedOps {
     ]);
     if (sc !== scales) sc.dispose();
     return wt;
+  }
+
+  private float32(s: Storage, what: string): void {
+    if (s.dtype !== "float32") throw new TypeError(`${what} must be float32 on cuda, got ${s.dtype}`);
+  }
+
+  quantGrid(w: Storage, spec: QuantGridSpec): { scale: CudaStorage; zero: CudaStorage } {
+    this.float32(w, "quant_grid: the weight");
+    const n = spec.groups * spec.out;
+    const scale = this.c.alloc("float32", n);
+    const zero = this.c.alloc("float32", n);
+    this.c.launch1d("quant_grid_f32", n, [
+      this.c.ptr(w),
+      scale.address(),
+      zero.address(),
+      spec.out,
+      spec.inFeatures,
+      spec.groupLen,
+      spec.groups,
+      spec.maxq,
+      spec.sym ? 1 : 0,
+    ]);
+    return { scale, zero };
+  }
+
+  fakeQuant(
+    w: Storage,
+    scale: Storage,
+    zero: Storage,
+    spec: QuantGridSpec,
+    withScaleGrad: boolean,
+  ): { y: CudaStorage; mask: CudaStorage; ds: CudaStorage | null } {
+    this.float32(w, "fake_quantize: the weight");
+    this.float32(scale, "fake_quantize: the scale");
+    this.float32(zero, "fake_quantize: the zero points");
+    const n = spec.out * spec.inFeatures;
+    const y = this.c.alloc("float32", n);
+    const mask = this.c.alloc("bool", n);
+    const ds = withScaleGrad ? this.c.alloc("float32", n) : null;
+    this.c.launch1d("fake_quant_f32", n, [
+      this.c.ptr(w),
+      this.c.ptr(scale),
+      this.c.ptr(zero),
+      y.address(),
+      mask.address(),
+      ds ? ds.address() : 0n,
+      spec.out,
+      spec.inFeatures,
+      spec.groupLen,
+      spec.maxq,
+    ]);
+    return { y, mask, ds };
+  }
+
+  fakeQuantScaleGrad(g: Storage, ds: Storage, spec: QuantGridSpec, gradScale: number): CudaStorage {
+    this.float32(g, "fake_quantize backward: the gradient");
+    const n = spec.groups * spec.out;
+    const gs = this.c.alloc("float32", n);
+    this.c.launch1d("fake_quant_scale_grad_f32", n, [
+      this.c.ptr(g),
+      this.c.ptr(ds),
+      gs.address(),
+      spec.out,
+      spec.inFeatures,
+      spec.groupLen,
+      spec.groups,
+      gradScale,
+    ]);
+    return gs;
   }
 
   attention(q: Storage, k: Storage, v: Storage, spec: AttentionSpec): { out: CudaStorage; lse: CudaStorage } {

@@ -74,5 +74,8 @@ export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
       fused.rope(x, cos, sin, rows, positions, dim, inverse),
     dequantizeGptq: (qweight, qzeros, scales, gIdx, spec) =>
       fused.dequantizeGptq(qweight, qzeros, scales, gIdx, spec),
+    quantGrid: (w, spec) => fused.quantGrid(w, spec),
+    fakeQuant: (w, scale, zero, spec, withScaleGrad) => fused.fakeQuant(w, scale, zero, spec, withScaleGrad),
+    fakeQuantScaleGrad: (g, ds, spec, gradScale) => fused.fakeQuantScaleGrad(g, ds, spec, gradScale),
   };
 }

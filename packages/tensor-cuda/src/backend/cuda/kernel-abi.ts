@@ -258,6 +258,12 @@ function table(): Record<string, KernelSpec> {
   // quant.cu: (qweight int32 [in·bits/32, out], qzeros int32 [groups, out·bits/32], scales f32
   // [groups, out], gIdx int32 [in], wt f32 [in, out], inF, outF, groups, bits, err)
   add("dequant_gptq_f32", "quant.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", n, n, n, "i32", "ptr"]);
+  // (w [out, in], scale, zero [groups, out], out, inF, groupLen, groups, maxq, sym)
+  add("quant_grid_f32", "quant.cu", ["ptr", "ptr", "ptr", n, n, n, n, "i32", "i32"]);
+  // (w, scale, zero, y, mask u8, ds|0, out, inF, groupLen, maxq)
+  add("fake_quant_f32", "quant.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr", n, n, n, "i32"]);
+  // (g, ds, gs [groups, out], out, inF, groupLen, groups, gradScale)
+  add("fake_quant_scale_grad_f32", "quant.cu", ["ptr", "ptr", "ptr", n, n, n, n, "f64"]);
   return k;
 }
 

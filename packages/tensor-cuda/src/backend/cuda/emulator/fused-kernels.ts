@@ -16,6 +16,10 @@ export function runFusedKernel(mem: DeviceMemory, name: string, a: readonly Kern
     dequantGptq(mem, a);
     return true;
   }
+  if (name === "quant_grid_f32" || name === "fake_quant_f32" || name === "fake_quant_scale_grad_f32") {
+    fakeQuant(mem, name, a);
+    return true;
+  }
   const m = name.match(
     /^(attention_fwd|attention_bwd_delta|attention_bwd_dq|attention_bwd_dkdv|cross_entropy_fwd|cross_entropy_bwd|rope)_(f32|f64)$/,
   );
@@ -227,6 +231,79 @@ function dequantGptq(mem: DeviceMemory, a: readonly KernelArg[]): void {
       const c = code(qweight, o, outF, i * bits, bits);
       const z = code(qzeros, g * zeroWords, 1, o * bits, bits);
       wt[i * outF + o] = scales[g * outF + o] * (c - z);
+    }
+  }
+}
+
+const f32 = Math.fround;
+
+/** Round half to even (JS's Math.round rounds half up). */
+function rint(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function fakeQuant(mem: DeviceMemory, name: string, a: readonly KernelArg[]): void {
+  const num = (i: number) => Number(a[i]);
+  const f = (i: number, n: number) =>
+    mem.array(a[i] as bigint, "float32", n, `${name} parameter ${i}`) as Float32Array;
+  if (name === "quant_grid_f32") {
+    const [out, inF, groupLen, groups, maxq, sym] = [3, 4, 5, 6, 7, 8].map(num);
+    const [W, S, Z] = [f(0, out * inF), f(1, groups * out), f(2, groups * out)];
+    for (let g = 0; g < groups; g++) {
+      for (let o = 0; o < out; o++) {
+        let lo = 0;
+        let hi = 0;
+        for (let i = g * groupLen; i < Math.min((g + 1) * groupLen, inF); i++) {
+          lo = Math.min(lo, W[o * inF + i]);
+          hi = Math.max(hi, W[o * inF + i]);
+        }
+        if (sym) {
+          hi = Math.max(-lo, hi);
+          if (lo < 0) lo = -hi;
+        }
+        if (lo === 0 && hi === 0) {
+          lo = -1;
+          hi = 1;
+        }
+        const s = f32(f32(hi - lo) / maxq);
+        S[g * out + o] = s;
+        Z[g * out + o] = sym ? (maxq + 1) / 2 : rint(f32(-lo / s)) + 0;
+      }
+    }
+    return;
+  }
+  if (name === "fake_quant_f32") {
+    const [out, inF, groupLen, maxq] = [6, 7, 8, 9].map(num);
+    const n = out * inF;
+    const groups = Math.ceil(inF / groupLen);
+    const [W, S, Z, Y] = [f(0, n), f(1, groups * out), f(2, groups * out), f(3, n)];
+    const M = mem.array(a[4] as bigint, "uint8", n) as Uint8Array;
+    const D = (a[5] as bigint) === 0n ? null : f(5, n);
+    for (let o = 0; o < out; o++) {
+      for (let i = 0; i < inF; i++) {
+        const k = o * inF + i;
+        const gi = Math.floor(i / groupLen) * out + o;
+        const s = Math.max(S[gi], 1e-12);
+        const z = Z[gi];
+        const u = f32(W[k] / s);
+        const inside = u + z >= 0 && u + z <= maxq;
+        const q = Math.min(Math.max(rint(u) + z, 0), maxq);
+        Y[k] = s * (q - z);
+        M[k] = inside ? 1 : 0;
+        if (D) D[k] = inside ? q - z - u : q - z;
+      }
+    }
+    return;
+  }
+  const [out, inF, groupLen, groups, gradScale] = [3, 4, 5, 6, 7].map(num);
+  const [G, D, GS] = [f(0, out * inF), f(1, out * inF), f(2, groups * out)];
+  for (let g = 0; g < groups; g++) {
+    for (let o = 0; o < out; o++) {
+      let acc = 0;
+      for (let i = g * groupLen; i < Math.min((g + 1) * groupLen, inF); i++)
+        acc += G[o * inF + i] * D[o * inF + i];
+      GS[g * out + o] = acc * gradScale;
     }
   }
 }

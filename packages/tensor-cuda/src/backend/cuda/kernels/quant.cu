@@ -40,3 +40,78 @@ extern "C" __global__ void dequant_gptq_f32(const int* __restrict__ qweight, con
     wt[p] = scales[(long long)g * outF + o] * (float)((int)code - (int)zero);
   }
 }
+
+// ---- fake quantization (switchable-quant's fake-quant.ts, gptq's gridParams) ----
+// Weight w [out, in]; groups are runs of groupLen input columns (the last may be shorter);
+// scale and zero [groups, out] float32. Arithmetic mirrors the TypeScript reference step by step
+// (float32 roundings where it rounds, double where it computes in JS numbers).
+
+// Min-max grid of one (group, output channel): one thread each.
+extern "C" __global__ void quant_grid_f32(const float* __restrict__ w, float* __restrict__ scale,
+                                          float* __restrict__ zero, long long out, long long inF,
+                                          long long groupLen, long long groups, int maxq, int sym) {
+  GRID_STRIDE_LOOP(k, groups * out) {
+    long long o;
+    const long long g = divmod_nn(k, out, o);
+    const long long c1 = (g + 1) * groupLen < inF ? (g + 1) * groupLen : inF;
+    // The range always contains 0 (gptq's gridParams starts lo and hi at 0).
+    float lo = 0.0f, hi = 0.0f;
+    const float* row = w + o * inF;
+    for (long long i = g * groupLen; i < c1; ++i) {
+      const float v = row[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    float a = lo, b = hi;
+    if (sym) {
+      b = -a > b ? -a : b;
+      if (a < 0.0f) a = -b;
+    }
+    if (a == 0.0f && b == 0.0f) {
+      a = -1.0f;
+      b = 1.0f;
+    }
+    const float s = (b - a) / (float)maxq;
+    scale[k] = s;
+    // rint is round-half-even; + 0 turns −0 into 0 as the reference does.
+    zero[k] = sym ? (float)((maxq + 1) / 2.0) : rintf(-a / s) + 0.0f;
+  }
+}
+
+// ŵ = s·(clamp(round(w/s) + z, 0, maxq) − z), the clip mask (STE) and, when ds != 0, ∂ŵ/∂s (LSQ).
+extern "C" __global__ void fake_quant_f32(const float* __restrict__ w, const float* __restrict__ scale,
+                                          const float* __restrict__ zero, float* __restrict__ y,
+                                          unsigned char* __restrict__ mask, float* __restrict__ ds,
+                                          long long out, long long inF, long long groupLen, int maxq) {
+  GRID_STRIDE_LOOP(k, out * inF) {
+    long long i;
+    const long long o = divmod_nn(k, inF, i);
+    const long long gi = (i / groupLen) * out + o;
+    // A learned step can be driven through zero; the floor keeps the grid defined.
+    const double s = scale[gi] > 1e-12 ? (double)scale[gi] : 1e-12;
+    const double z = zero[gi];
+    const float u = (float)((double)w[k] / s);
+    const double v = (double)u + z;
+    const bool inside = v >= 0.0 && v <= (double)maxq;
+    double q = rint((double)u) + z;
+    q = q < 0.0 ? 0.0 : q > (double)maxq ? (double)maxq : q;
+    y[k] = (float)(s * (q - z));
+    mask[k] = inside ? 1 : 0;
+    if (ds) ds[k] = (float)(inside ? q - z - (double)u : q - z);
+  }
+}
+
+// LSQ step-size gradient: Σ over the group's weights of g·∂ŵ/∂s, times gradScale. One thread per
+// (group, output channel), summing in double as the reference does.
+extern "C" __global__ void fake_quant_scale_grad_f32(const float* __restrict__ g, const float* __restrict__ ds,
+                                                     float* __restrict__ gs, long long out, long long inF,
+                                                     long long groupLen, long long groups, double gradScale) {
+  GRID_STRIDE_LOOP(k, groups * out) {
+    long long o;
+    const long long grp = divmod_nn(k, out, o);
+    const long long c1 = (grp + 1) * groupLen < inF ? (grp + 1) * groupLen : inF;
+    double acc = 0.0;
+    for (long long i = grp * groupLen; i < c1; ++i) acc += (double)g[o * inF + i] * (double)ds[o * inF + i];
+    gs[k] = (float)(acc * gradScale);
+  }
+}
