@@ -104,6 +104,20 @@ export class CudaContext {
     return out;
   }
 
+  /**
+   * download() without blocking the event loop while the GPU finishes its queue: polls a fence
+   * (setImmediate at first, then every millisecond), then copies, which no longer waits.
+   */
+  async downloadAsync(s: Storage): Promise<TypedArray> {
+    const done = this.driver.fence?.();
+    if (done) {
+      for (let polls = 0; !done(); polls++) {
+        await new Promise<void>((resolve) => (polls < 64 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+      }
+    }
+    return this.download(s);
+  }
+
   /** Waits for the device, copies `s` to a new host array, and raises any error a kernel flagged. */
   download(s: Storage): TypedArray {
     const host = allocArray(s.dtype, s.length);

@@ -63,6 +63,19 @@ describe("CUDA backend host behaviour", () => {
     expect((await t.toAsync("cpu")).device).toBe("cpu");
   });
 
+  it("a read waits for the device without blocking the event loop", async () => {
+    const t = Tensor.ones([4]).to("cuda").mul(3);
+    let ran = false;
+    setImmediate(() => {
+      ran = true;
+    });
+    const values = t.data();
+    expect(ran).toBe(false);
+    expect(Array.from((await values) as Float32Array)).toEqual([3, 3, 3, 3]);
+    // A synchronous copy inside an async function would resolve before any immediate ran.
+    expect(ran).toBe(true);
+  });
+
   it("an out-of-range index is raised at the next read, naming the op", async () => {
     const x = Tensor.zeros([2, 3], { device: "cuda" });
     const bad = x.indexSelect(1, Tensor.from(Int32Array.of(0, 3), [2], { dtype: "int32" }).to("cuda"));

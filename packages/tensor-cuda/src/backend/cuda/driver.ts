@@ -10,6 +10,9 @@ import { type KernelArg, ParamPacker } from "./params.js";
  * without events, and a device-to-host copy waits for the work before it.
  */
 
+const EVENT_DISABLE_TIMING = 2;
+const CUDA_ERROR_NOT_READY = 600;
+
 // CU_DEVICE_ATTRIBUTE_* (cuda.h)
 const ATTR_MULTIPROCESSOR_COUNT = 16;
 const ATTR_COMPUTE_CAPABILITY_MAJOR = 75;
@@ -45,6 +48,11 @@ export interface DeviceApi {
   copyOnDevice(dst: bigint, src: bigint, bytes: number): void;
   memset(dst: bigint, value: number, bytes: number): void;
   synchronize(): void;
+  /**
+   * Marks the work queued so far; the returned function tells (without blocking) whether it has
+   * finished. Lets a read wait for the GPU without blocking Node's event loop. Optional.
+   */
+  fence?(): () => boolean;
   loadModule(image: Uint8Array, what: string): unknown;
   getFunction(module: unknown, name: string): unknown;
   launch(
@@ -90,6 +98,9 @@ export class CudaDriver implements DeviceApi {
     decl(
       "int cuLaunchKernel(void *fn, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, unsigned int sharedBytes, void *stream, void *params, void *extra)",
     );
+    decl("int cuEventCreate(_Out_ void **event, unsigned int flags)");
+    decl("int cuEventRecord(void *event, void *stream)");
+    decl("int cuEventQuery(void *event)");
     decl("int cuGetErrorName(int error, _Out_ const char **name)");
     decl("int cuGetErrorString(int error, _Out_ const char **text)");
   }
@@ -178,6 +189,26 @@ export class CudaDriver implements DeviceApi {
 
   synchronize(): void {
     this.check(this.f.cuCtxSynchronize(), "cuCtxSynchronize");
+  }
+
+  private event: unknown = null;
+
+  fence(): () => boolean {
+    if (!this.event) {
+      const e = [null];
+      this.check(this.f.cuEventCreate(e, EVENT_DISABLE_TIMING), "cuEventCreate");
+      this.event = e[0];
+    }
+    // One event, re-recorded: a reader waiting on an older record then waits for later work too,
+    // which is later but never wrong.
+    const event = this.event;
+    this.check(this.f.cuEventRecord(event, null), "cuEventRecord");
+    return () => {
+      const r = this.f.cuEventQuery(event);
+      if (r === CUDA_ERROR_NOT_READY) return false;
+      this.check(r, "cuEventQuery");
+      return true;
+    };
   }
 
   /** Loads a cubin or PTX image (bytes, NUL-terminated for PTX). */

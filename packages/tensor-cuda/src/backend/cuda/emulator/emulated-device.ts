@@ -73,6 +73,16 @@ export class EmulatedDevice implements DeviceApi {
 
   synchronize(): void {}
 
+  /** Emulated kernels finish when launched; the fence is passed at the second look, so readers do wait once. */
+  fence(): () => boolean {
+    let looked = false;
+    return () => {
+      const done = looked;
+      looked = true;
+      return done;
+    };
+  }
+
   loadModule(_image: Uint8Array, what: string): unknown {
     return { module: what };
   }
