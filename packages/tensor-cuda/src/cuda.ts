@@ -20,7 +20,9 @@ function backend(): CudaBackend {
 /** True when a CUDA device, its driver, NVRTC and cuBLAS can be used; never throws. */
 export function isAvailable(): boolean {
   try {
-    backend();
+    // Creating the backend opens the device and compiles a probe kernel; cuBLAS loads lazily, so
+    // it is loaded here too.
+    void backend().context.blas;
     return true;
   } catch {
     return false;
@@ -30,7 +32,7 @@ export function isAvailable(): boolean {
 /** Why CUDA is not usable (the CudaUnavailableError message), or null when it is. */
 export function unavailableReason(): string | null {
   try {
-    backend();
+    void backend().context.blas;
     return null;
   } catch (e) {
     return (e as Error).message;

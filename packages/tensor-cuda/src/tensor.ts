@@ -118,8 +118,10 @@ export class Tensor {
    * activations (PyTorch frees the graph the same way unless retain_graph is set).
    */
   heldByGraph = false;
-  /** A long-lived tensor (parameter, buffer, optimizer state) that every tidy() keeps. */
+  /** A long-lived tensor (parameter, buffer, optimizer state, a .grad) that every tidy() keeps. */
   persistent = false;
+  /** How many recorded, not yet released graph nodes read this tensor (heldByGraph = holds > 0). */
+  graphHolds = 0;
   /**
    * Why no gradient reaches this tensor although one of its inputs required grad: the
    * non-differentiable op on the way (e.g. "argmax (input [2, 3])"), so backward() can say so.
@@ -435,10 +437,22 @@ export function recordOp(
   }
   out.requiresGrad = true;
   out.gradFn = { op, inputs, backward, saved };
-  out.heldByGraph = true;
-  for (const t of inputs) t.heldByGraph = true;
-  if (saved) for (const t of saved) t.heldByGraph = true;
+  hold(out);
+  for (const t of inputs) hold(t);
+  if (saved) for (const t of saved) hold(t);
   return out;
+}
+
+/** One more recorded node reads `t`: tidy() keeps it until that node's graph has run. */
+export function hold(t: Tensor): void {
+  t.graphHolds++;
+  t.heldByGraph = true;
+}
+
+/** A node that read `t` has run its backward (see releaseGraph). */
+export function unhold(t: Tensor): void {
+  t.graphHolds = Math.max(0, t.graphHolds - 1);
+  t.heldByGraph = t.graphHolds > 0;
 }
 
 /**
@@ -468,9 +482,9 @@ export function recordMultiOp(
         throw new Error(`${op}: a multi-output node's backward runs through its group`);
       },
     };
-    out.heldByGraph = true;
+    hold(out);
   });
-  for (const t of inputs) t.heldByGraph = true;
+  for (const t of inputs) hold(t);
   return [...outs];
 }
 

@@ -14,8 +14,8 @@ import { checkParity, parityCases } from "../../src/backend/cuda/parity-cases.js
 import { cuda, Tensor, tidy } from "../../src/index.js";
 
 const args = process.argv.slice(2);
-const mode = args.find((a) => !a.startsWith("--")) ?? "all";
 const outDir = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
+const mode = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--out") ?? "all";
 const results: Record<string, unknown> = {};
 
 function log(line: string): void {
@@ -68,8 +68,8 @@ function bench(): void {
     [small ? 64 : 8192, small ? "float32" : "bfloat16"],
     [small ? 32 : 4096, "float32"],
   ] as const) {
-    const a = Tensor.randn([n, n]).to("cuda").cast(dtype);
-    const b = Tensor.randn([n, n]).to("cuda").cast(dtype);
+    const a = tidy(() => Tensor.randn([n, n]).to("cuda").cast(dtype));
+    const b = tidy(() => Tensor.randn([n, n]).to("cuda").cast(dtype));
     const ms = timeIt(() => tidy(() => void a.matmul(b)), 10, 3);
     rows[`matmul ${dtype} ${n}^3 ms`] = ms;
     rows[`matmul ${dtype} ${n}^3 TFLOP/s`] = (2 * n ** 3) / (ms * 1e-3) / 1e12;

@@ -87,9 +87,18 @@ writeFileSync(
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="\${TMPDIR:-/tmp}/shrinkray-gpu"
-mkdir -p "$work"
-[ -x "$work/node" ] || { xz -dc "$here/node.xz" > "$work/node.tmp" && chmod +x "$work/node.tmp" && mv "$work/node.tmp" "$work/node"; }
-tar -C "$work" -xJf "$here/program.tar.xz"
+# A fresh unpack each run (a stale one could mix old and new kernels); python3's lzma/tarfile
+# instead of xz/tar, which a CUDA image may lack.
+rm -rf "$work" && mkdir -p "$work"
+python3 - "$here" "$work" <<'PY'
+import lzma, os, shutil, sys, tarfile
+here, work = sys.argv[1], sys.argv[2]
+with lzma.open(os.path.join(here, "node.xz")) as src, open(os.path.join(work, "node"), "wb") as dst:
+    shutil.copyfileobj(src, dst)
+os.chmod(os.path.join(work, "node"), 0o755)
+with tarfile.open(os.path.join(here, "program.tar.xz")) as t:
+    t.extractall(work)
+PY
 mode="\${1:-all}"
 status=0
 SHRINKRAY_CUDA_KERNELS="$work/kernels" "$work/node" "$work/check.mjs" "$@" || status=$?

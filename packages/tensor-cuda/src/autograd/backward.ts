@@ -1,5 +1,5 @@
 import { fmt, sameShape } from "../shape.js";
-import type { Tensor } from "../tensor.js";
+import { type Tensor, unhold } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
 import type { MultiOutputGroup } from "./node.js";
 
@@ -99,7 +99,12 @@ export function runBackward(root: Tensor, gradient?: Tensor, opts: { retainGraph
         // A fresh copy: g may share storage with another leaf's gradient or with the caller's
         // tensor (add's backward hands the same g to both inputs), and optimizers and gradient
         // clipping update .grad in place.
-        t.grad = t.grad ? t.grad.add(g) : g.clone();
+        // Gradients outlive the tidy() that ran backward (they are read after it, by optimizers
+        // and callers): persistent. The accumulator they replace is freed at once.
+        const next = t.grad ? t.grad.add(g) : g.clone();
+        next.persistent = true;
+        t.grad?.dispose();
+        t.grad = next;
         continue;
       }
       accumulate(t.gradFn.op, t.gradFn.inputs, t.gradFn.backward(g));
@@ -110,26 +115,32 @@ export function runBackward(root: Tensor, gradient?: Tensor, opts: { retainGraph
 }
 
 /**
- * Un-flags every tensor the graph below `root` holds (nodes, their inputs, saved tensors), so an
- * enclosing tidy() disposes them: on a GPU, a training step's activations are freed when its
- * scope ends instead of when the garbage collector runs. Persistent tensors stay flagged.
+ * Drops the holds the graph below `root` has on its tensors (nodes, their inputs, saved tensors),
+ * each node once, so an enclosing tidy() disposes what no other pending graph still reads: on a
+ * GPU, a training step's activations are freed when its scope ends, not when the garbage
+ * collector runs. A tensor that another, not yet run graph also recorded keeps its hold.
  */
 function releaseGraph(root: Tensor): void {
-  const seen = new Set<Tensor>();
+  const seen = new Set<Tensor>([root]);
   const stack = [root];
-  const visit = (t: Tensor) => {
-    if (seen.has(t)) return;
-    seen.add(t);
-    stack.push(t);
-  };
-  seen.add(root);
   while (stack.length) {
     const t = stack.pop() as Tensor;
-    if (!t.persistent) t.heldByGraph = false;
     const fn = t.gradFn;
-    if (!fn) continue;
-    for (const i of fn.inputs) visit(i);
-    for (const s of fn.saved ?? []) visit(s);
-    for (const i of fn.member?.group.inputs ?? []) visit(i);
+    if (!fn || fn.released) continue;
+    fn.released = true;
+    unhold(t);
+    for (const s of fn.saved ?? []) unhold(s);
+    const group = fn.member?.group;
+    if (!group) for (const i of fn.inputs) unhold(i);
+    else if (!group.released) {
+      group.released = true;
+      for (const i of group.inputs) unhold(i);
+    }
+    for (const i of fn.inputs) {
+      if (!seen.has(i)) {
+        seen.add(i);
+        stack.push(i);
+      }
+    }
   }
 }

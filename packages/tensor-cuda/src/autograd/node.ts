@@ -12,6 +12,8 @@ export interface GradNode {
   readonly saved?: readonly Tensor[];
   /** Set when this output is one of several of a multi-output op. */
   readonly member?: GroupMember;
+  /** Set once backward() has released this node's holds (a second release does nothing). */
+  released?: boolean;
 }
 
 /**
@@ -23,6 +25,8 @@ export interface MultiOutputGroup {
   readonly op: string;
   readonly inputs: readonly Tensor[];
   readonly size: number;
+  /** Set once backward() has released the group's holds on its inputs. */
+  released?: boolean;
   backward(gradOutputs: readonly (Tensor | null)[]): readonly (Tensor | null)[];
 }
 

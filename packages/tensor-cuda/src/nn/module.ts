@@ -226,7 +226,10 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Drops gradients (PyTorch's set_to_none): the next backward allocates fresh ones. */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
   }
 
   /** Calls fn on every module, children before parents (as torch's apply, for custom init). */

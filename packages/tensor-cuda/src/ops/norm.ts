@@ -33,13 +33,33 @@ export function layerNorm(x: Tensor, weight?: Tensor | null, bias?: Tensor | nul
   );
   const out = wrap(y, x.shape);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  return recordOp("layer_norm", inputs, out, (g) => {
-    const r = b.layerNormBackward(x.storage, weight?.storage ?? null, mean, rstd, g.storage, rows, cols);
-    const grads: (Tensor | null)[] = [wrap(r.dx, x.shape)];
-    if (weight) grads.push(wrap(r.dweight!, weight.shape));
-    if (bias) grads.push(wrap(r.dbias, bias.shape));
-    return grads;
-  });
+  // The statistics are tensors saved for backward, so tidy() frees them with the graph (and at
+  // once when nothing is recorded): on a GPU they are device memory.
+  const stats = [wrap(mean, [rows]), wrap(rstd, [rows])];
+  const result = recordOp(
+    "layer_norm",
+    inputs,
+    out,
+    (g) => {
+      const r = b.layerNormBackward(
+        x.storage,
+        weight?.storage ?? null,
+        stats[0].storage,
+        stats[1].storage,
+        g.storage,
+        rows,
+        cols,
+      );
+      const grads: (Tensor | null)[] = [wrap(r.dx, x.shape)];
+      if (weight) grads.push(wrap(r.dweight!, weight.shape));
+      if (bias) grads.push(wrap(r.dbias, bias.shape));
+      else r.dbias.dispose();
+      return grads;
+    },
+    stats,
+  );
+  if (!result.gradFn) for (const s of stats) s.dispose();
+  return result;
 }
 
 /** RMS normalisation over the last axis (Llama's RMSNorm: x / sqrt(mean(x²) + eps) * w). */
@@ -51,8 +71,17 @@ export function rmsNorm(x: Tensor, weight?: Tensor | null, eps = 1e-6): Tensor {
   const b = backendOf(x);
   const { y, rstd } = b.rmsNorm(x.storage, weight?.storage ?? null, rows, cols, eps);
   const out = wrap(y, x.shape);
-  return recordOp("rms_norm", weight ? [x, weight] : [x], out, (g) => {
-    const r = b.rmsNormBackward(x.storage, weight?.storage ?? null, rstd, g.storage, rows, cols);
-    return weight ? [wrap(r.dx, x.shape), wrap(r.dweight!, weight.shape)] : [wrap(r.dx, x.shape)];
-  });
+  const rstdT = wrap(rstd, [rows]);
+  const result = recordOp(
+    "rms_norm",
+    weight ? [x, weight] : [x],
+    out,
+    (g) => {
+      const r = b.rmsNormBackward(x.storage, weight?.storage ?? null, rstdT.storage, g.storage, rows, cols);
+      return weight ? [wrap(r.dx, x.shape), wrap(r.dweight!, weight.shape)] : [wrap(r.dx, x.shape)];
+    },
+    [rstdT],
+  );
+  if (!result.gradFn) rstdT.dispose();
+  return result;
 }

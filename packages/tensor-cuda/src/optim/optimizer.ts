@@ -61,7 +61,12 @@ export abstract class Optimizer<H extends BaseHyper> {
 
   /** Drops every gradient (set-to-none, PyTorch's default). */
   zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
+    }
   }
 
   /** The lr of the first group (convenient when there is one). */

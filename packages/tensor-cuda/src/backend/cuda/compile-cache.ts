@@ -62,7 +62,7 @@ export class CachedCompiler implements KernelCompiler {
       try {
         const image = new Uint8Array(readFileSync(p));
         this.stats.hits++;
-        return { kind, image, log: "" };
+        return { kind, image, log: "", cached: true };
       } catch {
         // Not cached (or unreadable): compile below.
       }
@@ -71,6 +71,14 @@ export class CachedCompiler implements KernelCompiler {
     this.stats.compiles++;
     this.store(req, out);
     return out;
+  }
+
+  /** Deletes the cached images of `req` (one the driver refused to load). */
+  invalidate(req: CompileRequest): void {
+    for (const kind of ["cubin", "ptx"] as const) {
+      const p = this.pathFor(req, kind);
+      if (p) rmSync(p, { force: true });
+    }
   }
 
   /** Temp file then rename, so a concurrent process never loads half a cubin. */

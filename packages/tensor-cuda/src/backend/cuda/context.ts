@@ -8,7 +8,7 @@ import { CudaUnavailableError } from "./errors.js";
 import { ERROR_OPS, kernelSpec } from "./kernel-abi.js";
 import { kernelSource } from "./kernel-sources.js";
 import { type CudaLibrary, loadFirst, missingLibraryMessage } from "./libraries.js";
-import { type KernelCompiler, Nvrtc } from "./nvrtc.js";
+import { type CompiledImage, type KernelCompiler, Nvrtc } from "./nvrtc.js";
 import type { KernelArg } from "./params.js";
 import { CudaStorage, cudaStorage } from "./storage.js";
 
@@ -64,8 +64,17 @@ export class CudaContext {
         `CUDA is not usable: the driver (${this.driver.path}) loaded but device ${ordinal} did not open: ${(e as Error).message}`,
       );
     }
+    const driverMajor = Math.floor(this.info.driverVersion / 1000);
+    const arch = this.info.computeCapability;
+    const nvrtc = (p: string) => {
+      const n = new Nvrtc(p, arch);
+      // Code from a newer CUDA than the driver's may not load: prefer an NVRTC the driver covers.
+      if (n.major > driverMajor)
+        throw new Error(`NVRTC ${n.major}.${n.minor} is newer than the driver's CUDA ${driverMajor}`);
+      return n;
+    };
     this.compiler = new CachedCompiler(
-      opts.compiler ?? load("nvrtc", (p) => new Nvrtc(p)),
+      opts.compiler ?? load("nvrtc", nvrtc),
       opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir,
     );
     this.allocator = new CachingAllocator({
@@ -109,19 +118,29 @@ export class CudaContext {
    * (setImmediate at first, then every millisecond), then copies, which no longer waits.
    */
   async downloadAsync(s: Storage): Promise<TypedArray> {
-    const done = this.driver.fence?.();
-    if (done) {
-      for (let polls = 0; !done(); polls++) {
-        await new Promise<void>((resolve) => (polls < 64 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+    // Pinned from the call on: `const p = t.data(); t.dispose(); await p` must still read t.
+    const { address, unpin } = cudaStorage(s).pin();
+    try {
+      const done = this.driver.fence?.();
+      if (done) {
+        for (let polls = 0; !done(); polls++) {
+          await new Promise<void>((resolve) => (polls < 64 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+        }
       }
+      return this.copyOut(s.dtype, s.length, address);
+    } finally {
+      unpin();
     }
-    return this.download(s);
   }
 
   /** Waits for the device, copies `s` to a new host array, and raises any error a kernel flagged. */
   download(s: Storage): TypedArray {
-    const host = allocArray(s.dtype, s.length);
-    this.driver.copyToHost(host, this.ptr(s), host.byteLength);
+    return this.copyOut(s.dtype, s.length, this.ptr(s));
+  }
+
+  private copyOut(dtype: DType, length: number, address: bigint): TypedArray {
+    const host = allocArray(dtype, length);
+    this.driver.copyToHost(host, address, host.byteLength);
     this.raiseDeviceErrors();
     return host;
   }
@@ -148,17 +167,25 @@ export class CudaContext {
     let mod = this.modules.get(file);
     if (!mod) {
       const src = kernelSource(file);
-      const compiled = this.compiler.compile({
+      const req = {
         name: file,
         source: src.source,
         headers: src.headers,
         arch: this.info.computeCapability,
         options: COMPILE_OPTIONS,
-      });
-      mod = this.driver.loadModule(
-        compiled.image,
-        `${file} (${compiled.kind}, sm_${this.info.computeCapability})`,
-      );
+      };
+      const load = (image: CompiledImage) =>
+        this.driver.loadModule(image.image, `${file} (${image.kind}, sm_${this.info.computeCapability})`);
+      const compiled = this.compiler.compile(req);
+      try {
+        mod = load(compiled);
+      } catch (e) {
+        // A cached image the driver refuses (written by another driver, or damaged): drop it
+        // and compile afresh once.
+        if (!compiled.cached) throw e;
+        this.compiler.invalidate(req);
+        mod = load(this.compiler.compile(req));
+      }
       this.modules.set(file, mod);
     }
     return mod;

@@ -76,6 +76,20 @@ describe("CUDA backend host behaviour", () => {
     expect(ran).toBe(true);
   });
 
+  it("a read in flight survives the tensor's disposal (tidy around data())", async () => {
+    const t = Tensor.ones([3]).to("cuda").mul(2);
+    const p = t.data();
+    t.dispose();
+    expect(Array.from((await p) as Float32Array)).toEqual([2, 2, 2]);
+    const x = Tensor.ones([2]).to("cuda");
+    expect(Array.from((await tidy(() => x.mul(5).data())) as Float32Array)).toEqual([5, 5]);
+    // The pinned block went back to the allocator once the read finished.
+    const s = backend.context.allocator.stats();
+    const again = Tensor.ones([3]).to("cuda");
+    expect(backend.context.allocator.stats().cacheHits).toBeGreaterThan(s.cacheHits);
+    again.dispose();
+  });
+
   it("an out-of-range index is raised at the next read, naming the op", async () => {
     const x = Tensor.zeros([2, 3], { device: "cuda" });
     const bad = x.indexSelect(1, Tensor.from(Int32Array.of(0, 3), [2], { dtype: "int32" }).to("cuda"));

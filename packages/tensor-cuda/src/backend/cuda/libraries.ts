@@ -126,7 +126,8 @@ export function libraryCandidates(lib: CudaLibrary, host: SearchHost = realHost)
   const override = host.env[info.env];
   if (override) return [override];
   const dirs = systemDirs(host);
-  for (const site of sitePackages(host)) for (const w of info.wheelDirs) dirs.push(join(site, w));
+  if (info.wheelDirs.length)
+    for (const site of sitePackages(host)) for (const w of info.wheelDirs) dirs.push(join(site, w));
   const found: string[] = [];
   for (const dir of dirs) {
     for (const name of info.sonames) {

@@ -41,6 +41,25 @@ describe.skipIf(!nvrtc)("NVRTC binding (no GPU needed)", () => {
     ).toThrow(/nvrtcCompileProgram\(broken\.cu.*undeclared_name/s);
   });
 
+  it("emits PTX for the newest architecture it knows when the device is newer", () => {
+    const n = nvrtc as Nvrtc;
+    const newest = Math.max(...(n.supportedArchs() ?? [0]));
+    expect(newest).toBeGreaterThanOrEqual(90);
+    const out = n.compile({
+      name: "future.cu",
+      source: 'extern "C" __global__ void k(float *x) { x[0] = 2.0f; }',
+      headers: {},
+      arch: newest + 10,
+      options: [],
+    });
+    expect(out.kind).toBe("ptx");
+    expect(Buffer.from(out.image).toString("latin1")).toContain(`.target sm_${newest}`);
+  });
+
+  it("probes with a real compile at construction", () => {
+    expect(() => new Nvrtc((nvrtc as Nvrtc).path, 90)).not.toThrow();
+  });
+
   it("resolves #include of a named header", () => {
     const out = (nvrtc as Nvrtc).compile({
       name: "inc.cu",

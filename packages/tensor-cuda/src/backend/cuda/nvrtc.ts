@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { functionName } from "./driver.js";
 import { CudaError } from "./errors.js";
 import { type Koffi, loadKoffi } from "./koffi.js";
@@ -25,6 +27,8 @@ export interface CompiledImage {
   kind: "cubin" | "ptx";
   image: Uint8Array;
   log: string;
+  /** Read from the disk cache rather than compiled now. */
+  cached?: boolean;
 }
 
 /** Anything that turns CUDA C into a loadable image; the cache wraps one. */
@@ -39,7 +43,19 @@ export class Nvrtc implements KernelCompiler {
   readonly version: string;
   private readonly k: Koffi;
 
-  constructor(readonly path: string) {
+  readonly major: number;
+  readonly minor: number;
+  private supported: number[] | null = null;
+
+  /**
+   * Loads NVRTC from `path`. With `probeArch`, also compiles a one-line kernel for it, so that a
+   * library that loads but cannot compile (a pip wheel whose builtins library is not on the
+   * loader's path) fails here, where the search can still try the next candidate.
+   */
+  constructor(
+    readonly path: string,
+    probeArch?: number,
+  ) {
     this.k = loadKoffi();
     const lib = this.k.load(path);
     const decl = (sig: string, optional = false) => {
@@ -63,10 +79,46 @@ export class Nvrtc implements KernelCompiler {
     // CUDA 11.1+; older NVRTC only emits PTX.
     decl("int nvrtcGetCUBINSize(void *prog, _Out_ size_t *size)", true);
     decl("int nvrtcGetCUBIN(void *prog, _Out_ uint8_t *cubin)", true);
+    decl("int nvrtcGetNumSupportedArchs(_Out_ int *count)", true);
+    decl("int nvrtcGetSupportedArchs(_Out_ int *archs)", true);
     const major = new Int32Array(1);
     const minor = new Int32Array(1);
     this.check(this.f.nvrtcVersion(major, minor), "nvrtcVersion");
+    this.major = major[0];
+    this.minor = minor[0];
     this.version = `nvrtc-${major[0]}.${minor[0]}`;
+    // NVRTC dlopens libnvrtc-builtins by soname; pip's wheels ship it beside libnvrtc without an
+    // RPATH, so it is loaded here first (an already-loaded soname satisfies NVRTC's dlopen).
+    for (const name of [
+      `libnvrtc-builtins.so.${this.major}.${this.minor}`,
+      `libnvrtc-builtins.so.${this.major}`,
+    ]) {
+      const p = join(dirname(path), name);
+      if (existsSync(p)) {
+        this.k.load(p);
+        break;
+      }
+    }
+    if (probeArch !== undefined) {
+      this.compile({
+        name: "probe.cu",
+        source: 'extern "C" __global__ void probe(float *x) { x[0] = 1.0f; }',
+        headers: {},
+        arch: probeArch,
+        options: [],
+      });
+    }
+  }
+
+  /** Architectures this NVRTC can target (compute capability × 10 + minor); null if it cannot say. */
+  supportedArchs(): number[] | null {
+    if (this.supported || !this.f.nvrtcGetNumSupportedArchs) return this.supported;
+    const n = new Int32Array(1);
+    if (this.f.nvrtcGetNumSupportedArchs(n) !== 0) return null;
+    const archs = new Int32Array(n[0]);
+    if (this.f.nvrtcGetSupportedArchs(archs) !== 0) return null;
+    this.supported = Array.from(archs);
+    return this.supported;
   }
 
   private check(code: number, call: string, detail = ""): void {
@@ -89,12 +141,16 @@ export class Nvrtc implements KernelCompiler {
       `nvrtcCreateProgram(${req.name})`,
     );
     try {
-      // A cubin for the real architecture; "compute_XX" would give PTX only.
-      const options = [`--gpu-architecture=sm_${req.arch}`, ...req.options];
+      // A cubin for the real architecture; for a device newer than this NVRTC knows, PTX for
+      // the newest architecture it does know (the driver JIT-compiles that forward).
+      const archs = this.supportedArchs();
+      const newest = archs?.length ? Math.max(...archs) : null;
+      const target = newest !== null && req.arch > newest ? `compute_${newest}` : `sm_${req.arch}`;
+      const options = [`--gpu-architecture=${target}`, ...req.options];
       const result = this.f.nvrtcCompileProgram(prog[0], options.length, options);
       const log = this.log(prog[0]);
       this.check(result, `nvrtcCompileProgram(${req.name}, ${options.join(" ")})`, log);
-      if (this.f.nvrtcGetCUBINSize) {
+      if (this.f.nvrtcGetCUBINSize && target.startsWith("sm_")) {
         const size = new BigUint64Array(1);
         if (this.f.nvrtcGetCUBINSize(prog[0], size) === 0 && size[0] > 0n) {
           const image = new Uint8Array(Number(size[0]));

@@ -40,10 +40,35 @@ export class CudaStorage implements Storage {
     return this.block === null;
   }
 
+  private pins = 0;
+  private pinnedBlock: DeviceBlock | null = null;
+
+  /**
+   * Keeps the memory alive for a read in flight even if the tensor is disposed meanwhile (the
+   * block goes back to the allocator at the last unpin). Returns the address and the unpin.
+   */
+  pin(): { address: bigint; unpin: () => void } {
+    const address = this.address();
+    this.pins++;
+    let done = false;
+    return {
+      address,
+      unpin: () => {
+        if (done) return;
+        done = true;
+        if (--this.pins === 0 && this.pinnedBlock) {
+          this.allocator.release(this.pinnedBlock);
+          this.pinnedBlock = null;
+        }
+      },
+    };
+  }
+
   dispose(): void {
     if (!this.block) return;
     finalizer.unregister(this);
-    this.allocator.release(this.block);
+    if (this.pins > 0) this.pinnedBlock = this.block;
+    else this.allocator.release(this.block);
     this.block = null;
   }
 }
