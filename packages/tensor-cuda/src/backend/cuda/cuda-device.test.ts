@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cuda, Tensor, tidy } from "../../index.js";
-import { finiteDifferenceCases, gradcheckOnDevice } from "./device-gradcheck.js";
-import { checkParity, parityCases } from "./parity-cases.js";
+import { describeDeviceSuite } from "./parity-suite.js";
 
 /*
  * The CUDA backend on a real GPU: every parity case against the CPU backend, the float64
@@ -14,22 +13,7 @@ const reason = cuda.unavailableReason();
 if (reason) console.info(`cuda-device tests skipped: ${reason.split("\n")[0]}`);
 
 describe.skipIf(reason !== null)("CUDA backend on the GPU", () => {
-  describe("parity with the CPU backend", () => {
-    for (const c of parityCases()) {
-      it(c.name, async () => {
-        expect(await checkParity(c, "cuda")).toBeGreaterThan(0);
-      });
-    }
-  });
-
-  describe("finite-difference gradients on the device (float64)", () => {
-    for (const c of finiteDifferenceCases()) {
-      it(c.name, async () => {
-        const r = await gradcheckOnDevice(c, "cuda");
-        expect(r.checked).toBeGreaterThan(0);
-      });
-    }
-  });
+  describeDeviceSuite("on the GPU");
 
   it("bf16 and fp16 matmuls agree with float32 to their precision", async () => {
     const a = Tensor.randn([64, 128]).to("cuda");

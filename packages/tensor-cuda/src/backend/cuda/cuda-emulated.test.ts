@@ -9,12 +9,11 @@ import {
   Tensor,
   tidy,
 } from "../../index.js";
-import { finiteDifferenceCases, gradcheckOnDevice } from "./device-gradcheck.js";
 import { EmulatedBlas } from "./emulator/emulated-blas.js";
 import { EmulatedDevice } from "./emulator/emulated-device.js";
 import { type CudaBackend, createCudaBackend } from "./index.js";
 import type { CompiledImage, KernelCompiler } from "./nvrtc.js";
-import { checkParity, parityCases } from "./parity-cases.js";
+import { describeDeviceSuite } from "./parity-suite.js";
 
 /*
  * The CUDA backend's host code on the emulated device: every parity case must agree with the
@@ -36,23 +35,7 @@ beforeAll(() => {
   registerBackend("cuda", backend);
 });
 
-describe("CUDA backend on the emulated device: parity with the CPU backend", () => {
-  for (const c of parityCases()) {
-    it(c.name, async () => {
-      expect(await checkParity(c, "cuda")).toBeGreaterThan(0);
-    });
-  }
-});
-
-describe("finite-difference gradients through the emulated device (float64)", () => {
-  for (const c of finiteDifferenceCases()) {
-    it(c.name, async () => {
-      const r = await gradcheckOnDevice(c, "cuda");
-      expect(r.checked).toBeGreaterThan(0);
-      expect(r.maxAbsError).toBeLessThan(1e-6);
-    });
-  }
-});
+describeDeviceSuite("emulated device");
 
 describe("CUDA backend host behaviour", () => {
   it("tensors stay on the device: no readSync, results only through await data()", async () => {

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerBackend, Tensor } from "../../index.js";
-import { finiteDifferenceCases, gradcheckOnDevice } from "./device-gradcheck.js";
 import { EmulatedBlas } from "./emulator/emulated-blas.js";
 import { buildHostKernels, hostCompilerAvailable } from "./host-emulation/build.js";
 import { HostKernelDevice } from "./host-emulation/host-device.js";
 import { type CudaBackend, createCudaBackend } from "./index.js";
-import { checkParity, parityCases } from "./parity-cases.js";
+import { describeDeviceSuite } from "./parity-suite.js";
 
 /*
  * The CUDA C kernels themselves, compiled for the CPU with g++ (host-emulation/shim.h runs each
@@ -35,21 +34,7 @@ describe.skipIf(!available)("CUDA kernels run on the CPU", () => {
     registerBackend("cuda", backend);
   }, 600_000);
 
-  describe("parity with the CPU backend", () => {
-    for (const c of parityCases()) {
-      it(c.name, async () => {
-        expect(await checkParity(c, "cuda")).toBeGreaterThan(0);
-      });
-    }
-  });
-
-  describe("finite-difference gradients (float64)", () => {
-    for (const c of finiteDifferenceCases()) {
-      it(c.name, async () => {
-        expect((await gradcheckOnDevice(c, "cuda")).checked).toBeGreaterThan(0);
-      });
-    }
-  });
+  describeDeviceSuite("kernels on the CPU");
 
   it("reductions and softmax over rows longer than a block, and many rows", async () => {
     const x = Tensor.randn([3, 5000]);
