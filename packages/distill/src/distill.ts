@@ -178,7 +178,7 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
       }
       const batch = collate(seqs, indices, opts.padTokenId ?? 0);
       const teacherOut = await teacher.score(batch);
-      lossSum += microStep(student, params, batch, teacherOut, loss.fn, accum);
+      lossSum += await microStep(student, params, batch, teacherOut, loss.fn, accum);
       tokens += batch.inputTokens;
     }
     if (opts.clipNorm !== null) clipGradNormIfAny(params, opts.clipNorm ?? 1);

@@ -30,7 +30,11 @@ export function modelTeacher(model: LogitsModel, opts: ModelTeacherOptions = {})
     description: k ? `model (top-${k})` : "model (dense)",
     score: async (req) => {
       const logits = alignedLogits(model, req);
-      return k ? hostTopk(logits, k) : { logits };
+      if (!k) return { logits };
+      // Top-k runs on the host: a device's logits are read asynchronously first.
+      const host = logits.device === "cpu" ? logits : await logits.toAsync("cpu");
+      if (host !== logits) logits.dispose();
+      return hostTopk(host, k);
     },
   };
 }
@@ -57,7 +61,7 @@ export function alignedLogits(model: LogitsModel, req: TeacherRequest): Tensor {
         for (let p = 0; p < T; p++) pick[b * T + p] = b * Tt + Math.max(0, p < pos.length ? pos[p] : 0);
       });
       const flat = reshape(logits, [B * Tt, V]);
-      return reshape(indexSelect(flat, 0, Tensor.from(pick, [B * T])), [B, T, V]);
+      return reshape(indexSelect(flat, 0, Tensor.from(pick, [B * T], { device: flat.device })), [B, T, V]);
     }),
   );
 }
