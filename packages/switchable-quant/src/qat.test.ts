@@ -20,7 +20,7 @@ describe("klDistillLoss", () => {
 });
 
 describe("QAT over bit-widths", () => {
-  it("per-bit LoRA QAT beats post-training fake quantization at 2 bits", () => {
+  it("per-bit LoRA QAT beats post-training fake quantization at 2 bits", async () => {
     const { model, task } = trainedTinyNet();
     const layers = makeSwitchable(model);
     const fp = rSquared(model, task.test);
@@ -33,7 +33,7 @@ describe("QAT over bit-widths", () => {
     const adapters = adapterParameters(layers);
     const opt = new optim.AdamW(adapters, { lr: 3e-3, weightDecay: 0 });
     const g = new Generator(21);
-    const history = trainQat({
+    const history = await trainQat({
       model,
       optimizer: opt,
       steps: 100,
@@ -61,7 +61,7 @@ describe("QAT over bit-widths", () => {
     expect(fpAfter).toBeCloseTo(fp, 10);
   });
 
-  it("follows a schedule, one width per step, training only that width's adapter", () => {
+  it("follows a schedule, one width per step, training only that width's adapter", async () => {
     const { model, task } = trainedTinyNet(50);
     const layers = makeSwitchable(model);
     for (const l of layers.values()) l.addAdapters([4, 8], { rank: 2 }).freezeBase();
@@ -73,7 +73,7 @@ describe("QAT over bit-widths", () => {
       return { input: b.x, target: b.y };
     };
     const seen: number[] = [];
-    trainQat({
+    await trainQat({
       model,
       optimizer: opt,
       steps: 4,
@@ -87,7 +87,7 @@ describe("QAT over bit-widths", () => {
     expect(Math.max(...(l0.adapter(8)!.loraB.dataSync() as Float32Array))).toBe(0);
     expect(Math.max(...(l0.adapter(4)!.loraB.dataSync() as Float32Array).map(Math.abs))).toBeGreaterThan(0);
     const cpt: number[] = [];
-    trainQat({
+    await trainQat({
       model,
       optimizer: opt,
       steps: 6,
@@ -97,6 +97,8 @@ describe("QAT over bit-widths", () => {
       onStep: (i) => cpt.push(i.widths[0]),
     });
     expect(cpt).toEqual([4, 4, 5, 6, 7, 8]);
-    expect(() => trainQat({ model, optimizer: opt, steps: 1, batch, loss: mse })).toThrow(/exactly one/);
+    await expect(trainQat({ model, optimizer: opt, steps: 1, batch, loss: mse })).rejects.toThrow(
+      /exactly one/,
+    );
   });
 });

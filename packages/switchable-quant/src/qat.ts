@@ -49,9 +49,10 @@ export interface QatStepInfo {
  * Quantization-aware training over bit-widths. Each step sets every switchable layer to the
  * step's width(s), runs forward and sums the (distilled) losses averaged over widths, then one
  * backward and one optimizer step: with per-width LoRA adapters each adapter gets the gradient
- * of its own width only. The layers' configuration is restored afterwards.
+ * of its own width only. The layers' configuration is restored afterwards. Asynchronous: the
+ * step's losses are read back with `await` (on a GPU, without stalling on each one).
  */
-export function trainQat<I, T>(o: QatOptions<I, T>): QatStepInfo[] {
+export async function trainQat<I, T>(o: QatOptions<I, T>): Promise<QatStepInfo[]> {
   if (!o.schedule === !o.widths) throw new RangeError("trainQat: give exactly one of schedule and widths");
   if (o.widths?.length === 0) throw new RangeError("trainQat: widths is empty");
   const layers = switchableLayers(o.model);
@@ -72,7 +73,7 @@ export function trainQat<I, T>(o: QatOptions<I, T>): QatStepInfo[] {
         teacher = noGrad(() => forward(o.model, input).detach());
       }
       let total: Tensor | null = null;
-      const losses: number[] = [];
+      const lossTensors: Tensor[] = [];
       for (const b of widths) {
         setAllBits(layers, b);
         const out = forward(o.model, input);
@@ -84,13 +85,18 @@ export function trainQat<I, T>(o: QatOptions<I, T>): QatStepInfo[] {
             : klDistillLoss(out, teacher, o.distill.temperature);
           l = l.mul(1 - w).add(kd.mul(w));
         }
-        losses.push(l.item());
+        lossTensors.push(l.detach());
         const scaled = l.div(widths.length);
         total = total ? total.add(scaled) : scaled;
       }
       (total as Tensor).backward();
       o.optimizer.step();
       o.model.zeroGrad();
+      const losses: number[] = [];
+      for (const l of lossTensors) {
+        losses.push(Number((await l.data())[0]));
+        l.dispose();
+      }
       const info = { step: t, widths, losses, loss: losses.reduce((a, b) => a + b, 0) / losses.length };
       history.push(info);
       o.onStep?.(info);
