@@ -3,6 +3,7 @@ import { crossEntropy, cuda, noGrad, Tensor } from "@shrinkray/tensor-cuda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateTokens } from "./generate.js";
 import { loadPretrained } from "./load.js";
+import { ModelTokenScorer } from "./scorer.js";
 
 /*
  * The tiny checkpoints on tensor-cuda's emulated CUDA device: the real backend host code, with the
@@ -40,6 +41,15 @@ describe.skipIf(!existsSync(root))("models on the emulated CUDA device", () => {
       const a = await generateTokens(cpuModel, prompts, { maxNewTokens: 5 });
       const b = await generateTokens(gpuModel, prompts, { maxNewTokens: 5 });
       expect(b.tokens).toEqual(a.tokens);
+
+      // Perplexity-style scoring (what eval-perplexity runs), windows with context-only prefixes.
+      const windows = [{ ids: [1, 5, 17, 3, 9, 2] }, { ids: [4, 8, 15, 16, 23, 7], scoreFrom: 3 }];
+      const sa = await new ModelTokenScorer(cpuModel, null, 2).nll(windows);
+      const sb = await new ModelTokenScorer(gpuModel, null, 2).nll(windows);
+      sb.forEach((s, i) => {
+        expect(s.tokens).toBe(sa[i].tokens);
+        expect(s.nll).toBeCloseTo(sa[i].nll, 4);
+      });
 
       const targets = Tensor.from(Int32Array.from([5, 17, 3, 9, 2, 1]), [2, 3], { dtype: "int32" });
       const lossCpu = crossEntropy(cpuModel.forward(ids), targets);
