@@ -253,6 +253,26 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
     return this;
   }
 
+  /**
+   * to(device) from a device that cannot be read synchronously (a model trained on "cuda" coming
+   * back to the CPU, e.g. to be quantized there): each copy is awaited.
+   */
+  async toAsync(device: Device): Promise<this> {
+    for (const t of [...this.parameters(), ...this.buffers()]) {
+      if (t.device === device) continue;
+      const moved = await t.toAsync(device);
+      t.setStorage(moved.storage);
+      moved.dispose();
+      if (t.grad) {
+        const g = await t.grad.toAsync(device);
+        g.persistent = true;
+        t.grad.dispose();
+        t.grad = g;
+      }
+    }
+    return this;
+  }
+
   // ---- state dict ----
 
   /**

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   crossEntropy,
   cuda,
+  nn,
   registerBackend,
   rope,
   ropeTables,
@@ -71,6 +72,21 @@ describe("CUDA backend host behaviour", () => {
     const again = Tensor.ones([3]).to("cuda");
     expect(backend.context.allocator.stats().cacheHits).toBeGreaterThan(s.cacheHits);
     again.dispose();
+  });
+
+  it("a module goes to the device and back (toAsync), weights and grads intact", async () => {
+    const m = new nn.Linear(4, 3);
+    const w0 = Array.from(m.weight.dataSync() as Float32Array);
+    m.to("cuda");
+    expect(m.weight.device).toBe("cuda");
+    m.call(Tensor.randn([2, 4]).to("cuda"))
+      .sum()
+      .backward();
+    expect(() => m.to("cpu")).toThrow(/toAsync/);
+    await m.toAsync("cpu");
+    expect(m.weight.device).toBe("cpu");
+    expect(m.weight.grad?.device).toBe("cpu");
+    expect(Array.from(m.weight.dataSync() as Float32Array)).toEqual(w0);
   });
 
   it("an out-of-range index is raised at the next read, naming the op", async () => {
