@@ -6,6 +6,7 @@ import { RunnerError } from "../cli/errors.js";
 import { machineInfo, packageVersions, type Results, type VariantResult } from "../report/results.js";
 import { writeRunReport } from "../report/write.js";
 import { type Dataset, loadDataset } from "../steps/data.js";
+import { withModelsOn } from "../steps/device.js";
 import { handleFor, runEvaluation } from "../steps/evaluate.js";
 import { loadStored, type StoredModel } from "../steps/model-store.js";
 import { runSensitivity } from "../steps/sensitivity.js";
@@ -67,6 +68,7 @@ export async function runExperiment(x: Experiment, baseDir: string, opts: RunOpt
     return d;
   };
 
+  const device = x.device ?? "cpu";
   const live = new Map<string, CausalLM>();
   const stored = new Map<string, StoredModel>();
   const getModel = async (name: string): Promise<CausalLM> => {
@@ -111,14 +113,18 @@ export async function runExperiment(x: Experiment, baseDir: string, opts: RunOpt
       const outcome = await step(`eval:${v.name}:${i}:${e.task}`, async () => {
         const workDir = join(dir, "evals", v.name, `${i}-${e.task}`);
         mkdirSync(workDir, { recursive: true });
-        return runEvaluation(e, handleFor(await getModel(v.name)), await data(e.data), e.data, workDir);
+        const m = await getModel(v.name);
+        const d = await data(e.data);
+        return withModelsOn(device, [m], () => runEvaluation(e, handleFor(m), d, e.data, workDir));
       });
       result.metrics.push(...outcome.metrics);
     }
     if (x.samples?.length) {
       result.samples = await step(`samples:${v.name}`, async () => {
         const m = await getModel(v.name);
-        const outputs = await generateText(m, x.samples!, { maxNewTokens: 64 });
+        const outputs = await withModelsOn(device, [m], () =>
+          generateText(m, x.samples!, { maxNewTokens: 64 }),
+        );
         return x.samples!.map((prompt, i) => ({ prompt, output: outputs[i] }));
       });
     }

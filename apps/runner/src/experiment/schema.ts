@@ -166,6 +166,7 @@ export const experimentSchema: Schema = obj({
   model: str(),
   output: str(true),
   seed: num(true, { integer: true }),
+  device: str(true, ["cpu", "cuda"]),
   data: { type: "object", properties: {}, additional: dataSchema },
   variants: { type: "array", items: variantSchema, minItems: 1 },
   evaluate: { type: "array", items: evalSchema },
@@ -267,6 +268,8 @@ export interface Experiment {
   model: string;
   output?: string;
   seed?: number;
+  /** Where evaluation, samples and distillation run (quantization and sparsity stay on the CPU); default "cpu". */
+  device?: "cpu" | "cuda";
   data: Record<string, DataSpec>;
   variants: VariantSpec[];
   evaluate: EvalSpec[];

@@ -17,6 +17,7 @@ import { resolvePath } from "../experiment/load.js";
 import type { Experiment, VariantSpec } from "../experiment/schema.js";
 import { calibrationBatches, datasetText } from "./calibration.js";
 import type { Dataset } from "./data.js";
+import { withModelsOn } from "./device.js";
 import { type StoredModel, storeModel } from "./model-store.js";
 import { textSequences } from "./sequences.js";
 
@@ -128,26 +129,30 @@ export async function buildVariant(
       teacher = await openTeacherCache(resolvePath(ctx.baseDir, teacherSpec.path), { data: seqs });
     } else if (teacherSpec.path) teacher = await loadPretrained(resolvePath(ctx.baseDir, teacherSpec.path));
     else teacher = await ctx.getModel(teacherSpec.variant ?? ctx.experiment.variants[0].name);
-    const result = await distill({
-      teacher,
-      student: model,
-      data: seqs,
-      loss: { kind: (d.loss ?? "forward_kl") as never, temperature: d.temperature ?? 1 },
-      optimizer: { lr: d.lr ?? 1e-3 },
-      steps: d.steps,
-      batchSize: d.batchSize ?? 8,
-      seed,
-      checkpointDir: join(ctx.variantDir, "distill-checkpoints"),
-      checkpointEvery: Math.max(1, Math.floor(d.steps / 4)),
-      resume: true,
-      onProgress: (p) => {
-        if (p.step % 10 === 0 || p.step === d.steps) {
-          ctx.log(
-            `distill: step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)} ${p.tokensPerSecond.toFixed(0)} tok/s eta ${p.etaSeconds === null ? "?" : p.etaSeconds.toFixed(0)} s`,
-          );
-        }
-      },
-    });
+    // Student and an in-process teacher go to the experiment's device for the run, and back.
+    const onDevice = teacher instanceof nn.Module ? [model, teacher] : [model];
+    const result = await withModelsOn(ctx.experiment.device ?? "cpu", onDevice, () =>
+      distill({
+        teacher,
+        student: model,
+        data: seqs,
+        loss: { kind: (d.loss ?? "forward_kl") as never, temperature: d.temperature ?? 1 },
+        optimizer: { lr: d.lr ?? 1e-3 },
+        steps: d.steps,
+        batchSize: d.batchSize ?? 8,
+        seed,
+        checkpointDir: join(ctx.variantDir, "distill-checkpoints"),
+        checkpointEvery: Math.max(1, Math.floor(d.steps / 4)),
+        resume: true,
+        onProgress: (p) => {
+          if (p.step % 10 === 0 || p.step === d.steps) {
+            ctx.log(
+              `distill: step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)} ${p.tokensPerSecond.toFixed(0)} tok/s eta ${p.etaSeconds === null ? "?" : p.etaSeconds.toFixed(0)} s`,
+            );
+          }
+        },
+      }),
+    );
     curves["distill loss"] = result.lossCurve.map((p) => [p.step, p.loss]);
     extra.distill = {
       steps: result.steps,
