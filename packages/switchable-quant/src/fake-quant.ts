@@ -1,7 +1,6 @@
 import { roundHalfEven } from "@shrinkray/gptq";
-import { ShapeError, Tensor } from "@shrinkray/tensor-cuda";
+import { recordOp, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
 import { checkBitWidth, isQuantized, type QuantSpec } from "./bits.js";
-import { recordCustomOp } from "./custom-op.js";
 import { deviceFakeQuantize, deviceFakeQuantizeWithGrid } from "./device-fake-quant.js";
 import { groupLength, minMaxGrid } from "./grid.js";
 
@@ -110,7 +109,7 @@ export function fakeQuantizeWithGrid(
   const q = quantizeHost(w, out, inF, s, zero, groupLen, 2 ** spec.bits - 1, scale.requiresGrad);
   const y = Tensor.from(q.y, [out, inF], { device: weight.device });
   const gradScale = opts.gradScale ?? 1;
-  return recordCustomOp("fake_quantize", [weight, scale], y, (g) => {
+  return recordOp("fake_quantize", [weight, scale], y, (g) => {
     const gd = hostMatrix(g, "fake_quantize backward").w;
     let gw: Tensor | null = null;
     if (weight.requiresGrad) {

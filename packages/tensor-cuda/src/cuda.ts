@@ -17,19 +17,10 @@ function backend(): CudaBackend {
   return getBackend("cuda") as CudaBackend;
 }
 
-/** True when a CUDA device, its driver, NVRTC and cuBLAS can be used; never throws. */
-export function isAvailable(): boolean {
-  try {
-    // Creating the backend opens the device and compiles a probe kernel; cuBLAS loads lazily, so
-    // it is loaded here too.
-    void backend().context.blas;
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why CUDA is not usable (the CudaUnavailableError message), or null when it is. */
+/**
+ * Why CUDA is not usable (the CudaUnavailableError message), or null when it is. Creating the
+ * backend opens the device and compiles a probe kernel; cuBLAS loads lazily, so it is loaded here.
+ */
 export function unavailableReason(): string | null {
   try {
     void backend().context.blas;
@@ -37,6 +28,11 @@ export function unavailableReason(): string | null {
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** True when a CUDA device, its driver, NVRTC and cuBLAS can be used; never throws. */
+export function isAvailable(): boolean {
+  return unavailableReason() === null;
 }
 
 export function deviceInfo() {

@@ -112,16 +112,19 @@ export class Tensor {
   requiresGrad: boolean;
   grad: Tensor | null = null;
   gradFn: GradNode | null = null;
-  /**
-   * Set when a recorded op reads or writes this tensor: tidy() keeps it for backward. Cleared
-   * when backward() has run through the graph, so a training step inside tidy() frees its
-   * activations (PyTorch frees the graph the same way unless retain_graph is set).
-   */
-  heldByGraph = false;
   /** A long-lived tensor (parameter, buffer, optimizer state, a .grad) that every tidy() keeps. */
   persistent = false;
-  /** How many recorded, not yet released graph nodes read this tensor (heldByGraph = holds > 0). */
+  /** How many recorded graph nodes, not yet released by backward(), read this tensor. */
   graphHolds = 0;
+
+  /**
+   * Whether a recorded op still reads this tensor: tidy() keeps it for backward. False again once
+   * backward() has run through every graph holding it, so a training step inside tidy() frees its
+   * activations (PyTorch frees the graph the same way unless retain_graph is set).
+   */
+  get heldByGraph(): boolean {
+    return this.graphHolds > 0;
+  }
   /**
    * Why no gradient reaches this tensor although one of its inputs required grad: the
    * non-differentiable op on the way (e.g. "argmax (input [2, 3])"), so backward() can say so.
@@ -446,13 +449,11 @@ export function recordOp(
 /** One more recorded node reads `t`: tidy() keeps it until that node's graph has run. */
 export function hold(t: Tensor): void {
   t.graphHolds++;
-  t.heldByGraph = true;
 }
 
 /** A node that read `t` has run its backward (see releaseGraph). */
 export function unhold(t: Tensor): void {
   t.graphHolds = Math.max(0, t.graphHolds - 1);
-  t.heldByGraph = t.graphHolds > 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { allocArray } from "../../dtype.js";
 import type { BinaryOp, Storage, StridedView, UnaryGradOp, UnaryOp } from "../backend.js";
+import { isContiguous } from "../strided-view.js";
 import { erf, roundHalfEven } from "./math.js";
 import { ORT_MIN_ELEMENTS, ortUnary, ortUnarySupported } from "./ort-elementwise.js";
 import { CpuStorage, nums } from "./storage.js";
@@ -207,15 +208,6 @@ function binaryLoopsFor(op: BinaryOp, types: string) {
   };
   binaryLoops.set(key, f);
   return f;
-}
-
-export function isContiguous(v: StridedView): boolean {
-  let acc = 1;
-  for (let i = v.shape.length - 1; i >= 0; i--) {
-    if (v.shape[i] !== 1 && v.strides[i] !== acc) return false;
-    acc *= v.shape[i];
-  }
-  return true;
 }
 
 function isScalarView(v: StridedView): boolean {

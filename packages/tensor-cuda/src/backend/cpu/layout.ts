@@ -1,6 +1,6 @@
 import { allocArray } from "../../dtype.js";
 import type { Storage, StridedView } from "../backend.js";
-import { isContiguous } from "./elementwise.js";
+import { isContiguous } from "../strided-view.js";
 import { CpuStorage, cpu, indices } from "./storage.js";
 
 type Arr = { [i: number]: any; length: number };

@@ -1,17 +1,13 @@
 import { allocArray } from "../../dtype.js";
 import type { ReduceOp, Storage } from "../backend.js";
+import { reduceOutputDType } from "../reduce-dtype.js";
 import { CpuStorage, nums } from "./storage.js";
 
 /** Reduces the middle axis of [outer, size, inner]. Sums accumulate in float64 (JS numbers). */
 export function reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage {
   const X = nums(x);
   const arg = op === "argmax" || op === "argmin";
-  // Sums of bools and bytes count past 255, so they accumulate into int32.
-  const dtype = arg
-    ? "int32"
-    : op === "sum" && (x.dtype === "bool" || x.dtype === "uint8")
-      ? "int32"
-      : x.dtype;
+  const dtype = reduceOutputDType(op, x.dtype);
   const out = allocArray(dtype, outer * inner) as Float32Array;
   if (size === 0) {
     if (op !== "sum") throw new RangeError(`${op}: cannot reduce an empty axis`);

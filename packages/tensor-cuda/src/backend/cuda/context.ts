@@ -91,7 +91,11 @@ export class CudaContext {
     return this.blasHandle;
   }
 
+  /** Set when a launched kernel could have written the error word: only then does a read check it. */
+  private errorWordUnread = false;
+
   get errorPointer(): bigint {
+    this.errorWordUnread = true;
     return this.errorWord;
   }
 
@@ -114,8 +118,9 @@ export class CudaContext {
   }
 
   /**
-   * download() without blocking the event loop while the GPU finishes its queue: polls a fence
-   * (setImmediate at first, then every millisecond), then copies, which no longer waits.
+   * A copy of `s` on the host, without blocking the event loop while the GPU finishes its queue:
+   * polls a fence (setImmediate at first, then every millisecond), then copies, which no longer
+   * waits; a flagged kernel error is raised here.
    */
   async downloadAsync(s: Storage): Promise<TypedArray> {
     // Pinned from the call on: `const p = t.data(); t.dispose(); await p` must still read t.
@@ -133,11 +138,7 @@ export class CudaContext {
     }
   }
 
-  /** Waits for the device, copies `s` to a new host array, and raises any error a kernel flagged. */
-  download(s: Storage): TypedArray {
-    return this.copyOut(s.dtype, s.length, this.ptr(s));
-  }
-
+  /** Copies (the copy waits for the device) to a new host array and raises any error a kernel flagged. */
   private copyOut(dtype: DType, length: number, address: bigint): TypedArray {
     const host = allocArray(dtype, length);
     this.driver.copyToHost(host, address, host.byteLength);
@@ -146,6 +147,9 @@ export class CudaContext {
   }
 
   raiseDeviceErrors(): void {
+    // Most reads follow only kernels that cannot flag anything: no extra copy for those.
+    if (!this.errorWordUnread) return;
+    this.errorWordUnread = false;
     const word = new Int32Array(4);
     this.driver.copyToHost(word, this.errorWord, 16);
     if (word[0] === 0) return;

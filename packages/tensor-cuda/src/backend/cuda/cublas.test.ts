@@ -1,37 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { columnMajorArgs, computeType, type RowMajorGemm } from "./cublas.js";
+import { columnMajorGemm } from "./emulator/emulated-blas.js";
 
-/**
- * cublasGemmStridedBatchedEx's definition, in JS: column-major, C = op(A)·op(B) + beta·C, with
- * element (i, j) of an lda-strided matrix at i + j·lda.
- */
+/** cuBLAS's definition (the emulator's columnMajorGemm) on named host arrays. */
 function cublasReference(
   args: ReturnType<typeof columnMajorArgs>,
   mem: Record<string, Float64Array>,
   names: { A: string; B: string; C: string },
   beta: number,
 ): void {
-  const A = mem[names.A];
-  const B = mem[names.B];
-  const C = mem[names.C];
-  for (let p = 0; p < args.batch; p++) {
-    for (let i = 0; i < args.m; i++) {
-      for (let j = 0; j < args.n; j++) {
-        let s = 0;
-        for (let l = 0; l < args.k; l++) {
-          const a = args.transa
-            ? A[p * args.strideA + l + i * args.lda]
-            : A[p * args.strideA + i + l * args.lda];
-          const b = args.transb
-            ? B[p * args.strideB + j + l * args.ldb]
-            : B[p * args.strideB + l + j * args.ldb];
-          s += a * b;
-        }
-        const c = p * args.strideC + i + j * args.ldc;
-        C[c] = s + beta * C[c];
-      }
-    }
-  }
+  columnMajorGemm(args, mem[names.A], mem[names.B], mem[names.C], beta);
 }
 
 /** Row-major product as the Backend defines it. */

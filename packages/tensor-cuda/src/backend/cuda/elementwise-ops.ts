@@ -2,8 +2,9 @@ import { byteSize, type DType } from "../../dtype.js";
 import { numel } from "../../shape.js";
 import type { AdamWHyper, BinaryOp, Storage, StridedView, UnaryGradOp, UnaryOp } from "../backend.js";
 import { castArray } from "../cpu/cast.js";
+import { isContiguous } from "../strided-view.js";
 import type { CudaContext } from "./context.js";
-import { index3, isContiguousView } from "./index3.js";
+import { index3 } from "./index3.js";
 import { BINARY_CODES, DTYPE_CODES, UNARY_CODES, UNARY_GRAD_CODES } from "./kernel-abi.js";
 import type { CudaStorage } from "./storage.js";
 import { byteSuffix, floatSuffix, isFloatDType, numericSuffix } from "./suffixes.js";
@@ -142,7 +143,7 @@ export class ElementwiseOps {
     const n = numel(outShape);
     const out = this.c.alloc(compare ? "bool" : a.dtype, n);
     const family = compare ? "compare" : "binary";
-    if (isContiguousView(av) && isContiguousView(bv)) {
+    if (isContiguous(av) && isContiguous(bv)) {
       this.c.launch1d(`${family}_${t}`, n, [
         BINARY_CODES[op],
         this.c.ptr(a, av.offset),

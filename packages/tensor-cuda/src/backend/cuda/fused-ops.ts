@@ -25,7 +25,7 @@ function attentionDims(s: AttentionSpec) {
 export class FusedOps {
   constructor(
     private readonly c: CudaContext,
-    private readonly cast: (s: Storage, to: Storage["dtype"]) => CudaStorage,
+    private readonly ew: { cast(s: Storage, to: Storage["dtype"]): CudaStorage },
   ) {}
 
   dequantizeGptq(
@@ -42,7 +42,7 @@ export class FusedOps {
     ] as const) {
       if (s.dtype !== "int32") throw new TypeError(`dequantize_gptq: ${name} must be int32, got ${s.dtype}`);
     }
-    const sc = scales.dtype === "float32" ? scales : this.cast(scales, "float32");
+    const sc = scales.dtype === "float32" ? scales : this.ew.cast(scales, "float32");
     const n = spec.inFeatures * spec.outFeatures;
     const wt = this.c.alloc("float32", n);
     this.c.launch1d("dequant_gptq_f32", n, [

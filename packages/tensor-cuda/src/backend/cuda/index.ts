@@ -1,5 +1,5 @@
 import type { DType, TypedArray } from "../../dtype.js";
-import type { Backend, Storage } from "../backend.js";
+import type { Backend } from "../backend.js";
 import { CudaContext, type CudaContextOptions } from "./context.js";
 import { ElementwiseOps } from "./elementwise-ops.js";
 import { FusedOps } from "./fused-ops.js";
@@ -27,10 +27,9 @@ export interface CudaBackend extends Backend {
 export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
   const c = new CudaContext(opts);
   const ew = new ElementwiseOps(c);
-  const layout = new LayoutOps(c);
-  const toInt32 = (s: Storage) => ew.cast(s, "int32");
-  const norms = new NormOps(c, (s, to) => ew.cast(s, to));
-  const fused = new FusedOps(c, (s, to) => ew.cast(s, to));
+  const layout = new LayoutOps(c, ew);
+  const norms = new NormOps(c, ew);
+  const fused = new FusedOps(c, ew);
   return {
     device: "cuda",
     context: c,
@@ -49,13 +48,11 @@ export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
     matmul: (a, b, spec, bias) => matmul(c, a, b, spec, bias),
     copyStrided: (x, view) => layout.copyStrided(x, view),
     copyInto: (dst, view, src) => layout.copyInto(dst, view, src),
-    gather: (x, index, outer, dimX, dimIdx, inner) =>
-      layout.gather(x, index, outer, dimX, dimIdx, inner, toInt32),
+    gather: (x, index, outer, dimX, dimIdx, inner) => layout.gather(x, index, outer, dimX, dimIdx, inner),
     scatterAdd: (base, index, src, outer, dimX, dimIdx, inner) =>
-      layout.scatterAdd(base, index, src, outer, dimX, dimIdx, inner, toInt32),
-    indexSelect: (x, index, outer, dim, inner) => layout.indexSelect(x, index, outer, dim, inner, toInt32),
-    indexAdd: (src, index, outer, dim, inner) =>
-      layout.indexAdd(src, index, outer, dim, inner, toInt32, (n) => ew.zeros(src.dtype, n)),
+      layout.scatterAdd(base, index, src, outer, dimX, dimIdx, inner),
+    indexSelect: (x, index, outer, dim, inner) => layout.indexSelect(x, index, outer, dim, inner),
+    indexAdd: (src, index, outer, dim, inner) => layout.indexAdd(src, index, outer, dim, inner),
     softmax: (x, spec) => norms.softmax(x, spec),
     softmaxBackward: (y, g, spec) => norms.softmaxBackward(y, g, spec),
     layerNorm: (x, w, b, rows, cols, eps) => norms.layerNorm(x, w, b, rows, cols, eps),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { coalesce, index3, isContiguousView, writeIndex3 } from "./index3.js";
+import { isContiguous as isContiguousView } from "../strided-view.js";
+import { coalesce, index3, writeIndex3 } from "./index3.js";
 import { INDEX3_BYTES, MAX_RANK } from "./kernel-abi.js";
 
 /** Element offsets an operand reads, walking `shape` row-major with `strides` (the kernel's view). */

@@ -79,13 +79,3 @@ export function writeIndex3(dv: DataView, offset: number, ix: Index3): void {
   }
   for (let k = 0; k < 3; k++) put(2 + 4 * MAX_RANK + k, ix.offsets[k]);
 }
-
-/** True when the view reads `numel(shape)` consecutive elements from its offset. */
-export function isContiguousView(v: StridedView): boolean {
-  let acc = 1;
-  for (let i = v.shape.length - 1; i >= 0; i--) {
-    if (v.shape[i] !== 1 && v.strides[i] !== acc) return false;
-    acc *= v.shape[i];
-  }
-  return true;
-}

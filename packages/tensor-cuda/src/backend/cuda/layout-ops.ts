@@ -1,8 +1,9 @@
-import { byteSize } from "../../dtype.js";
+import { byteSize, type DType } from "../../dtype.js";
 import { numel } from "../../shape.js";
 import type { Storage, StridedView } from "../backend.js";
+import { isContiguous } from "../strided-view.js";
 import type { CudaContext } from "./context.js";
-import { index3, isContiguousView } from "./index3.js";
+import { index3 } from "./index3.js";
 import type { CudaStorage } from "./storage.js";
 import { atomicSuffix, byteSuffix, indexSuffix } from "./suffixes.js";
 
@@ -12,12 +13,19 @@ import { atomicSuffix, byteSuffix, indexSuffix } from "./suffixes.js";
  */
 
 export class LayoutOps {
-  constructor(private readonly c: CudaContext) {}
+  constructor(
+    private readonly c: CudaContext,
+    /** Casts and zero-fills, from the element-wise ops: index tensors go to int32, adds start at 0. */
+    private readonly ew: {
+      cast(s: Storage, to: "int32"): CudaStorage;
+      zeros(dtype: DType, length: number): CudaStorage;
+    },
+  ) {}
 
   copyStrided(x: Storage, view: StridedView): CudaStorage {
     const n = numel(view.shape);
     const out = this.c.alloc(x.dtype, n);
-    if (isContiguousView(view)) {
+    if (isContiguous(view)) {
       this.c.driver.copyOnDevice(out.address(), this.c.ptr(x, view.offset), n * byteSize(x.dtype));
     } else {
       this.c.launch1d(`copy_strided_${byteSuffix(x.dtype)}`, n, [
@@ -34,7 +42,7 @@ export class LayoutOps {
       throw new TypeError(`copyInto: source ${src.dtype} and destination ${dst.dtype} differ; cast first`);
     }
     const n = numel(view.shape);
-    if (isContiguousView(view)) {
+    if (isContiguous(view)) {
       this.c.driver.copyOnDevice(this.c.ptr(dst, view.offset), this.c.ptr(src), n * byteSize(dst.dtype));
     } else {
       this.c.launch1d(`copy_into_${byteSuffix(dst.dtype)}`, n, [
@@ -57,10 +65,9 @@ export class LayoutOps {
     a: bigint,
     b: bigint,
     dims: { outer: number; dim: number; count: number; inner: number },
-    cast: (s: Storage) => Storage,
   ): void {
     const own = indexSuffix(index);
-    const idx = own ? index : cast(index);
+    const idx = own ? index : this.ew.cast(index, "int32");
     const { outer, dim, count, inner } = dims;
     this.c.launch1d(`${family}_${valueSuffix}_${own ?? "i32"}`, outer * count * inner, [
       a,
@@ -82,33 +89,17 @@ export class LayoutOps {
     dimX: number,
     dimIdx: number,
     inner: number,
-    cast: (s: Storage) => Storage,
   ): CudaStorage {
     const out = this.c.alloc(x.dtype, outer * dimIdx * inner);
     const dims = { outer, dim: dimX, count: dimIdx, inner };
-    this.launchIndexKernel("gather", byteSuffix(x.dtype), index, this.c.ptr(x), out.address(), dims, cast);
+    this.launchIndexKernel("gather", byteSuffix(x.dtype), index, this.c.ptr(x), out.address(), dims);
     return out;
   }
 
-  indexSelect(
-    x: Storage,
-    index: Storage,
-    outer: number,
-    dim: number,
-    inner: number,
-    cast: (s: Storage) => Storage,
-  ): CudaStorage {
+  indexSelect(x: Storage, index: Storage, outer: number, dim: number, inner: number): CudaStorage {
     const dims = { outer, dim, count: index.length, inner };
     const out = this.c.alloc(x.dtype, outer * index.length * inner);
-    this.launchIndexKernel(
-      "index_select",
-      byteSuffix(x.dtype),
-      index,
-      this.c.ptr(x),
-      out.address(),
-      dims,
-      cast,
-    );
+    this.launchIndexKernel("index_select", byteSuffix(x.dtype), index, this.c.ptr(x), out.address(), dims);
     return out;
   }
 
@@ -120,7 +111,6 @@ export class LayoutOps {
     dimX: number,
     dimIdx: number,
     inner: number,
-    cast: (s: Storage) => Storage,
   ): CudaStorage {
     const t = atomicSuffix("scatter_add", base);
     if (src.dtype !== base.dtype)
@@ -128,23 +118,15 @@ export class LayoutOps {
     const out = this.c.alloc(base.dtype, base.length);
     this.c.driver.copyOnDevice(out.address(), this.c.ptr(base), base.length * byteSize(base.dtype));
     const dims = { outer, dim: dimX, count: dimIdx, inner };
-    this.launchIndexKernel("scatter_add", t, index, out.address(), this.c.ptr(src), dims, cast);
+    this.launchIndexKernel("scatter_add", t, index, out.address(), this.c.ptr(src), dims);
     return out;
   }
 
-  indexAdd(
-    src: Storage,
-    index: Storage,
-    outer: number,
-    dim: number,
-    inner: number,
-    cast: (s: Storage) => Storage,
-    zeros: (length: number) => CudaStorage,
-  ): CudaStorage {
+  indexAdd(src: Storage, index: Storage, outer: number, dim: number, inner: number): CudaStorage {
     const t = atomicSuffix("index_add", src);
-    const out = zeros(outer * dim * inner);
+    const out = this.ew.zeros(src.dtype, outer * dim * inner);
     const dims = { outer, dim, count: index.length, inner };
-    this.launchIndexKernel("index_add", t, index, out.address(), this.c.ptr(src), dims, cast);
+    this.launchIndexKernel("index_add", t, index, out.address(), this.c.ptr(src), dims);
     return out;
   }
 }

@@ -18,7 +18,7 @@ export function rowChunks(rows: number): { chunks: number; rowsPerChunk: number 
 export class NormOps {
   constructor(
     private readonly c: CudaContext,
-    private readonly cast: (s: Storage, to: Storage["dtype"]) => CudaStorage,
+    private readonly ew: { cast(s: Storage, to: Storage["dtype"]): CudaStorage },
   ) {}
 
   softmax(x: Storage, spec: SoftmaxSpec): CudaStorage {
@@ -180,7 +180,7 @@ export class NormOps {
 
   private finish(s: CudaStorage, dtype: Storage["dtype"]): CudaStorage {
     if (s.dtype === dtype) return s;
-    const out = this.cast(s, dtype);
+    const out = this.ew.cast(s, dtype);
     s.dispose();
     return out;
   }

@@ -27,6 +27,18 @@ export function layoutParams(kinds: readonly ParamKind[]): { offsets: number[]; 
   return { offsets, bytes: at };
 }
 
+const layouts = new WeakMap<KernelSpec, { offsets: number[]; bytes: number }>();
+
+/** layoutParams of a kernel, computed once: every launch packs through it. */
+export function specLayout(spec: KernelSpec): { offsets: number[]; bytes: number } {
+  let l = layouts.get(spec);
+  if (!l) {
+    l = layoutParams(spec.params);
+    layouts.set(spec, l);
+  }
+  return l;
+}
+
 /** Writes one argument of `kind` at `offset`; throws a TypeError naming the parameter if it cannot. */
 export function encodeArg(
   dv: DataView,
@@ -98,7 +110,7 @@ export class ParamPacker {
     if (args.length !== spec.params.length) {
       throw new TypeError(`kernel ${name} takes ${spec.params.length} arguments, got ${args.length}`);
     }
-    const { offsets, bytes } = layoutParams(spec.params);
+    const { offsets, bytes } = specLayout(spec);
     if (bytes > VALUE_BYTES || args.length > MAX_PARAMS)
       throw new Error(`kernel ${name}: too many parameters`);
     for (let i = 0; i < args.length; i++) {
@@ -106,11 +118,6 @@ export class ParamPacker {
       this.pointersView.setBigUint64(i * 8, this.valuesAddress + BigInt(offsets[i]), true);
     }
     return this.pointers;
-  }
-
-  /** The packed bytes of the last pack() (for tests). */
-  valueBytes(length: number): Uint8Array {
-    return new Uint8Array(this.valuesView.buffer, 0, length).slice();
   }
 
   pointerAt(i: number): bigint {

@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from "../../dtype.js";
+import { DTYPES, type DType, type TypedArray } from "../../dtype.js";
 import {
   argmax,
   argmin,
@@ -174,17 +174,7 @@ export function parityCases(): ParityCase[] {
   });
   add("full and zeros of every dtype", (d) => {
     const out: Tensor[] = [];
-    for (const dtype of [
-      "float32",
-      "float64",
-      "float16",
-      "bfloat16",
-      "int32",
-      "int64",
-      "int8",
-      "uint8",
-      "bool",
-    ] as const) {
+    for (const dtype of DTYPES) {
       out.push(Tensor.full([3, 5], -2.75, { dtype, device: d }).cast("float64"));
       out.push(Tensor.zeros([7], { dtype, device: d }).cast("float64"));
     }

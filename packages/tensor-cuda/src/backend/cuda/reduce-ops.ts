@@ -1,4 +1,5 @@
 import type { ReduceOp, Storage } from "../backend.js";
+import { reduceOutputDType } from "../reduce-dtype.js";
 import type { CudaContext } from "./context.js";
 import type { CudaStorage } from "./storage.js";
 import { numericSuffix } from "./suffixes.js";
@@ -43,11 +44,7 @@ export function reduce(
 ): CudaStorage {
   const t = numericSuffix(op, x);
   const arg = op === "argmax" || op === "argmin";
-  const dtype = arg
-    ? "int32"
-    : op === "sum" && (x.dtype === "bool" || x.dtype === "uint8")
-      ? "int32"
-      : x.dtype;
+  const dtype = reduceOutputDType(op, x.dtype);
   const outputs = outer * inner;
   if (size === 0) {
     if (op !== "sum" && outputs > 0) throw new RangeError(`${op}: cannot reduce an empty axis`);

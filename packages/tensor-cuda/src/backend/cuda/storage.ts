@@ -36,10 +36,6 @@ export class CudaStorage implements Storage {
     return this.block.ptr + BigInt(byteOffset);
   }
 
-  get disposed(): boolean {
-    return this.block === null;
-  }
-
   private pins = 0;
   private pinnedBlock: DeviceBlock | null = null;
 

@@ -40,21 +40,36 @@ export class EmulatedBlas implements GemmApi {
       "gemm B",
     );
     const C = this.memory.array(c.C, g.dtype, c.batch * c.strideC, "gemm C");
-    for (let p = 0; p < c.batch; p++) {
-      for (let i = 0; i < c.m; i++) {
-        for (let j = 0; j < c.n; j++) {
-          let s = 0;
-          for (let l = 0; l < c.k; l++) {
-            const a = c.transa ? A[p * c.strideA + l + i * c.lda] : A[p * c.strideA + i + l * c.lda];
-            const b = c.transb ? B[p * c.strideB + j + l * c.ldb] : B[p * c.strideB + l + j * c.ldb];
-            s += (a as number) * (b as number);
-          }
-          const at = p * c.strideC + i + j * c.ldc;
-          // beta = 0 means C is not read at all (cuBLAS's rule): it may hold NaN garbage.
-          C[at] = g.beta === 0 ? s : s + (C[at] as number);
+    columnMajorGemm(c, A, B, C, g.beta);
+    this.memory.write?.(c.C, C);
+  }
+}
+
+/**
+ * cublasGemmStridedBatchedEx's definition on plain arrays: column-major, element (i, j) of an
+ * ld-strided matrix at i + j·ld, C = op(A)·op(B) + beta·C, and with beta = 0 C is not read (it
+ * may hold NaN garbage).
+ */
+export function columnMajorGemm(
+  c: ReturnType<typeof columnMajorArgs>,
+  A: ArrayLike<number | bigint>,
+  B: ArrayLike<number | bigint>,
+  C: { [i: number]: number | bigint },
+  beta: number,
+): void {
+  for (let p = 0; p < c.batch; p++) {
+    for (let i = 0; i < c.m; i++) {
+      for (let j = 0; j < c.n; j++) {
+        let s = 0;
+        for (let l = 0; l < c.k; l++) {
+          const a = c.transa ? A[p * c.strideA + l + i * c.lda] : A[p * c.strideA + i + l * c.lda];
+          const b = c.transb ? B[p * c.strideB + j + l * c.ldb] : B[p * c.strideB + l + j * c.ldb];
+          s += (a as number) * (b as number);
         }
+        const at = p * c.strideC + i + j * c.ldc;
+        // beta = 0 means C is not read at all (cuBLAS's rule): it may hold NaN garbage.
+        C[at] = beta === 0 ? s : s + (C[at] as number);
       }
     }
-    this.memory.write?.(c.C, C);
   }
 }

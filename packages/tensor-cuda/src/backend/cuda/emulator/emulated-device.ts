@@ -1,8 +1,7 @@
 import type { DeviceApi, DeviceInfo } from "../driver.js";
 import { CUDA_ERROR_OUT_OF_MEMORY, CudaError } from "../errors.js";
 import { kernelSpec } from "../kernel-abi.js";
-import type { KernelArg } from "../params.js";
-import { encodeArg, layoutParams } from "../params.js";
+import { type KernelArg, ParamPacker } from "../params.js";
 import { DeviceMemory } from "./device-memory.js";
 import { runKernel } from "./kernels.js";
 
@@ -24,6 +23,7 @@ export class EmulatedDevice implements DeviceApi {
   readonly path = "emulator";
   readonly memory = new DeviceMemory();
   readonly launches: LaunchRecord[] = [];
+  private readonly packer = new ParamPacker();
 
   open(ordinal: number): DeviceInfo {
     return {
@@ -99,16 +99,8 @@ export class EmulatedDevice implements DeviceApi {
     block: readonly [number, number, number],
     args: readonly KernelArg[],
   ): void {
-    const spec = kernelSpec(name);
-    // The same checks and encoding the real launcher does, so bad arguments fail here too.
-    if (args.length !== spec.params.length) {
-      throw new TypeError(`kernel ${name} takes ${spec.params.length} arguments, got ${args.length}`);
-    }
-    const { offsets, bytes } = layoutParams(spec.params);
-    const scratch = new DataView(new ArrayBuffer(bytes));
-    for (let i = 0; i < args.length; i++) {
-      encodeArg(scratch, offsets[i], spec.params[i], args[i], `kernel ${name} parameter ${i}`);
-    }
+    // The real launcher's packing, so bad arguments fail here as they would there.
+    this.packer.pack(name, kernelSpec(name), args);
     if (
       grid.some((g) => !(g >= 1 && Number.isInteger(g))) ||
       block.some((b) => !(b >= 1 && Number.isInteger(b)))
@@ -118,6 +110,6 @@ export class EmulatedDevice implements DeviceApi {
     if (block[0] * block[1] * block[2] > 1024)
       throw new Error(`kernel ${name}: more than 1024 threads per block`);
     this.launches.push({ name, grid, block });
-    runKernel(this.memory, name, args, grid, block);
+    runKernel(this.memory, name, args, grid);
   }
 }

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from "../../../dtype.js";
+import { roundHalfEven } from "../../cpu/math.js";
 import { ERROR_OPS } from "../kernel-abi.js";
 import type { KernelArg } from "../params.js";
 import type { DeviceMemory } from "./device-memory.js";
@@ -237,12 +238,6 @@ function dequantGptq(mem: DeviceMemory, a: readonly KernelArg[]): void {
 
 const f32 = Math.fround;
 
-/** Round half to even (JS's Math.round rounds half up). */
-function rint(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 function fakeQuant(mem: DeviceMemory, name: string, a: readonly KernelArg[]): void {
   const num = (i: number) => Number(a[i]);
   const f = (i: number, n: number) =>
@@ -268,7 +263,7 @@ function fakeQuant(mem: DeviceMemory, name: string, a: readonly KernelArg[]): vo
         }
         const s = f32(f32(hi - lo) / maxq);
         S[g * out + o] = s;
-        Z[g * out + o] = sym ? (maxq + 1) / 2 : rint(f32(-lo / s)) + 0;
+        Z[g * out + o] = sym ? (maxq + 1) / 2 : roundHalfEven(f32(-lo / s)) + 0;
       }
     }
     return;
@@ -288,7 +283,7 @@ function fakeQuant(mem: DeviceMemory, name: string, a: readonly KernelArg[]): vo
         const z = Z[gi];
         const u = f32(W[k] / s);
         const inside = u + z >= 0 && u + z <= maxq;
-        const q = Math.min(Math.max(rint(u) + z, 0), maxq);
+        const q = Math.min(Math.max(roundHalfEven(u) + z, 0), maxq);
         Y[k] = s * (q - z);
         M[k] = inside ? 1 : 0;
         if (D) D[k] = inside ? q - z - u : q - z;

@@ -62,7 +62,6 @@ export function runKernel(
   name: string,
   args: readonly KernelArg[],
   grid: readonly number[],
-  block: readonly number[],
 ): void {
   const a = args as (number | bigint | Index3)[];
   const num = (i: number) => Number(a[i]);
@@ -74,9 +73,6 @@ export function runKernel(
     (arr(i, dtype, data.length) as Float32Array).set(data as Float32Array);
   };
   const cpu = (dtype: DType, data: TypedArray) => new CpuStorage(dtype, data);
-  const parts = name.split("_");
-  const last = parts[parts.length - 1];
-
   if (runFusedKernel(mem, name, args)) return;
   let m: RegExpMatchArray | null;
   if ((m = name.match(/^unary_(f32|f64|i32|u8)$/))) {
@@ -176,7 +172,7 @@ export function runKernel(
     const S = arr(1, t, v.n) as Float32Array;
     for (let i = 0; i < v.n; i++) D[offsetOf(v, 0, i)] = S[i];
   } else if ((m = name.match(/^(gather|index_select|scatter_add|index_add)_(\w+)_(i32|i64)$/))) {
-    indexKernel(mem, m[1] as keyof typeof ERROR_OPS, m[2], m[3], a, arr, num, ptr);
+    indexKernel(mem, m[1] as keyof typeof ERROR_OPS, m[2], m[3], arr, num, ptr);
   } else if ((m = name.match(/^reduce_(sum|minmax|arg)_(rows|cols)_(f32|f64|i32|u8)$/))) {
     const t = SUFFIX_DTYPE[m[3]];
     const shift = m[1] === "sum" ? 0 : 1;
@@ -201,7 +197,7 @@ export function runKernel(
         cpuBackend.softmaxBackward(cpu(t, arr(0, t, rows * cols)), cpu(t, arr(1, t, rows * cols)), spec),
       );
   } else if ((m = name.match(/^(layer_norm|rms_norm)_(fwd|bwd_dx)_(f32|f64)$/))) {
-    normKernel(m[1], m[2], SUFFIX_DTYPE[m[3]], a, arr, num, ptr, store, cpu);
+    normKernel(m[1], m[2], SUFFIX_DTYPE[m[3]], arr, num, ptr, store, cpu);
   } else if ((m = name.match(/^norm_bwd_params_(f32|f64)$/))) {
     const t = SUFFIX_DTYPE[m[1]];
     const [rows, cols, perChunk] = [6, 7, 8].map(num);
@@ -230,9 +226,8 @@ export function runKernel(
       }
     }
   } else {
-    throw new Error(`the emulator has no model of kernel ${name} (${last})`);
+    throw new Error(`the emulator has no model of kernel ${name}`);
   }
-  void block;
 }
 
 type Arr = (i: number, dtype: DType, n?: number) => TypedArray;
@@ -242,7 +237,6 @@ function indexKernel(
   op: keyof typeof ERROR_OPS,
   valueSuffix: string,
   idxSuffix: string,
-  a: (number | bigint | Index3)[],
   arr: Arr,
   num: (i: number) => number,
   ptr: (i: number) => bigint,
@@ -274,14 +268,12 @@ function indexKernel(
       }
     }
   }
-  void a;
 }
 
 function normKernel(
   kind: string,
   phase: string,
   t: DType,
-  a: (number | bigint | Index3)[],
   arr: Arr,
   num: (i: number) => number,
   ptr: (i: number) => bigint,
@@ -331,5 +323,4 @@ function normKernel(
     );
     store(4, t, r.dx);
   }
-  void a;
 }

@@ -146,10 +146,9 @@ export class HostKernelDevice implements DeviceApi, GemmMemory {
 
   // ---- GemmMemory, for the emulated cuBLAS ----
 
-  array(ptr: bigint, dtype: DType, length = 0, what = "gemm operand"): TypedArray {
+  array(ptr: bigint, dtype: DType, length = 0): TypedArray {
     const out = allocArray(dtype, length);
     this.copyToHost(out, ptr, length * byteSize(dtype));
-    void what;
     return out;
   }
 
