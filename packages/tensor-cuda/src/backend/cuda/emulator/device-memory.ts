@@ -12,13 +12,6 @@ const GAP = 1n << 32n;
 export class DeviceMemory {
   private readonly blocks = new Map<bigint, Uint8Array>();
   private next = BASE;
-  capacity = Number.POSITIVE_INFINITY;
-
-  get used(): number {
-    let n = 0;
-    for (const b of this.blocks.values()) n += b.length;
-    return n;
-  }
 
   alloc(bytes: number): bigint {
     const p = this.next;

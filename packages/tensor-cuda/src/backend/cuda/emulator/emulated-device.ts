@@ -1,5 +1,4 @@
 import type { DeviceApi, DeviceInfo } from "../driver.js";
-import { CUDA_ERROR_OUT_OF_MEMORY, CudaError } from "../errors.js";
 import { kernelSpec } from "../kernel-abi.js";
 import { type KernelArg, ParamPacker } from "../params.js";
 import { DeviceMemory } from "./device-memory.js";
@@ -36,9 +35,6 @@ export class EmulatedDevice implements DeviceApi {
   }
 
   alloc(bytes: number): bigint {
-    if (this.memory.used + bytes > this.memory.capacity) {
-      throw new CudaError(`cuMemAlloc(${bytes} bytes)`, CUDA_ERROR_OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY");
-    }
     return this.memory.alloc(bytes);
   }
 

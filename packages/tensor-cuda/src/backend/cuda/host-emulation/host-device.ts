@@ -1,7 +1,6 @@
 import { allocArray, byteSize, type DType, type TypedArray } from "../../../dtype.js";
 import type { DeviceApi, DeviceInfo } from "../driver.js";
 import type { GemmMemory } from "../emulator/emulated-blas.js";
-import { CUDA_ERROR_OUT_OF_MEMORY, CudaError } from "../errors.js";
 import { kernelSpec } from "../kernel-abi.js";
 import { type Koffi, loadKoffi } from "../koffi.js";
 import { type KernelArg, ParamPacker } from "../params.js";
@@ -31,7 +30,6 @@ export class HostKernelDevice implements DeviceApi, GemmMemory {
   private readonly c: Record<string, Fn> = {};
   private readonly emuLaunch: Fn;
   private readonly emuLastError: Fn;
-  capacity = Number.POSITIVE_INFINITY;
 
   constructor(libraryPath: string) {
     this.path = libraryPath;
@@ -61,10 +59,6 @@ export class HostKernelDevice implements DeviceApi, GemmMemory {
   }
 
   alloc(bytes: number): bigint {
-    const used = [...this.live.values()].reduce((a, b) => a + b, 0);
-    if (used + bytes > this.capacity) {
-      throw new CudaError(`cuMemAlloc(${bytes} bytes)`, CUDA_ERROR_OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY");
-    }
     const p = BigInt(this.c.malloc(bytes));
     if (p === 0n) throw new Error(`host malloc of ${bytes} bytes failed`);
     this.c.memsetD(p, 0xff, bytes);
