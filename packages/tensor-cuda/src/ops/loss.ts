@@ -31,26 +31,27 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   }
   const t = targets.cast("int32");
   const valid = t.ne(ignore);
-  const safe = where(valid, t, 0);
   const classes = logits.shape[logits.rank - 1];
-  // The range check reads the targets on the host, so it runs only where that is synchronous.
-  if (safe.size > 0 && safe.device === "cpu") {
-    // Named here: the gather below would only report an index out of range somewhere.
-    const lo = safe.min().item();
-    const hi = safe.max().item();
-    const bad = lo < 0 ? lo : hi >= classes ? hi : null;
-    if (bad !== null) {
-      throw new RangeError(
-        `cross_entropy: target ${bad} is out of range for ${classes} classes (logits ${fmt(logits.shape)}, ignoreIndex ${ignore})`,
-      );
-    }
-  }
   const eps = opts.labelSmoothing ?? 0;
-  // A fused kernel where the backend has one (it zeroes ignored rows itself); else composed.
-  let nll: Tensor;
+  // A fused kernel where the backend has one: it zeroes ignored rows and flags out-of-range
+  // targets itself (raised at the next read).
   const fused = fusedCrossEntropy(logits, t, ignore, eps);
+  let nll: Tensor;
   if (fused) nll = fused;
   else {
+    const safe = where(valid, t, 0);
+    // The range check reads the targets on the host, so it runs only where that is synchronous.
+    if (safe.size > 0 && safe.device === "cpu") {
+      // Named here: the gather below would only report an index out of range somewhere.
+      const lo = safe.min().item();
+      const hi = safe.max().item();
+      const bad = lo < 0 ? lo : hi >= classes ? hi : null;
+      if (bad !== null) {
+        throw new RangeError(
+          `cross_entropy: target ${bad} is out of range for ${classes} classes (logits ${fmt(logits.shape)}, ignoreIndex ${ignore})`,
+        );
+      }
+    }
     const logp = logSoftmax(logits, -1);
     nll = gather(logp, -1, safe.unsqueeze(-1)).squeeze(-1).neg();
     if (eps > 0) nll = nll.mul(1 - eps).sub(logp.mean(-1).mul(eps));

@@ -89,6 +89,14 @@ describe("CUDA backend host behaviour", () => {
     expect(Array.from(m.weight.dataSync() as Float32Array)).toEqual(w0);
   });
 
+  it("an out-of-range cross-entropy target is flagged by the fused kernel", async () => {
+    const logits = Tensor.zeros([2, 5], { device: "cuda" });
+    const t = Tensor.from(Int32Array.of(1, 99), [2], { dtype: "int32" }).to("cuda");
+    await expect(crossEntropy(logits, t).data()).rejects.toThrow(
+      /cross_entropy: index 99 is out of range for a dimension of size 5/,
+    );
+  });
+
   it("an out-of-range index is raised at the next read, naming the op", async () => {
     const x = Tensor.zeros([2, 3], { device: "cuda" });
     const bad = x.indexSelect(1, Tensor.from(Int32Array.of(0, 3), [2], { dtype: "int32" }).to("cuda"));
