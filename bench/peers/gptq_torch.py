@@ -4,17 +4,25 @@ quantization with error feedback, lazy block updates), timed on the same problem
 
 Usage: /usr/bin/python3 gptq_torch.py bench ROWS COLS NSEQ SEQLEN BITS GROUP ACTORDER
        /usr/bin/python3 gptq_torch.py check FIXTURE_DIR   (agreement with the stored fixtures)
-Prints one JSON object. Threads follow SHRINKRAY_THREADS (default: all cores).
+Prints one JSON object. Threads follow SHRINKRAY_THREADS (default: all cores). PEER_DEVICE=cuda runs it
+on the GPU (TF32 off, timings after a synchronize): the peer of packages/gptq/bench/gptq-cuda.ts.
 """
 import json, math, os, sys, time
 import torch
 
 torch.set_num_threads(int(os.environ.get("SHRINKRAY_THREADS") or os.cpu_count()))
+DEV = os.environ.get("PEER_DEVICE", "cpu")
+torch.backends.cuda.matmul.allow_tf32 = False
+
+
+def sync():
+    if DEV != "cpu":
+        torch.cuda.synchronize()
 
 
 class Hessian:
     def __init__(self, cols):
-        self.h = torch.zeros(cols, cols)
+        self.h = torch.zeros(cols, cols, device=DEV)
         self.n = 0
 
     def add(self, x):  # x: [batch, tokens, cols]; each batch entry counts as one sample
@@ -28,7 +36,7 @@ class Hessian:
 
 def params(x, maxq, sym):
     """Per-row scale and zero of an asymmetric (or symmetric) min-max grid."""
-    zero = torch.zeros(x.shape[0])
+    zero = torch.zeros(x.shape[0], device=x.device)
     lo = torch.minimum(x.min(1)[0], zero)
     hi = torch.maximum(x.max(1)[0], zero)
     if sym:
@@ -63,7 +71,7 @@ def gptq(W, H, bits, group, actorder, sym=False, static=False, block=128, damp=0
         W, H = W[:, perm], H[perm][:, perm]
     Q = torch.zeros_like(W)
     loss = torch.zeros_like(W)
-    idx = torch.arange(cols)
+    idx = torch.arange(cols, device=W.device)
     H[idx, idx] += damp * torch.mean(torch.diag(H))
     U = torch.linalg.cholesky(torch.cholesky_inverse(torch.linalg.cholesky(H)), upper=True)
     for a in range(0, cols, block):
@@ -128,17 +136,24 @@ def check(d):
 
 def bench(rows, cols, nseq, seqlen, bits, group, actorder):
     g = torch.Generator().manual_seed(0)
-    W = torch.randn(rows, cols, generator=g) * 0.02
-    X = torch.randn(nseq, seqlen, cols, generator=g)
+    W = (torch.randn(rows, cols, generator=g) * 0.02).to(DEV)
+    X = torch.randn(nseq, seqlen, cols, generator=g).to(DEV)
+    if DEV != "cpu":  # a warm-up run: cuBLAS/cuSOLVER handles and kernel loads are not GPTQ's cost
+        h = Hessian(cols)
+        h.add(X[:1])
+        gptq(W, h.h, bits, group, actorder)
+    sync()
     t0 = time.perf_counter()
     h = Hessian(cols)
     for s in range(nseq):
         h.add(X[s:s + 1])
+    sync()
     t1 = time.perf_counter()
     gptq(W, h.h, bits, group, actorder)
+    sync()
     t2 = time.perf_counter()
     print(json.dumps({"hessian_ms": (t1 - t0) * 1e3, "quantize_ms": (t2 - t1) * 1e3, "total_ms": (t2 - t0) * 1e3,
-                      "threads": torch.get_num_threads()}), flush=True)
+                      "threads": torch.get_num_threads(), "device": DEV}), flush=True)
 
 
 if __name__ == "__main__":

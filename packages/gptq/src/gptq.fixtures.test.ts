@@ -2,39 +2,17 @@ import { slice, type Tensor } from "@shrinkray/tensor-cuda";
 import { describe, expect, it } from "vitest";
 import { gptqQuantize } from "./gptq.js";
 import { HessianAccumulator } from "./hessian.js";
-import type { QuantizedWeight } from "./result.js";
 import { rtnQuantize } from "./rtn.js";
-import { fixtureIndex, haveFixtures, outputError, readSafetensors, SKIP_MESSAGE } from "./test-fixtures.js";
+import {
+  stepAgreement as compare,
+  fixtureIndex,
+  haveFixtures,
+  outputError,
+  readSafetensors,
+  SKIP_MESSAGE,
+} from "./test-fixtures.js";
 
 if (!haveFixtures) console.warn(SKIP_MESSAGE);
-
-/**
- * Element-for-element agreement with a reference dequantized weight, measured in grid steps:
- * `stepOff` counts elements whose codes differ (by one step: a tie float rounding decided),
- * `maxUlpDiff` is the largest difference among the rest (the scale's last bit).
- */
-function compare(q: QuantizedWeight, ref: Tensor) {
-  const [rows, cols] = q.dequantized.shape;
-  const ours = q.dequantized.dataSync() as Float32Array;
-  const theirs = ref.dataSync() as Float32Array;
-  const scale = q.scale.dataSync() as Float32Array;
-  const gIdx = q.gIdx.dataSync() as Int32Array;
-  let maxDiff = 0;
-  let maxSteps = 0;
-  let stepOff = 0;
-  let maxRel = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const d = Math.abs(ours[r * cols + c] - theirs[r * cols + c]);
-      const steps = d / scale[gIdx[c] * rows + r];
-      maxDiff = Math.max(maxDiff, d);
-      maxSteps = Math.max(maxSteps, Math.round(steps));
-      if (steps > 0.5) stepOff++;
-      else maxRel = Math.max(maxRel, steps);
-    }
-  }
-  return { maxDiff, maxSteps, stepOff, maxRelToStep: maxRel };
-}
 
 describe.skipIf(!haveFixtures)("GPTQ against the IST-DASLab reference fixtures", () => {
   const configs = haveFixtures ? fixtureIndex() : [];

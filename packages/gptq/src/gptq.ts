@@ -1,6 +1,6 @@
 import { matmulRaw, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
 import { inverseHessianFactor } from "./linalg.js";
-import { type GridOptions, groupCount, resolveGrid } from "./options.js";
+import { type GridOptions, groupCount, type ResolvedGrid, resolveGrid } from "./options.js";
 import { dequantizeCode, gridParams, quantizeCode } from "./quantizer.js";
 import type { QuantizedWeight } from "./result.js";
 import { checkMatrix, floatData, transpose } from "./util.js";
@@ -35,28 +35,9 @@ const f = Math.fround;
  */
 export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptions): GptqResult {
   const where = "gptqQuantize";
-  const grid = resolveGrid(options, where);
+  const { grid, actOrder, staticGroups, blockSize, percDamp } = resolveGptqOptions(options, where);
   const { maxq, groupSize: gs, sym } = grid;
-  const actOrder = options.actOrder ?? false;
-  const staticGroups = (options.staticGroups ?? false) && gs !== -1;
-  const blockSize = options.blockSize ?? 128;
-  const percDamp = options.percDamp ?? 0.01;
-  if (!(Number.isInteger(blockSize) && blockSize > 0)) {
-    throw new RangeError(`${where}: options.blockSize must be a positive integer, got ${blockSize}`);
-  }
-  if (!(Number.isFinite(percDamp) && percDamp >= 0)) {
-    throw new RangeError(`${where}: options.percDamp must be a finite number >= 0, got ${percDamp}`);
-  }
-  const [rows, cols] = checkMatrix(weight, where, "weight");
-  checkMatrix(hessian, where, "hessian");
-  if (hessian.shape[0] !== hessian.shape[1]) {
-    throw new ShapeError(`${where}: hessian must be square, got [${hessian.shape.join(", ")}]`);
-  }
-  if (hessian.shape[0] !== cols) {
-    throw new ShapeError(
-      `${where}: hessian is [${hessian.shape.join(", ")}] but weight has ${cols} input columns`,
-    );
-  }
+  const [rows, cols] = checkGptqInputs(weight, hessian, where);
 
   // Column-major work copy: GPTQ walks columns, so column c is the contiguous wt[c*rows ...].
   let wt: Float32Array = transpose(floatData(weight), rows, cols);
@@ -81,12 +62,10 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
     }
   }
 
-  const perm = Int32Array.from({ length: cols }, (_, i) => i);
+  const perm = actOrder
+    ? actOrderPermutation(Float32Array.from({ length: cols }, (_, i) => h[i * cols + i]))
+    : Int32Array.from({ length: cols }, (_, i) => i);
   if (actOrder) {
-    // Stable descending sort of the diagonal: the most-activated columns go first, while the
-    // most error can still be absorbed by the rest.
-    const diag = Float32Array.from({ length: cols }, (_, i) => h[i * cols + i]);
-    perm.sort((a, b) => diag[b] - diag[a] || a - b);
     wt = permuteRows(wt, perm, rows);
     h = permuteSymmetric(h, perm, cols);
   }
@@ -136,6 +115,71 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
   }
 
   return finish(grid, rows, cols, codesT, deqT, scales, zeros, perm, actOrder && !staticGroups, loss / 2);
+}
+
+export interface ResolvedGptqOptions {
+  grid: ResolvedGrid;
+  actOrder: boolean;
+  /** Only ever true with groups. */
+  staticGroups: boolean;
+  blockSize: number;
+  percDamp: number;
+}
+
+/** GptqOptions with defaults filled in, or a RangeError naming the bad field. */
+export function resolveGptqOptions(options: GptqOptions, where: string): ResolvedGptqOptions {
+  const grid = resolveGrid(options, where);
+  const blockSize = options.blockSize ?? 128;
+  const percDamp = options.percDamp ?? 0.01;
+  if (!(Number.isInteger(blockSize) && blockSize > 0)) {
+    throw new RangeError(`${where}: options.blockSize must be a positive integer, got ${blockSize}`);
+  }
+  if (!(Number.isFinite(percDamp) && percDamp >= 0)) {
+    throw new RangeError(`${where}: options.percDamp must be a finite number >= 0, got ${percDamp}`);
+  }
+  return {
+    grid,
+    actOrder: options.actOrder ?? false,
+    staticGroups: (options.staticGroups ?? false) && grid.groupSize !== -1,
+    blockSize,
+    percDamp,
+  };
+}
+
+/** [rows, cols] of the weight, after checking that the Hessian is [cols, cols]. */
+export function checkGptqInputs(weight: Tensor, hessian: Tensor, where: string): [number, number] {
+  const [rows, cols] = checkMatrix(weight, where, "weight");
+  checkMatrix(hessian, where, "hessian");
+  if (hessian.shape[0] !== hessian.shape[1]) {
+    throw new ShapeError(`${where}: hessian must be square, got [${hessian.shape.join(", ")}]`);
+  }
+  if (hessian.shape[0] !== cols) {
+    throw new ShapeError(
+      `${where}: hessian is [${hessian.shape.join(", ")}] but weight has ${cols} input columns`,
+    );
+  }
+  return [rows, cols];
+}
+
+/**
+ * act-order ("desc_act"): a stable descending sort of the Hessian's diagonal (dead columns
+ * already given their unit pivot), so the most-activated columns go first, while the most error
+ * can still be absorbed by the rest.
+ */
+export function actOrderPermutation(diag: Float32Array): Int32Array {
+  const perm = Int32Array.from({ length: diag.length }, (_, i) => i);
+  return perm.sort((a, b) => diag[b] - diag[a] || a - b);
+}
+
+/** Each original column's group: by position in quantization order unless groups are static. */
+export function groupIndex(perm: Int32Array, groupSize: number, groupsInPermutedOrder: boolean): Int32Array {
+  const gIdx = new Int32Array(perm.length);
+  if (groupSize === -1) return gIdx;
+  for (let c = 0; c < perm.length; c++) {
+    const oc = perm[c];
+    gIdx[oc] = Math.floor((groupsInPermutedOrder ? c : oc) / groupSize);
+  }
+  return gIdx;
 }
 
 /**
@@ -223,7 +267,6 @@ function finish(
 ): GptqResult {
   const codes = new Int32Array(rows * cols);
   const deq = new Float32Array(rows * cols);
-  const gIdx = new Int32Array(cols);
   for (let c = 0; c < cols; c++) {
     const oc = perm[c];
     const base = c * rows;
@@ -231,8 +274,8 @@ function finish(
       codes[r * cols + oc] = codesT[base + r];
       deq[r * cols + oc] = deqT[base + r];
     }
-    if (grid.groupSize !== -1) gIdx[oc] = Math.floor((groupsInPermutedOrder ? c : oc) / grid.groupSize);
   }
+  const gIdx = groupIndex(perm, grid.groupSize, groupsInPermutedOrder);
   const groups = scales.length / rows;
   return {
     dequantized: Tensor.from(deq, [rows, cols]),

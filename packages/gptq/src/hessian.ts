@@ -1,4 +1,4 @@
-import { matmulRaw, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
+import { matmulRaw, ShapeError, Tensor, tidy } from "@shrinkray/tensor-cuda";
 import { floatData } from "./util.js";
 
 const f = Math.fround;
@@ -13,6 +13,8 @@ export class HessianAccumulator {
   /** Samples seen: a [batch, tokens, in] input counts `batch`, a [tokens, in] input counts 1. */
   nsamples = 0;
   private readonly h: Float32Array;
+  /** H where the inputs live when they are on a device (the first add decides). */
+  private onDevice: Tensor | null = null;
 
   constructor(readonly columns: number) {
     if (!(Number.isInteger(columns) && columns > 0)) {
@@ -29,6 +31,10 @@ export class HessianAccumulator {
     }
     const batch = x.rank === 2 ? 1 : x.shape[0];
     if (batch === 0) return;
+    if (x.device !== "cpu" || this.onDevice) {
+      this.addOnDevice(x, batch);
+      return;
+    }
     const data = floatData(x);
     const keep = f(this.nsamples / (this.nsamples + batch));
     this.nsamples += batch;
@@ -45,8 +51,39 @@ export class HessianAccumulator {
     for (let i = 0; i < g.length; i++) h[i] = f(h[i] * keep) + g[i];
   }
 
-  /** H as a float32 [in, in] tensor (a copy). */
+  /**
+   * The same two roundings as the host path (H·keep, then + xᵀx), with H kept on the inputs'
+   * device so calibration never copies activations back.
+   */
+  private addOnDevice(x: Tensor, batch: number): void {
+    const n = this.columns;
+    if (this.nsamples > 0 && !this.onDevice) {
+      throw new Error(`HessianAccumulator.add: earlier inputs were on cpu, this one is on ${x.device}`);
+    }
+    if (this.onDevice && this.onDevice.device !== x.device) {
+      throw new Error(
+        `HessianAccumulator.add: earlier inputs were on ${this.onDevice.device}, this one is on ${x.device}`,
+      );
+    }
+    const keep = f(this.nsamples / (this.nsamples + batch));
+    this.nsamples += batch;
+    const s = f(Math.sqrt(2 / this.nsamples));
+    const before = this.onDevice;
+    this.onDevice = tidy(() => {
+      const xs = x.reshape([-1, n]).cast("float32").mul(s);
+      const gram = matmulRaw(xs, xs, true, false, "HessianAccumulator.add");
+      return before ? before.mul(keep).add(gram) : gram;
+    });
+    this.onDevice.persistent = true;
+    if (before) {
+      before.persistent = false;
+      before.dispose();
+    }
+  }
+
+  /** H as a float32 [in, in] tensor (a copy), on the device the inputs came from. */
   hessian(): Tensor {
+    if (this.onDevice) return this.onDevice.mul(1);
     return Tensor.from(this.h.slice(), [this.columns, this.columns]);
   }
 }

@@ -5,6 +5,7 @@ export { gptqCheckpointTensors, readGptqCheckpoint } from "./checkpoint.js";
 export type { CheckpointNaming } from "./checkpoint-names.js";
 export { type DynamicConfig, type DynamicOverride, DynamicRules } from "./dynamic-config.js";
 export { type GptqOptions, type GptqResult, gptqQuantize } from "./gptq.js";
+export { gptqQuantizeAsync } from "./gptq-device.js";
 export { HessianAccumulator } from "./hessian.js";
 export { type Int8Weight, int8Quantize } from "./int8.js";
 export { cholesky, inverseHessianFactor, invertLowerTransposed, NotPositiveDefiniteError } from "./linalg.js";

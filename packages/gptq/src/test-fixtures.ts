@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Tensor } from "@shrinkray/tensor-cuda";
+import type { QuantizedWeight } from "./result.js";
 
 export const FIXTURES = fileURLToPath(new URL("../../../../shared/fixtures/gptq/", import.meta.url));
 export const haveFixtures = existsSync(`${FIXTURES}index.json`);
@@ -76,4 +77,32 @@ export function agreement(a: Tensor, b: Tensor): { maxDiff: number; nDiff: numbe
     if (d > maxDiff) maxDiff = d;
   }
   return { maxDiff, nDiff };
+}
+
+/**
+ * Element-for-element agreement with a reference dequantized weight, measured in grid steps:
+ * `stepOff` counts elements whose codes differ (by one step: a tie float rounding decided),
+ * `maxUlpDiff` is the largest difference among the rest (the scale's last bit).
+ */
+export function stepAgreement(q: QuantizedWeight, ref: Tensor) {
+  const [rows, cols] = q.dequantized.shape;
+  const ours = q.dequantized.dataSync() as Float32Array;
+  const theirs = ref.dataSync() as Float32Array;
+  const scale = q.scale.dataSync() as Float32Array;
+  const gIdx = q.gIdx.dataSync() as Int32Array;
+  let maxDiff = 0;
+  let maxSteps = 0;
+  let stepOff = 0;
+  let maxRel = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const d = Math.abs(ours[r * cols + c] - theirs[r * cols + c]);
+      const steps = d / scale[gIdx[c] * rows + r];
+      maxDiff = Math.max(maxDiff, d);
+      maxSteps = Math.max(maxSteps, Math.round(steps));
+      if (steps > 0.5) stepOff++;
+      else maxRel = Math.max(maxRel, steps);
+    }
+  }
+  return { maxDiff, maxSteps, stepOff, maxRelToStep: maxRel };
 }

@@ -15,6 +15,8 @@ export type {
   Backend,
   CrossEntropySpec,
   Device,
+  GptqSpec,
+  GptqStorages,
   QuantGridSpec,
   Storage,
 } from "./backend/backend.js";

@@ -38,6 +38,21 @@ sh(join(root, "node_modules/.bin/esbuild"), [
   "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   `--outfile=${join(stage, "check.mjs")}`,
 ]);
+// GPTQ's device check and benchmark (packages/gptq), bundled the same way; tensor-cuda resolves to
+// its sources so the program holds one copy of it, built from this checkout.
+sh(join(root, "node_modules/.bin/esbuild"), [
+  join(root, "packages/gptq/bench/gptq-cuda.ts"),
+  "--bundle",
+  "--platform=node",
+  "--format=esm",
+  "--target=node20",
+  `--alias:@shrinkray/tensor-cuda=${join(pkg, "src/index.ts")}`,
+  "--external:koffi",
+  "--external:onnxruntime-node",
+  "--external:onnxruntime-node/*",
+  "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  `--outfile=${join(stage, "gptq-cuda.mjs")}`,
+]);
 cpSync(join(pkg, "src/backend/cuda/kernels"), join(stage, "kernels"), { recursive: true });
 
 // 2. Native dependencies, linux-x64 only.
@@ -79,11 +94,13 @@ if (!existsSync(nodeXz) || statSync(nodeXz).mtimeMs < statSync(process.execPath)
   if (r.status !== 0) throw new Error("xz of the node binary failed");
 }
 cpSync(join(pkg, "bench/peers/cuda_peer.py"), join(out, "cuda_peer.py"));
+cpSync(join(root, "bench/peers/gptq_torch.py"), join(out, "gptq_torch.py"));
 writeFileSync(
   join(out, "run.sh"),
   `#!/usr/bin/env bash
 # Runs tensor-cuda's GPU checks and benchmarks on a CUDA machine without Node (made by pack.mjs).
-# Usage: bash .carry/gpu/run.sh [parity|bench|all] [--out DIR]; then the PyTorch peer if "bench"/"all".
+# Usage: bash .carry/gpu/run.sh [parity|bench|all] [--out DIR] [--emulate [--compiled] [--small]]:
+# tensor-cuda's checks, then GPTQ's, then the PyTorch peers if "bench"/"all" on a real GPU.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="\${TMPDIR:-/tmp}/shrinkray-gpu"
@@ -101,9 +118,16 @@ with tarfile.open(os.path.join(here, "program.tar.xz")) as t:
 PY
 mode="\${1:-all}"
 status=0
-SHRINKRAY_CUDA_KERNELS="$work/kernels" "$work/node" "$work/check.mjs" "$@" || status=$?
-if [ "$mode" = bench ] || [ "$mode" = all ]; then
+export SHRINKRAY_CUDA_KERNELS="$work/kernels"
+"$work/node" "$work/check.mjs" "$@" || status=$?
+"$work/node" "$work/gptq-cuda.mjs" "$@" || status=$?
+if { [ "$mode" = bench ] || [ "$mode" = all ]; } && [[ " $* " != *" --emulate "* ]]; then
   python3 "$here/cuda_peer.py" "$@" || status=$?
+  # The GPTQ peer, on the GPU: [4096 x 4096], 128 x 512 calibration tokens, 4-bit, group 128.
+  for act in 0 1; do
+    peer=$(PEER_DEVICE=cuda python3 "$here/gptq_torch.py" bench 4096 4096 128 512 4 128 $act) || status=$?
+    echo "torch gptq [4096x4096] 4-bit g128 act-order=$act: \${peer:-failed}"
+  done
 fi
 exit $status
 `,

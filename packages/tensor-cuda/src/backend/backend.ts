@@ -105,6 +105,39 @@ export interface QuantGridSpec {
   sym: boolean;
 }
 
+/** GPTQ of one weight [rows, cols] on its calibration Hessian [cols, cols] (gptq/src/gptq.ts). */
+export interface GptqSpec {
+  rows: number;
+  cols: number;
+  maxq: number;
+  sym: boolean;
+  /** Columns per grid, or −1 for one grid per row. */
+  groupSize: number;
+  /** Every group's grid fixed from the weight before any update (with groups only). */
+  staticGroups: boolean;
+  /** Columns per lazy batch update. */
+  blockSize: number;
+  /** Diagonal damping as a fraction of the diagonal's mean. */
+  percDamp: number;
+  /** Column order to quantize in (act-order), or null for 0..cols−1. */
+  perm: Int32Array | null;
+}
+
+/** What the device GPTQ leaves on the device; the caller reads `info` and `loss`. */
+export interface GptqStorages {
+  /** int32 [rows, cols], original column order. */
+  codes: Storage;
+  /** float32 [rows, cols], original column order. */
+  dequantized: Storage;
+  /** float32 [groups, rows] (groups in quantization order unless static). */
+  scale: Storage;
+  zero: Storage;
+  /** float64 [rows]: Σ over the row of (w − q)²/U[c,c]² (half the sum is GPTQ's loss). */
+  loss: Storage;
+  /** int32 [1]: 0, or 1 + the first non-positive pivot of the reversed damped Hessian. */
+  info: Storage;
+}
+
 export interface AdamWHyper {
   lr: number;
   beta1: number;
@@ -259,6 +292,8 @@ export interface Backend {
     gIdx: Storage,
     spec: { inFeatures: number; outFeatures: number; groups: number; bits: number },
   ): Storage;
+  /** GPTQ of a float32 weight on its float32 Hessian, entirely on the device. */
+  gptq?(weight: Storage, hessian: Storage, spec: GptqSpec): GptqStorages;
   /** Min-max grid (gptq's gridParams) per (group, output channel) of a float32 weight [out, in]. */
   quantGrid?(w: Storage, spec: QuantGridSpec): { scale: Storage; zero: Storage };
   /** Fake quantization on a grid, with the STE clip mask (bool) and, if asked, ∂ŵ/∂s (LSQ). */

@@ -104,6 +104,52 @@ describe("row-major matmul on column-major cuBLAS", () => {
     expect([...c]).toEqual([11, 22, 33, 12, 24, 36]);
   });
 
+  it("multiplies blocks of larger row-major matrices (lda/ldb/ldc) and subtracts with alpha = −1", () => {
+    // Inside one 7×7 matrix M: C = M[4:7, 4:7] −= M[4:7, 0:2] · M[4:7, 0:2]ᵀ, the trailing update
+    // of a blocked Cholesky step.
+    const N = 7;
+    const m0 = Float64Array.from({ length: N * N }, (_, i) => ((i * 37) % 11) - 5);
+    const mem = m0.slice();
+    const at = (r: number, c: number) => r * N + c;
+    const g: RowMajorGemm = {
+      dtype: "float64",
+      batch: 1,
+      m: 3,
+      k: 2,
+      n: 3,
+      transA: false,
+      transB: true,
+      aBatched: true,
+      bBatched: true,
+      a: BigInt(at(4, 0)),
+      b: BigInt(at(4, 0)),
+      c: BigInt(at(4, 4)),
+      beta: 1,
+      tf32: false,
+      alpha: -1,
+      lda: N,
+      ldb: N,
+      ldc: N,
+    };
+    const args = columnMajorArgs(g);
+    expect([args.lda, args.ldb, args.ldc]).toEqual([N, N, N]);
+    columnMajorGemm(
+      args,
+      mem.subarray(Number(args.A)),
+      mem.subarray(Number(args.B)),
+      mem.subarray(Number(args.C)),
+      1,
+      -1,
+    );
+    for (let r = 0; r < N; r++) {
+      for (let c = 0; c < N; c++) {
+        let want = m0[at(r, c)];
+        if (r >= 4 && c >= 4) want -= m0[at(r, 0)] * m0[at(c, 0)] + m0[at(r, 1)] * m0[at(c, 1)];
+        expect(mem[at(r, c)]).toBe(want);
+      }
+    }
+  });
+
   it("picks the compute type: fp64 for float64, TF32 only when allowed", () => {
     expect(computeType("float64", true)).toBe(70);
     expect(computeType("float32", false)).toBe(68);

@@ -50,6 +50,15 @@ export interface RowMajorGemm {
   beta: 0 | 1;
   /** fp32 inputs through TF32 tensor cores (PyTorch's allow_tf32). */
   tf32: boolean;
+  /** Scale of the product (default 1): −1 with beta 1 subtracts it from C. */
+  alpha?: number;
+  /**
+   * Row strides (elements) of A, B and C as stored, for operands that are blocks of a larger
+   * row-major matrix; each defaults to the stored row length (a contiguous matrix).
+   */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
 }
 
 /** The column-major cuBLAS arguments for a row-major product (pure; tested without a GPU). */
@@ -63,13 +72,13 @@ export function columnMajorArgs(g: RowMajorGemm) {
     n: g.m,
     k: g.k,
     A: g.b,
-    lda: g.transB ? g.k : g.n,
+    lda: g.ldb ?? (g.transB ? g.k : g.n),
     strideA: g.bBatched ? g.k * g.n : 0,
     B: g.a,
-    ldb: g.transA ? g.m : g.k,
+    ldb: g.lda ?? (g.transA ? g.m : g.k),
     strideB: g.aBatched ? g.m * g.k : 0,
     C: g.c,
-    ldc: g.n,
+    ldc: g.ldc ?? g.n,
     strideC: g.m * g.n,
     batch: g.batch,
   };
@@ -111,7 +120,7 @@ export class Cublas {
     const compute = computeType(g.dtype, g.tf32);
     // alpha and beta are host scalars of the compute type.
     const Scalar = compute === COMPUTE_64F ? Float64Array : Float32Array;
-    const alpha = Scalar.of(1);
+    const alpha = Scalar.of(g.alpha ?? 1);
     const beta = Scalar.of(g.beta);
     this.check(
       this.f.cublasGemmStridedBatchedEx(

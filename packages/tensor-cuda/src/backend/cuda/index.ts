@@ -3,6 +3,7 @@ import type { Backend } from "../backend.js";
 import { CudaContext, type CudaContextOptions } from "./context.js";
 import { ElementwiseOps } from "./elementwise-ops.js";
 import { FusedOps } from "./fused-ops.js";
+import { GptqOps } from "./gptq-ops.js";
 import { LayoutOps } from "./layout-ops.js";
 import { matmul } from "./matmul-op.js";
 import { NormOps } from "./norm-ops.js";
@@ -30,6 +31,7 @@ export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
   const layout = new LayoutOps(c, ew);
   const norms = new NormOps(c, ew);
   const fused = new FusedOps(c, ew);
+  const gptq = new GptqOps(c, ew);
   return {
     device: "cuda",
     context: c,
@@ -71,6 +73,7 @@ export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
       fused.rope(x, cos, sin, rows, positions, dim, inverse),
     dequantizeGptq: (qweight, qzeros, scales, gIdx, spec) =>
       fused.dequantizeGptq(qweight, qzeros, scales, gIdx, spec),
+    gptq: (w, h, spec) => gptq.gptq(w, h, spec),
     quantGrid: (w, spec) => fused.quantGrid(w, spec),
     fakeQuant: (w, scale, zero, spec, withScaleGrad) => fused.fakeQuant(w, scale, zero, spec, withScaleGrad),
     fakeQuantScaleGrad: (g, ds, spec, gradScale) => fused.fakeQuantScaleGrad(g, ds, spec, gradScale),

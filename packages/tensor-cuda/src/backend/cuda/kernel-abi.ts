@@ -264,6 +264,49 @@ function table(): Record<string, KernelSpec> {
   add("fake_quant_f32", "quant.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr", n, n, n, "i32"]);
   // (g, ds, gs [groups, out], out, inF, groupLen, groups, gradScale)
   add("fake_quant_scale_grad_f32", "quant.cu", ["ptr", "ptr", "ptr", n, n, n, n, "f64"]);
+
+  // linalg.cu: float64 row-major [n, n]; k is the first row of the diagonal block, nb its size
+  // (at most LINALG_NB = 64). (a, n, k, nb, info int32 [1]: 1 + the first non-positive pivot)
+  add("chol_diag_f64", "linalg.cu", ["ptr", n, n, n, "ptr"]);
+  // (a, n, k, nb): rows ≥ k+nb of the panel solve against the factored diagonal block
+  add("chol_panel_f64", "linalg.cu", ["ptr", n, n, n]);
+  // (l, x, n, k, nb): x's diagonal block = the inverse of l's
+  add("trtri_diag_f64", "linalg.cu", ["ptr", "ptr", n, n, n]);
+
+  // gptq.cu: weight w [rows, cols], Hessian h [cols, cols], both float32; perm int32 [cols] or 0.
+  // (h, n, percDamp, damp f32 [1]); one block of 256 threads
+  add("gptq_damp_f32", "gptq.cu", ["ptr", n, "f32", "ptr"]);
+  // (h, perm, damp, a f64 [n, n] reversed, n)
+  add("gptq_hessian_f64", "gptq.cu", ["ptr", "ptr", "ptr", "ptr", n]);
+  // (x f64 [n, n] lower, u f32 [n, n] upper, n)
+  add("gptq_factor_f32", "gptq.cu", ["ptr", "ptr", n]);
+  // (w, h, perm, wt [cols, rows], rows, cols)
+  add("gptq_columns_f32", "gptq.cu", ["ptr", "ptr", "ptr", "ptr", n, n]);
+  // (wt, scale, zero [groups, rows], rows, cols, groupLen, groups, maxq, sym)
+  add("gptq_grid_f32", "gptq.cu", ["ptr", "ptr", "ptr", n, n, n, n, "i32", "i32"]);
+  // (wt, u, scale, zero, codesT i32 [cols, rows], deqT [cols, rows], err [b-a, rows], loss f64
+  // [rows], perm, rows, cols, a, b, groupLen (0: per row), staticGroups, maxq, sym)
+  add("gptq_block_f32", "gptq.cu", [
+    "ptr",
+    "ptr",
+    "ptr",
+    "ptr",
+    "ptr",
+    "ptr",
+    "ptr",
+    "ptr",
+    "ptr",
+    n,
+    n,
+    n,
+    n,
+    n,
+    "i32",
+    "i32",
+    "i32",
+  ]);
+  // (codesT, deqT, perm, codes i32 [rows, cols], deq [rows, cols], rows, cols)
+  add("gptq_finish_f32", "gptq.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", n, n]);
   return k;
 }
 

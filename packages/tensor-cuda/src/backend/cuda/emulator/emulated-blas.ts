@@ -39,8 +39,8 @@ export class EmulatedBlas implements GemmApi {
       span(bRows, c.transb ? c.k : c.n, c.ldb, c.strideB, c.batch),
       "gemm B",
     );
-    const C = this.memory.array(c.C, g.dtype, c.batch * c.strideC, "gemm C");
-    columnMajorGemm(c, A, B, C, g.beta);
+    const C = this.memory.array(c.C, g.dtype, span(c.m, c.n, c.ldc, c.strideC, c.batch), "gemm C");
+    columnMajorGemm(c, A, B, C, g.beta, g.alpha ?? 1);
     this.memory.write?.(c.C, C);
   }
 }
@@ -56,6 +56,7 @@ export function columnMajorGemm(
   B: ArrayLike<number | bigint>,
   C: { [i: number]: number | bigint },
   beta: number,
+  alpha = 1,
 ): void {
   for (let p = 0; p < c.batch; p++) {
     for (let i = 0; i < c.m; i++) {
@@ -68,7 +69,7 @@ export function columnMajorGemm(
         }
         const at = p * c.strideC + i + j * c.ldc;
         // beta = 0 means C is not read at all (cuBLAS's rule): it may hold NaN garbage.
-        C[at] = beta === 0 ? s : s + (C[at] as number);
+        C[at] = beta === 0 ? alpha * s : alpha * s + (C[at] as number);
       }
     }
   }

@@ -3,6 +3,7 @@ import { roundHalfEven } from "../../cpu/math.js";
 import { ERROR_OPS } from "../kernel-abi.js";
 import type { KernelArg } from "../params.js";
 import type { DeviceMemory } from "./device-memory.js";
+import { minmaxGrid, runGptqKernel } from "./gptq-kernels.js";
 
 /*
  * JavaScript models of the fused kernels (attention.cu, cross_entropy.cu, rope.cu), written
@@ -13,6 +14,7 @@ import type { DeviceMemory } from "./device-memory.js";
 type Arr = Float32Array | Float64Array;
 
 export function runFusedKernel(mem: DeviceMemory, name: string, a: readonly KernelArg[]): boolean {
+  if (runGptqKernel(mem, name, a)) return true;
   if (name === "dequant_gptq_f32") {
     dequantGptq(mem, a);
     return true;
@@ -253,17 +255,7 @@ function fakeQuant(mem: DeviceMemory, name: string, a: readonly KernelArg[]): vo
           lo = Math.min(lo, W[o * inF + i]);
           hi = Math.max(hi, W[o * inF + i]);
         }
-        if (sym) {
-          hi = Math.max(-lo, hi);
-          if (lo < 0) lo = -hi;
-        }
-        if (lo === 0 && hi === 0) {
-          lo = -1;
-          hi = 1;
-        }
-        const s = f32(f32(hi - lo) / maxq);
-        S[g * out + o] = s;
-        Z[g * out + o] = sym ? (maxq + 1) / 2 : roundHalfEven(f32(-lo / s)) + 0;
+        [S[g * out + o], Z[g * out + o]] = minmaxGrid(lo, hi, maxq, !!sym);
       }
     }
     return;

@@ -138,6 +138,12 @@ inline double __longlong_as_double(long long i) { return emu_bit_cast<double>(i)
 inline long long __double_as_longlong(double d) { return emu_bit_cast<long long>(d); }
 
 // ---- a few device math functions that C's <math.h> lacks ----
+// Round-to-nearest float arithmetic that is never contracted into an FMA (g++ without -mfma
+// emits none, so plain operators do).
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fsub_rn(float a, float b) { return a - b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fdiv_rn(float a, float b) { return a / b; }
 
 inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
 inline double rsqrt(double x) { return 1.0 / sqrt(x); }

@@ -3,6 +3,7 @@
 // qweight ([in·bits/32, out]) and writes of the weight are both coalesced along `out`; the layer
 // then computes x·W with no transpose.
 #include "common.cuh"
+#include "quant_grid.cuh"
 
 // Bits [bit, bit + bits) of a little-endian stream of 32-bit words, word w at words[w·stride].
 __device__ __forceinline__ unsigned packed_code(const int* __restrict__ words, long long stride, long long bit,
@@ -62,19 +63,7 @@ extern "C" __global__ void quant_grid_f32(const float* __restrict__ w, float* __
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    float a = lo, b = hi;
-    if (sym) {
-      b = -a > b ? -a : b;
-      if (a < 0.0f) a = -b;
-    }
-    if (a == 0.0f && b == 0.0f) {
-      a = -1.0f;
-      b = 1.0f;
-    }
-    const float s = (b - a) / (float)maxq;
-    scale[k] = s;
-    // rint is round-half-even; + 0 turns −0 into 0 as the reference does.
-    zero[k] = sym ? (float)((maxq + 1) / 2.0) : rintf(-a / s) + 0.0f;
+    minmax_grid(lo, hi, maxq, sym, scale[k], zero[k]);
   }
 }
 
