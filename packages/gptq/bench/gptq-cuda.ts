@@ -2,7 +2,8 @@
  * GPTQ on a CUDA device: parity with the host gptqQuantize, then one [4096 x 4096] layer timed
  * (Hessian from 128 × 512 calibration tokens on the device, then 4-bit, group 128 quantization,
  * without and with act-order), against the PyTorch peer of the same algorithm on the same GPU
- * (bench/peers/gptq_torch.py with PEER_DEVICE=cuda), run by tensor-cuda's scripts/gpu/run.sh.
+ * (bench/peers/gptq_torch.py with PEER_DEVICE=cuda), run by tensor-cuda's scripts/gpu/run.sh;
+ * then one decoding step through the quantized layer (fused int4 GEMV vs float32 cuBLAS).
  *
  *   tsx bench/gptq-cuda.ts [parity|bench|all] [--emulate [--compiled]] [--small] [--out DIR]
  *
@@ -11,8 +12,15 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cuda, Generator, Tensor } from "@shrinkray/tensor-cuda";
-import { type GptqOptions, gptqQuantize, gptqQuantizeAsync, HessianAccumulator } from "../src/index.js";
+import { cuda, Generator, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import {
+  type GptqOptions,
+  gptqQuantize,
+  gptqQuantizeAsync,
+  HessianAccumulator,
+  packGptq,
+  QuantLinear,
+} from "../src/index.js";
 
 const args = process.argv.slice(2);
 const outDir = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
@@ -67,6 +75,15 @@ async function parity(): Promise<boolean> {
   return failed === 0;
 }
 
+function timeIt(fn: () => void, reps: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
+  cuda.synchronize();
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  cuda.synchronize();
+  return (performance.now() - t) / reps;
+}
+
 async function bench(): Promise<void> {
   const [rows, cols, nseq, seqlen] = small ? [256, 256, 4, 64] : [4096, 4096, 128, 512];
   const g = new Generator(0);
@@ -101,6 +118,33 @@ async function bench(): Promise<void> {
       }
     }
   }
+
+  // Decoding through a QuantLinear of that layer: one token multiplied straight from the packed
+  // 4-bit codes, against the same layer's cached float32 weight through cuBLAS (what a float
+  // model's GEMV costs).
+  const hAcc = new HessianAccumulator(cols);
+  for (const s of seqs.slice(0, 2)) hAcc.add(s);
+  const h = hAcc.hessian();
+  const q = await gptqQuantizeAsync(w, h, { bits: 4, groupSize: 128 });
+  const packed = packGptq({
+    ...q,
+    codes: await q.codes.toAsync("cpu"),
+    scale: await q.scale.toAsync("cpu"),
+    zero: await q.zero.toAsync("cpu"),
+    gIdx: await q.gIdx.toAsync("cpu"),
+    dequantized: await q.dequantized.toAsync("cpu"),
+  });
+  const layer = new QuantLinear(packed).to("cuda");
+  const token = Tensor.randn([1, cols], { generator: g }).to("cuda");
+  const reps = small ? 3 : 200;
+  const fusedMs = timeIt(() => tidy(() => void layer.call(token)), reps);
+  const dense = layer.dequantizedWeight(); // builds the cached float weight
+  const denseMs = timeIt(() => tidy(() => void token.matmul(dense)), reps);
+  timed[`decode [1x${cols}]·[${cols}x${rows}] int4 fused ms`] = fusedMs;
+  timed[`decode [1x${cols}]·[${cols}x${rows}] fp32 cuBLAS ms`] = denseMs;
+  log(
+    `decode 1 token through [${rows}x${cols}] int4 g128: fused ${(fusedMs * 1e3).toFixed(1)} us, fp32 weight + cuBLAS ${(denseMs * 1e3).toFixed(1)} us (ratio ${(fusedMs / denseMs).toFixed(2)})`,
+  );
   timed["peak allocated MiB"] = cuda.memoryStats().peakAllocatedBytes / 2 ** 20;
   results.bench = timed;
 }

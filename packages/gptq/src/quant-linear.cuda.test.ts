@@ -46,6 +46,40 @@ describe("QuantLinear on the emulated CUDA device", () => {
     });
   }
 
+  for (const bits of [3, 4] as const) {
+    it(`${bits}-bit decoding (≤ 8 rows) multiplies from the packed codes, without a float weight`, async () => {
+      // 608 inputs: three K chunks of the fused kernel, the last one partial; 224 outputs: a
+      // partial block of output channels.
+      const [inF, outF] = [608, 224];
+      const g = new Generator(40 + bits);
+      const w = Tensor.randn([outF, inF], { generator: g });
+      const acc = new HessianAccumulator(inF);
+      acc.add(Tensor.randn([700, inF], { generator: g }));
+      const q = gptqQuantize(w, acc.hessian(), { bits, groupSize: 64, actOrder: true });
+      const layer = new QuantLinear(packGptq(q), Tensor.randn([outF], { generator: g }));
+      const x = Tensor.randn([2, 4, inF], { generator: g });
+      const want = layer.call(x).dataSync() as Float32Array;
+      const nine = Tensor.randn([9, inF], { generator: g });
+      const wantNine = layer.call(nine).dataSync() as Float32Array;
+      layer.releaseCache();
+      layer.to("cuda");
+      const before = cuda.memoryStats().allocatedBytes;
+      const y = layer.call(x.to("cuda"));
+      expect(y.shape).toEqual([2, 4, outF]);
+      // The output and x's copy on the device, but nothing of the [out, in] float32 weight.
+      expect(cuda.memoryStats().allocatedBytes - before).toBeLessThan(inF * outF * 4);
+      const got = (await y.data()) as Float32Array;
+      let maxErr = 0;
+      for (let i = 0; i < want.length; i++)
+        maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+      expect(maxErr).toBeLessThan(1e-4);
+      // One row more than the fused kernel takes: the cached float weight and the GEMM.
+      const gotNine = (await layer.call(nine.to("cuda")).data()) as Float32Array;
+      for (let i = 0; i < wantNine.length; i++) expect(gotNine[i]).toBeCloseTo(wantNine[i], 3);
+      expect(cuda.memoryStats().allocatedBytes).toBeGreaterThanOrEqual(inF * outF * 4);
+    });
+  }
+
   it("an out-of-range g_idx is reported when the result is read", async () => {
     const { layer, x } = layerFor(4, 32, 3);
     layer.to("cuda");

@@ -1,12 +1,17 @@
-import { getBackend, linear, matmul, nn, Tensor } from "@shrinkray/tensor-cuda";
+import { getBackend, isGradEnabled, linear, matmul, nn, Tensor } from "@shrinkray/tensor-cuda";
 import { dequantizeGptq, type PackedGptq, packedShape } from "./pack.js";
 import type { Bits } from "./quantizer.js";
+
+/** Rows up to which a device forward multiplies from the packed codes (tensor-cuda's GEMV_MAX_ROWS). */
+const DECODE_MAX_ROWS = 8;
 
 /**
  * A linear layer holding GPTQ-packed weights (buffers `qweight`, `qzeros`, `scales`, `g_idx`,
  * named as checkpoints name them; zero points in memory are v2). forward() dequantizes once,
  * caches the float32 weight and runs the GEMM: on CPU that is faster than unpacking per call,
  * at the cost of holding the float weight while the layer is in use (`releaseCache()` drops it).
+ * On a CUDA device, inputs of at most 8 rows that need no gradient (decoding) skip the cache and
+ * multiply straight from the packed codes.
  */
 export class QuantLinear extends nn.Module {
   readonly inFeatures: number;
@@ -100,10 +105,50 @@ export class QuantLinear extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
+    const fused = this.decodeForward(x);
+    if (fused) return fused;
     const w = this.weightForForward();
     if (!this.cachedTransposed) return linear(x, w, this.bias);
     const y = matmul(x, w);
     return this.bias ? y.add(this.bias) : y;
+  }
+
+  /**
+   * A few rows (token-by-token decoding) on a device with a fused GPTQ matmul: the product is
+   * taken straight from the packed codes, never forming (or caching) the float weight, so a step
+   * reads bits/32 of the weight memory a float GEMV would. Not where x needs a gradient (the
+   * backward wants the float weight) and not for prefill-sized inputs (cuBLAS on the cached
+   * weight is faster there). Null where it does not apply.
+   */
+  private decodeForward(x: Tensor): Tensor | null {
+    const device = this.qweight.device;
+    if (device === "cpu" || x.device !== device || x.rank < 1) return null;
+    const b = getBackend(device);
+    const rows = x.size / this.inFeatures;
+    if (!b.gptqMatmul || rows < 1 || rows > DECODE_MAX_ROWS || x.shape[x.rank - 1] !== this.inFeatures)
+      return null;
+    if (isGradEnabled() && x.requiresGrad) return null;
+    const flat = x.reshape([rows, this.inFeatures]).contiguous();
+    const s = b.gptqMatmul(
+      flat.storage,
+      this.qweight.storage,
+      this.qzeros.storage,
+      this.scales.storage,
+      this.g_idx.storage,
+      {
+        rows,
+        inFeatures: this.inFeatures,
+        outFeatures: this.outFeatures,
+        groups: this.scales.shape[0],
+        bits: this.bits,
+      },
+    );
+    if (flat !== x) flat.dispose();
+    const y = new Tensor(s, [...x.shape.slice(0, -1), this.outFeatures]);
+    if (!this.bias) return y;
+    const out = y.add(this.bias);
+    y.dispose();
+    return out;
   }
 
   protected override extraRepr(): string {

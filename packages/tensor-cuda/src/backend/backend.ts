@@ -292,6 +292,18 @@ export interface Backend {
     gIdx: Storage,
     spec: { inFeatures: number; outFeatures: number; groups: number; bits: number },
   ): Storage;
+  /**
+   * y [rows, out] = x [rows, in] · Wᵀ with W unpacked from the GPTQ buffers (as dequantizeGptq
+   * takes them) on the fly, never formed: for decoding, where rows is small (at most 8).
+   */
+  gptqMatmul?(
+    x: Storage,
+    qweight: Storage,
+    qzeros: Storage,
+    scales: Storage,
+    gIdx: Storage,
+    spec: { rows: number; inFeatures: number; outFeatures: number; groups: number; bits: number },
+  ): Storage;
   /** GPTQ of a float32 weight on its float32 Hessian, entirely on the device. */
   gptq?(weight: Storage, hessian: Storage, spec: GptqSpec): GptqStorages;
   /** Min-max grid (gptq's gridParams) per (group, output channel) of a float32 weight [out, in]. */

@@ -1,5 +1,6 @@
 import type { AttentionSpec, CrossEntropySpec, QuantGridSpec, Storage } from "../backend.js";
 import type { CudaContext } from "./context.js";
+import { reduce } from "./reduce-ops.js";
 import type { CudaStorage } from "./storage.js";
 import { floatSuffix } from "./suffixes.js";
 
@@ -22,10 +23,17 @@ function attentionDims(s: AttentionSpec) {
   ];
 }
 
+/** GEMV_MAX_ROWS and GEMV_CHUNK of quant.cu's gptq_gemv_f32. */
+export const GEMV_MAX_ROWS = 8;
+const GEMV_CHUNK = 256;
+
 export class FusedOps {
   constructor(
     private readonly c: CudaContext,
-    private readonly ew: { cast(s: Storage, to: Storage["dtype"]): CudaStorage },
+    private readonly ew: {
+      cast(s: Storage, to: Storage["dtype"]): CudaStorage;
+      zeros(dtype: Storage["dtype"], n: number): CudaStorage;
+    },
   ) {}
 
   dequantizeGptq(
@@ -59,6 +67,53 @@ export class FusedOps {
     ]);
     if (sc !== scales) sc.dispose();
     return wt;
+  }
+
+  /**
+   * x [rows ≤ 8, in] · Wᵀ with W read from the packed GPTQ buffers as it goes (decoding): per K
+   * chunk of 256 inputs a partial sum, then one reduction over the chunks.
+   */
+  gptqMatmul(
+    x: Storage,
+    qweight: Storage,
+    qzeros: Storage,
+    scales: Storage,
+    gIdx: Storage,
+    spec: { rows: number; inFeatures: number; outFeatures: number; groups: number; bits: number },
+  ): CudaStorage {
+    const { rows, inFeatures, outFeatures } = spec;
+    if (!(rows >= 1 && rows <= GEMV_MAX_ROWS)) {
+      throw new RangeError(`gptq_matmul: takes 1 to ${GEMV_MAX_ROWS} rows, got ${rows}`);
+    }
+    const xs = x.dtype === "float32" ? x : this.ew.cast(x, "float32");
+    const sc = scales.dtype === "float32" ? scales : this.ew.cast(scales, "float32");
+    const chunks = Math.ceil(inFeatures / GEMV_CHUNK);
+    const partial = this.c.alloc("float32", chunks * rows * outFeatures);
+    this.c.launch(
+      "gptq_gemv_f32",
+      [
+        this.c.ptr(xs),
+        this.c.ptr(qweight),
+        this.c.ptr(qzeros),
+        this.c.ptr(sc),
+        this.c.ptr(gIdx),
+        partial.address(),
+        rows,
+        inFeatures,
+        outFeatures,
+        spec.groups,
+        spec.bits,
+        this.c.errorPointer,
+      ],
+      [Math.ceil(outFeatures / 128), chunks, 1],
+      [128, 1, 1],
+    );
+    if (xs !== x) xs.dispose();
+    if (sc !== scales) sc.dispose();
+    if (chunks === 1) return partial;
+    const y = reduce(this.c, "sum", partial, 1, chunks, rows * outFeatures, (d, n) => this.ew.zeros(d, n));
+    partial.dispose();
+    return y;
   }
 
   private float32(s: Storage, what: string): void {

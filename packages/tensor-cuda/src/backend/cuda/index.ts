@@ -74,6 +74,8 @@ export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
     dequantizeGptq: (qweight, qzeros, scales, gIdx, spec) =>
       fused.dequantizeGptq(qweight, qzeros, scales, gIdx, spec),
     gptq: (w, h, spec) => gptq.gptq(w, h, spec),
+    gptqMatmul: (x, qweight, qzeros, scales, gIdx, spec) =>
+      fused.gptqMatmul(x, qweight, qzeros, scales, gIdx, spec),
     quantGrid: (w, spec) => fused.quantGrid(w, spec),
     fakeQuant: (w, scale, zero, spec, withScaleGrad) => fused.fakeQuant(w, scale, zero, spec, withScaleGrad),
     fakeQuantScaleGrad: (g, ds, spec, gradScale) => fused.fakeQuantScaleGrad(g, ds, spec, gradScale),

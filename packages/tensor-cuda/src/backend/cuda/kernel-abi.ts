@@ -258,6 +258,9 @@ function table(): Record<string, KernelSpec> {
   // quant.cu: (qweight int32 [in·bits/32, out], qzeros int32 [groups, out·bits/32], scales f32
   // [groups, out], gIdx int32 [in], wt f32 [in, out], inF, outF, groups, bits, err)
   add("dequant_gptq_f32", "quant.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", n, n, n, "i32", "ptr"]);
+  // (x f32 [M ≤ 8, in], qweight, qzeros, scales, gIdx, partial f32 [ceil(in/256), M, out], M,
+  // inF, outF, groups, bits, err); grid [ceil(out/128), ceil(in/256)], 128 threads
+  add("gptq_gemv_f32", "quant.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr", n, n, n, n, "i32", "ptr"]);
   // (w [out, in], scale, zero [groups, out], out, inF, groupLen, groups, maxq, sym)
   add("quant_grid_f32", "quant.cu", ["ptr", "ptr", "ptr", n, n, n, n, "i32", "i32"]);
   // (w, scale, zero, y, mask u8, ds|0, out, inF, groupLen, maxq)

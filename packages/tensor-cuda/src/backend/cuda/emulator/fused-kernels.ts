@@ -19,6 +19,10 @@ export function runFusedKernel(mem: DeviceMemory, name: string, a: readonly Kern
     dequantGptq(mem, a);
     return true;
   }
+  if (name === "gptq_gemv_f32") {
+    gptqGemv(mem, a);
+    return true;
+  }
   if (name === "quant_grid_f32" || name === "fake_quant_f32" || name === "fake_quant_scale_grad_f32") {
     fakeQuant(mem, name, a);
     return true;
@@ -234,6 +238,38 @@ function dequantGptq(mem: DeviceMemory, a: readonly KernelArg[]): void {
       const c = code(qweight, o, outF, i * bits, bits);
       const z = code(qzeros, g * zeroWords, 1, o * bits, bits);
       wt[i * outF + o] = scales[g * outF + o] * (c - z);
+    }
+  }
+}
+
+/** Partial sums per chunk of 256 inputs of x·Wᵀ, W unpacked as dequantGptq does. */
+function gptqGemv(mem: DeviceMemory, a: readonly KernelArg[]): void {
+  const [M, inF, outF, groups, bits] = [6, 7, 8, 9, 10].map((i) => Number(a[i]));
+  const ints = (i: number, n: number) =>
+    mem.array(a[i] as bigint, "int32", n, `gptq_gemv parameter ${i}`) as Int32Array;
+  const x = mem.array(a[0] as bigint, "float32", M * inF) as Float32Array;
+  const qweight = ints(1, (inF * bits * outF) / 32);
+  const qzeros = ints(2, (groups * outF * bits) / 32);
+  const scales = mem.array(a[3] as bigint, "float32", groups * outF) as Float32Array;
+  const gIdx = ints(4, inF);
+  const chunks = Math.ceil(inF / 256);
+  const partial = mem.array(a[5] as bigint, "float32", chunks * M * outF) as Float32Array;
+  const err = ints(11, 4);
+  const zeroWords = (outF * bits) / 32;
+  partial.fill(0);
+  for (let i = 0; i < inF; i++) {
+    const g = gIdx[i];
+    if (g < 0 || g >= groups) {
+      if (err[0] === 0) err.set([1, ERROR_OPS.dequant_gptq, g, groups]);
+      continue;
+    }
+    const chunk = Math.floor(i / 256);
+    for (let o = 0; o < outF; o++) {
+      const w = Math.fround(
+        scales[g * outF + o] *
+          (code(qweight, o, outF, i * bits, bits) - code(qzeros, g * zeroWords, 1, o * bits, bits)),
+      );
+      for (let m = 0; m < M; m++) partial[(chunk * M + m) * outF + o] += x[m * inF + i] * w;
     }
   }
 }

@@ -42,6 +42,50 @@ extern "C" __global__ void dequant_gptq_f32(const int* __restrict__ qweight, con
   }
 }
 
+// y = x·Wᵀ straight from the packed codes, for a few rows of x (token-by-token decoding): the
+// float weight is never formed, so each step reads bits/32 of what a float32 GEMV reads. Thread
+// o owns output channel o (qweight reads coalesced along out) for the input rows of its K chunk
+// blockIdx.y, with x's chunk staged in shared memory; the chunks' partial sums go to
+// partial [kChunks, M, out] and are summed by the host's reduction (deterministic, unlike atomics).
+#define GEMV_MAX_ROWS 8
+#define GEMV_CHUNK 256
+extern "C" __global__ void gptq_gemv_f32(const float* __restrict__ x, const int* __restrict__ qweight,
+                                         const int* __restrict__ qzeros, const float* __restrict__ scales,
+                                         const int* __restrict__ gIdx, float* __restrict__ partial, long long M,
+                                         long long inF, long long outF, long long groups, int bits, int* err) {
+  __shared__ float xs[GEMV_MAX_ROWS][GEMV_CHUNK];
+  const long long k0 = (long long)blockIdx.y * GEMV_CHUNK;
+  const long long k1 = k0 + GEMV_CHUNK < inF ? k0 + GEMV_CHUNK : inF;
+  for (long long p = threadIdx.x; p < M * GEMV_CHUNK; p += blockDim.x) {
+    const long long m = p / GEMV_CHUNK, i = p % GEMV_CHUNK;
+    xs[m][i] = k0 + i < inF ? x[m * inF + k0 + i] : 0.0f;
+  }
+  __syncthreads();
+  const long long o = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  if (o >= outF) return;
+  const long long zeroWords = outF * bits / 32;
+  float acc[GEMV_MAX_ROWS];
+  for (int m = 0; m < GEMV_MAX_ROWS; ++m) acc[m] = 0.0f;
+  for (long long i = k0; i < k1; ++i) {
+    const int g = gIdx[i];
+    if (g < 0 || g >= groups) {
+      if (atomicCAS(err, 0, 1) == 0) {
+        err[1] = ERR_DEQUANT_GPTQ;
+        err[2] = g;
+        err[3] = (int)groups;
+      }
+      continue;
+    }
+    const unsigned code = packed_code(qweight + o, outF, i * bits, bits);
+    const unsigned zero = packed_code(qzeros + (long long)g * zeroWords, 1, o * bits, bits);
+    // The weight exactly as dequant_gptq_f32 forms it.
+    const float w = scales[(long long)g * outF + o] * (float)((int)code - (int)zero);
+    for (int m = 0; m < GEMV_MAX_ROWS; ++m)
+      if (m < M) acc[m] += xs[m][i - k0] * w;
+  }
+  for (long long m = 0; m < M; ++m) partial[((long long)blockIdx.y * M + m) * outF + o] = acc[m];
+}
+
 // ---- fake quantization (switchable-quant's fake-quant.ts, gptq's gridParams) ----
 // Weight w [out, in]; groups are runs of groupLen input columns (the last may be shorter);
 // scale and zero [groups, out] float32. Arithmetic mirrors the TypeScript reference step by step
