@@ -9,6 +9,7 @@ import {
   resolveGptqOptions,
 } from "./gptq.js";
 import { NotPositiveDefiniteError } from "./linalg.js";
+import { groupCount } from "./options.js";
 
 /**
  * GPTQ where the weight lives: on the host this is gptqQuantize; on a device with a fused GPTQ
@@ -59,7 +60,7 @@ export async function gptqQuantizeAsync(
       percDamp: opts.percDamp,
       perm,
     });
-    const groups = out.scale.length / rows;
+    const groups = groupCount(cols, grid.groupSize);
     const result = {
       dequantized: new Tensor(out.dequantized, [rows, cols]),
       codes: new Tensor(out.codes, [rows, cols]),
@@ -68,17 +69,19 @@ export async function gptqQuantizeAsync(
     };
     const lossRows = new Tensor(out.loss, [rows]);
     const info = new Tensor(out.info, [1]);
+    const identity = Int32Array.from({ length: cols }, (_, i) => i);
     try {
       const [failed] = (await info.data()) as Int32Array;
       if (failed !== 0) {
+        // The pivot counts rows of the reversed matrix in quantization order.
+        const column = (perm ?? identity)[cols - failed];
         throw new NotPositiveDefiniteError(
-          `${where}: the damped Hessian is not positive definite (pivot ${failed - 1} of the reversed matrix); raise options.percDamp`,
+          `${where}: the damped Hessian is not positive definite (the factorisation failed at column ${column}); raise options.percDamp`,
         );
       }
       const losses = (await lossRows.data()) as Float64Array;
       let loss = 0;
       for (const l of losses) loss += l;
-      const identity = Int32Array.from({ length: cols }, (_, i) => i);
       const order = perm ?? identity;
       const gIdx = groupIndex(order, grid.groupSize, opts.actOrder && !opts.staticGroups);
       return {

@@ -103,5 +103,8 @@ describe("gptqQuantize", () => {
       /hessian is \[95, 95\] but weight has 96/,
     );
     expect(() => gptqQuantize(Tensor.zeros([96]), h, { bits: 4 })).toThrow(/weight must be a matrix/);
+    expect(() => gptqQuantize(Tensor.zeros([0, 96]), h, { bits: 4 })).toThrow(
+      /weight is empty \(\[0, 96\]\)/,
+    );
   });
 });

@@ -158,6 +158,9 @@ export function checkGptqInputs(weight: Tensor, hessian: Tensor, where: string):
       `${where}: hessian is [${hessian.shape.join(", ")}] but weight has ${cols} input columns`,
     );
   }
+  if (rows === 0 || cols === 0) {
+    throw new ShapeError(`${where}: weight is empty ([${rows}, ${cols}])`);
+  }
   return [rows, cols];
 }
 

@@ -53,7 +53,8 @@ export class HessianAccumulator {
 
   /**
    * The same two roundings as the host path (H·keep, then + xᵀx), with H kept on the inputs'
-   * device so calibration never copies activations back.
+   * device so calibration never copies activations back. The GEMM follows the device's TF32
+   * switch (`cuda.setAllowTF32`, off by default), as PyTorch's GPTQ follows allow_tf32.
    */
   private addOnDevice(x: Tensor, batch: number): void {
     const n = this.columns;

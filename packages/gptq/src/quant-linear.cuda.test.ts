@@ -46,7 +46,7 @@ describe("QuantLinear on the emulated CUDA device", () => {
     });
   }
 
-  for (const bits of [3, 4] as const) {
+  for (const bits of [2, 3, 4, 8] as const) {
     it(`${bits}-bit decoding (≤ 8 rows) multiplies from the packed codes, without a float weight`, async () => {
       // 608 inputs: three K chunks of the fused kernel, the last one partial; 224 outputs: a
       // partial block of output channels.
@@ -80,13 +80,32 @@ describe("QuantLinear on the emulated CUDA device", () => {
     });
   }
 
-  it("an out-of-range g_idx is reported when the result is read", async () => {
-    const { layer, x } = layerFor(4, 32, 3);
-    layer.to("cuda");
-    layer.g_idx.assign(Tensor.full([64], 9, { dtype: "int32" }));
+  it("an input that needs a gradient takes the float weight, and the gradient flows", async () => {
+    const { layer, x } = layerFor(4, 32, 5);
+    const xh = x.detach().requiresGrad_();
+    layer.call(xh).sum().backward();
+    const want = xh.grad!.dataSync() as Float32Array;
     layer.releaseCache();
-    await expect(layer.call(x.to("cuda")).data()).rejects.toThrow(
-      /dequant_gptq: index 9 is out of range for a dimension of size 2/,
-    );
+    layer.to("cuda");
+    const xd = x.to("cuda").requiresGrad_();
+    layer.call(xd).sum().backward();
+    const got = (await xd.grad!.data()) as Float32Array;
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 4);
   });
+
+  for (const [rows, op] of [
+    [3, "gptq_matmul"],
+    [9, "dequant_gptq"],
+  ] as const) {
+    it(`an out-of-range g_idx is reported when the result is read (${rows} rows: ${op})`, async () => {
+      const { layer } = layerFor(4, 32, 3);
+      layer.to("cuda");
+      layer.g_idx.assign(Tensor.full([64], 9, { dtype: "int32" }));
+      layer.releaseCache();
+      const x = Tensor.randn([rows, 64]).to("cuda");
+      await expect(layer.call(x).data()).rejects.toThrow(
+        new RegExp(`${op}: index 9 is out of range for a dimension of size 2`),
+      );
+    });
+  }
 });

@@ -85,6 +85,13 @@ export class FusedOps {
     if (!(rows >= 1 && rows <= GEMV_MAX_ROWS)) {
       throw new RangeError(`gptq_matmul: takes 1 to ${GEMV_MAX_ROWS} rows, got ${rows}`);
     }
+    for (const [name, s] of [
+      ["qweight", qweight],
+      ["qzeros", qzeros],
+      ["g_idx", gIdx],
+    ] as const) {
+      if (s.dtype !== "int32") throw new TypeError(`gptq_matmul: ${name} must be int32, got ${s.dtype}`);
+    }
     const xs = x.dtype === "float32" ? x : this.ew.cast(x, "float32");
     const sc = scales.dtype === "float32" ? scales : this.ew.cast(scales, "float32");
     const chunks = Math.ceil(inFeatures / GEMV_CHUNK);

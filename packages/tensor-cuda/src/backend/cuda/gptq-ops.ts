@@ -17,6 +17,9 @@ import type { CudaStorage } from "./storage.js";
 
 /** Rows per diagonal block of the float64 factorisations (LINALG_NB in linalg.cu). */
 export const LINALG_NB = 64;
+/** gptq.cu's GPTQ_TILE_COLS and GPTQ_TILE_WARPS. */
+const GPTQ_TILE_COLS = 256;
+const GPTQ_TILE_WARPS = 8;
 
 interface Zeros {
   zeros(dtype: Storage["dtype"], n: number): CudaStorage;
@@ -187,12 +190,15 @@ export class GptqOps {
     const deqT = c.alloc("float32", rows * cols);
     const err = c.alloc("float32", Math.min(blockSize, cols) * rows);
     const loss = this.ew.zeros("float64", rows);
-    // 32-thread blocks: a row's work is long and serial, so spreading rows over every SM pays.
-    const grid = this.rowsGrid(rows, 32);
+    // Blocks that fit the shared-memory tile: 8 warps per 32 rows. Wider ones: a thread per row,
+    // in 32-thread blocks, since a row's work is long and serial and every SM should get some.
+    const tiled = Math.min(blockSize, cols) <= GPTQ_TILE_COLS;
+    const grid: [number, number, number] = tiled ? [Math.ceil(rows / 32), 1, 1] : this.rowsGrid(rows, 32);
+    const threads: [number, number, number] = tiled ? [32 * GPTQ_TILE_WARPS, 1, 1] : [32, 1, 1];
     for (let a0 = 0; a0 < cols; a0 += blockSize) {
       const b0 = Math.min(a0 + blockSize, cols);
       c.launch(
-        "gptq_block_f32",
+        tiled ? "gptq_block_tiled_f32" : "gptq_block_f32",
         [
           wt.address(),
           u.address(),
@@ -213,9 +219,9 @@ export class GptqOps {
           sym,
         ],
         grid,
-        [32, 1, 1],
+        threads,
       );
-      if (b0 === cols) break;
+      if (b0 === cols || rows === 0) break;
       // wt[b0:] −= U[a0:b0, b0:]ᵀ · err: the block's error reaching every later column.
       c.blas.gemm({
         dtype: "float32",

@@ -118,7 +118,17 @@ export const ERROR_OPS = {
   index_add: 4,
   cross_entropy: 5,
   dequant_gptq: 6,
+  gptq_matmul: 7,
 } as const;
+
+/** Parameters of gptq.cu's two block kernels. */
+const KERNELS_GPTQ_BLOCK: ParamKind[] = [
+  ...(Array(9).fill("ptr") as ParamKind[]),
+  ...(Array(5).fill("i64") as ParamKind[]),
+  "i32",
+  "i32",
+  "i32",
+];
 
 function table(): Record<string, KernelSpec> {
   const k: Record<string, KernelSpec> = {};
@@ -289,25 +299,9 @@ function table(): Record<string, KernelSpec> {
   add("gptq_grid_f32", "gptq.cu", ["ptr", "ptr", "ptr", n, n, n, n, "i32", "i32"]);
   // (wt, u, scale, zero, codesT i32 [cols, rows], deqT [cols, rows], err [b-a, rows], loss f64
   // [rows], perm, rows, cols, a, b, groupLen (0: per row), staticGroups, maxq, sym)
-  add("gptq_block_f32", "gptq.cu", [
-    "ptr",
-    "ptr",
-    "ptr",
-    "ptr",
-    "ptr",
-    "ptr",
-    "ptr",
-    "ptr",
-    "ptr",
-    n,
-    n,
-    n,
-    n,
-    n,
-    "i32",
-    "i32",
-    "i32",
-  ]);
+  add("gptq_block_f32", "gptq.cu", KERNELS_GPTQ_BLOCK);
+  // The same parameters; blocks of ≤ 256 columns, grid ceil(rows/32) × 256 threads.
+  add("gptq_block_tiled_f32", "gptq.cu", KERNELS_GPTQ_BLOCK);
   // (codesT, deqT, perm, codes i32 [rows, cols], deq [rows, cols], rows, cols)
   add("gptq_finish_f32", "gptq.cu", ["ptr", "ptr", "ptr", "ptr", "ptr", n, n]);
   return k;

@@ -260,7 +260,7 @@ function gptqGemv(mem: DeviceMemory, a: readonly KernelArg[]): void {
   for (let i = 0; i < inF; i++) {
     const g = gIdx[i];
     if (g < 0 || g >= groups) {
-      if (err[0] === 0) err.set([1, ERROR_OPS.dequant_gptq, g, groups]);
+      if (err[0] === 0) err.set([1, ERROR_OPS.gptq_matmul, g, groups]);
       continue;
     }
     const chunk = Math.floor(i / 256);

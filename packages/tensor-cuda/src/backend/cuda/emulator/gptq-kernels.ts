@@ -35,6 +35,7 @@ const KERNELS = new Set([
   "gptq_columns_f32",
   "gptq_grid_f32",
   "gptq_block_f32",
+  "gptq_block_tiled_f32",
   "gptq_finish_f32",
 ]);
 
@@ -159,7 +160,8 @@ export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly Kerne
           );
       return true;
     }
-    case "gptq_block_f32": {
+    case "gptq_block_f32":
+    case "gptq_block_tiled_f32": {
       const [rows, cols, a0, b0, groupLen, staticGroups, maxq, sym] = [9, 10, 11, 12, 13, 14, 15, 16].map(
         num,
       );

@@ -67,6 +67,7 @@
 #define ERR_INDEX_ADD 4
 #define ERR_CROSS_ENTROPY 5
 #define ERR_DEQUANT_GPTQ 6
+#define ERR_GPTQ_MATMUL 7
 
 #define MAX_RANK 8
 

@@ -130,6 +130,63 @@ extern "C" __global__ void gptq_block_f32(float* __restrict__ wt, const float* _
   }
 }
 
+// gptq_block_f32 for blocks of at most GPTQ_TILE_COLS columns, with eight warps per 32 rows
+// instead of one: the block's columns of those rows are staged in shared memory, and for each
+// column every warp derives the error of its lane's row (the same arithmetic, so the same
+// value), then warp y updates columns c+1+y, c+9+y, ... One barrier per column orders the steps.
+// Columns [a, b) of wt are not written back: nothing reads them after their block.
+#define GPTQ_TILE_COLS 256
+#define GPTQ_TILE_WARPS 8
+extern "C" __global__ void __launch_bounds__(32 * GPTQ_TILE_WARPS)
+    gptq_block_tiled_f32(float* __restrict__ wt, const float* __restrict__ u, float* __restrict__ scale,
+                         float* __restrict__ zero, int* __restrict__ codesT, float* __restrict__ deqT,
+                         float* __restrict__ err, double* __restrict__ loss, const int* __restrict__ perm,
+                         long long rows, long long cols, long long a, long long b, long long groupLen,
+                         int staticGroups, int maxq, int sym) {
+  __shared__ float tile[GPTQ_TILE_COLS][32];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const long long r0 = (long long)blockIdx.x * 32;
+  const long long r = r0 + lane;
+  const bool live = r < rows;
+  // Dynamic group grids from the columns as they stand when the block begins (global wt).
+  if (warp == 0 && live && groupLen > 0 && !staticGroups) {
+    for (long long c = ((a + groupLen - 1) / groupLen) * groupLen; c < b; c += groupLen)
+      row_grid(wt, rows, r, c, c + groupLen < cols ? c + groupLen : cols, maxq, sym, scale, zero, c / groupLen);
+  }
+  const int width = (int)(b - a);
+  for (int p = threadIdx.x; p < width * 32; p += blockDim.x) {
+    const int j = p >> 5, l = p & 31;
+    tile[j][l] = r0 + l < rows ? wt[(a + j) * rows + r0 + l] : 0.0f;
+  }
+  __syncthreads();  // also publishes warp 0's grids to the other warps
+  double acc = 0.0;
+  for (long long c = a; c < b; ++c) {
+    float e = 0.0f;
+    if (live) {
+      long long g = 0;
+      if (groupLen > 0) g = ((staticGroups && perm) ? (long long)perm[c] : c) / groupLen;
+      const float s = scale[g * rows + r], z = zero[g * rows + r];
+      const float w = tile[c - a][lane];
+      const float q = grid_code(w, s, z, maxq);
+      const float v = __fmul_rn(s, q - z);
+      const float d = u[c * cols + c];
+      const float diff = __fsub_rn(w, v);
+      e = __fdiv_rn(diff, d);
+      if (warp == 0) {
+        acc += (double)__fdiv_rn(__fmul_rn(diff, diff), __fmul_rn(d, d));
+        codesT[c * rows + r] = (int)q;
+        deqT[c * rows + r] = v;
+        err[(c - a) * rows + r] = e;
+      }
+    }
+    const float* uc = u + c * cols;
+    for (long long j = c + 1 + warp; j < b; j += GPTQ_TILE_WARPS)
+      tile[j - a][lane] = __fsub_rn(tile[j - a][lane], __fmul_rn(e, uc[j]));
+    __syncthreads();
+  }
+  if (warp == 0 && live) loss[r] += acc;
+}
+
 // Back to [rows, cols] in the original column order: codes[r, perm c] = codesT[c, r].
 extern "C" __global__ void gptq_finish_f32(const int* __restrict__ codesT, const float* __restrict__ deqT,
                                            const int* __restrict__ perm, int* __restrict__ codes,

@@ -66,22 +66,42 @@ extern "C" __global__ void gptq_gemv_f32(const float* __restrict__ x, const int*
   const long long zeroWords = outF * bits / 32;
   float acc[GEMV_MAX_ROWS];
   for (int m = 0; m < GEMV_MAX_ROWS; ++m) acc[m] = 0.0f;
-  for (long long i = k0; i < k1; ++i) {
-    const int g = gIdx[i];
-    if (g < 0 || g >= groups) {
-      if (atomicCAS(err, 0, 1) == 0) {
-        err[1] = ERR_DEQUANT_GPTQ;
-        err[2] = g;
-        err[3] = (int)groups;
+  // Widths that divide 32 (2, 4, 8) take one load per word and unpack it in registers (chunks
+  // start on word boundaries: 256·bits/32 words); 3-bit codes straddle words and go one by one.
+  // A group's scale and zero are reloaded only when g_idx changes, which in file order is once
+  // per group.
+  const int perWord = 32 % bits == 0 ? 32 / bits : 1;
+  const unsigned mask = (1u << bits) - 1u;
+  int gPrev = -1;
+  float scale = 0.0f;
+  int zero = 0;
+  for (long long i = k0; i < k1; i += perWord) {
+    unsigned word = 0;
+    if (perWord > 1) word = (unsigned)qweight[(i * bits >> 5) * outF + o];
+    const int n = i + perWord <= k1 ? perWord : (int)(k1 - i);
+    for (int t = 0; t < n; ++t) {
+      const long long k = i + t;
+      const int g = gIdx[k];
+      if (g != gPrev) {
+        if (g < 0 || g >= groups) {
+          if (atomicCAS(err, 0, 1) == 0) {
+            err[1] = ERR_GPTQ_MATMUL;
+            err[2] = g;
+            err[3] = (int)groups;
+          }
+          continue;
+        }
+        gPrev = g;
+        scale = scales[(long long)g * outF + o];
+        zero = (int)packed_code(qzeros + (long long)g * zeroWords, 1, o * bits, bits);
       }
-      continue;
+      const unsigned code =
+          perWord > 1 ? (word >> (t * bits)) & mask : packed_code(qweight + o, outF, k * bits, bits);
+      // The weight exactly as dequant_gptq_f32 forms it.
+      const float w = scale * (float)((int)code - zero);
+      for (int m = 0; m < GEMV_MAX_ROWS; ++m)
+        if (m < M) acc[m] += xs[m][k - k0] * w;
     }
-    const unsigned code = packed_code(qweight + o, outF, i * bits, bits);
-    const unsigned zero = packed_code(qzeros + (long long)g * zeroWords, 1, o * bits, bits);
-    // The weight exactly as dequant_gptq_f32 forms it.
-    const float w = scales[(long long)g * outF + o] * (float)((int)code - (int)zero);
-    for (int m = 0; m < GEMV_MAX_ROWS; ++m)
-      if (m < M) acc[m] += xs[m][i - k0] * w;
   }
   for (long long m = 0; m < M; ++m) partial[((long long)blockIdx.y * M + m) * outF + o] = acc[m];
 }
