@@ -60,8 +60,11 @@ const CASES: { name: string; opts: GptqOptions; dead?: number[]; rows?: number; 
   },
 ];
 
-function suite(kernels: "auto" | "models") {
-  beforeAll(() => cuda.useEmulator({ kernels }), 600_000);
+/** The cases on the emulated device with these kernels, or on the real GPU (null). */
+function suite(kernels: "auto" | "models" | null) {
+  beforeAll(() => {
+    if (kernels) cuda.useEmulator({ kernels });
+  }, 600_000);
 
   for (const c of CASES) {
     it(`${c.name}: matches the host GPTQ`, async () => {
@@ -139,6 +142,11 @@ function suite(kernels: "auto" | "models") {
     );
   }, 600_000);
 }
+
+// First, before any emulator replaces "cuda": where a GPU is present, the same cases on it.
+const haveGpu = cuda.isAvailable();
+if (!haveGpu) console.warn(`GPTQ on the GPU skipped: ${cuda.unavailableReason()?.split("\n")[0]}`);
+describe.skipIf(!haveGpu)("GPTQ on the GPU", () => suite(null));
 
 describe("GPTQ on the emulated CUDA device, CUDA C compiled for the CPU", () => {
   suite("auto");
