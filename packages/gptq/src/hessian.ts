@@ -82,6 +82,14 @@ export class HessianAccumulator {
     }
   }
 
+  /** Frees H where it lives on a device (the host copy is ordinary memory). */
+  dispose(): void {
+    if (!this.onDevice) return;
+    this.onDevice.persistent = false;
+    this.onDevice.dispose();
+    this.onDevice = null;
+  }
+
   /** H as a float32 [in, in] tensor (a copy), on the device the inputs came from. */
   hessian(): Tensor {
     if (this.onDevice) return this.onDevice.mul(1);

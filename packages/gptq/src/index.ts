@@ -22,10 +22,11 @@ export {
   type ModelQuantizeResult,
   type QuantizeModelOptions,
   quantizeModel,
+  quantizeModelAsync,
   type ResolvedModelConfig,
 } from "./model-quantize.js";
 export type { GridOptions } from "./options.js";
-export { relativeOutputError } from "./output-error.js";
+export { relativeOutputError, relativeOutputErrorAsync } from "./output-error.js";
 export {
   convertZeros,
   dequantizeGptq,

@@ -8,9 +8,11 @@ import {
 } from "./block-linears.js";
 import { type DynamicConfig, DynamicRules } from "./dynamic-config.js";
 import { gptqQuantize } from "./gptq.js";
+import { gptqQuantizeAsync } from "./gptq-device.js";
 import { HessianAccumulator } from "./hessian.js";
-import { relativeOutputError } from "./output-error.js";
+import { relativeOutputError, relativeOutputErrorAsync } from "./output-error.js";
 import { DEFAULT_GPTQ_CONFIG, type GptqConfig, toQuantizeConfigJson } from "./quant-config.js";
+import { QuantLinear } from "./quant-linear.js";
 import { rtnQuantize } from "./rtn.js";
 import { linearCallOrder, sequentialSteps } from "./sequential-order.js";
 
@@ -77,6 +79,65 @@ export function quantizeModel(
   config: ModelQuantizeConfig = {},
   opts: QuantizeModelOptions = {},
 ): ModelQuantizeResult {
+  const steps = modelSteps(model, calibration, config, opts);
+  try {
+    let step = noGrad(() => steps.next());
+    while (!step.done) {
+      const layer = quantizeLayer(step.value);
+      step = noGrad(() => steps.next(layer));
+    }
+    return step.value;
+  } finally {
+    steps.return(undefined as never);
+  }
+}
+
+/**
+ * quantizeModel for a model on any device: on a CUDA device the calibration passes, the
+ * Hessians and GPTQ itself (gptqQuantizeAsync) all stay there, and the QuantLinears it installs
+ * are on the model's device. On the CPU it computes what quantizeModel does.
+ */
+export async function quantizeModelAsync(
+  model: DecoderModel,
+  calibration: Tensor[],
+  config: ModelQuantizeConfig = {},
+  opts: QuantizeModelOptions = {},
+): Promise<ModelQuantizeResult> {
+  const steps = modelSteps(model, calibration, config, opts);
+  try {
+    let step = noGrad(() => steps.next());
+    while (!step.done) {
+      const layer = await quantizeLayerAsync(step.value);
+      step = noGrad(() => steps.next(layer));
+    }
+    return step.value;
+  } finally {
+    steps.return(undefined as never);
+  }
+}
+
+/** One layer to quantize, handed out by modelSteps; its LayerResult is sent back. */
+interface LayerJob {
+  view: ReturnType<DecoderModel["decoderView"]>;
+  lin: BlockLinear;
+  cfg: GptqConfig;
+  hessian: Tensor;
+  mode: "packed" | "fake";
+  compareRtn: boolean;
+}
+
+/**
+ * The sequential recipe with the quantization of each layer left to the caller: it yields a
+ * LayerJob whenever a layer's Hessian is ready and resumes with its result, so one walk serves
+ * the synchronous host driver and the asynchronous device one. The drivers run each step under
+ * noGrad (calibration passes record no tape).
+ */
+function* modelSteps(
+  model: DecoderModel,
+  calibration: Tensor[],
+  config: ModelQuantizeConfig,
+  opts: QuantizeModelOptions,
+): Generator<LayerJob, ModelQuantizeResult, LayerResult> {
   const start = performance.now();
   const { base, rules, resolved } = resolveConfig(config);
   checkCalibration(calibration);
@@ -89,8 +150,8 @@ export function quantizeModel(
     p.skipped.map((name) => ({ name, reason: "dynamic" as const })),
   );
 
-  noGrad(() => {
-    let states = calibration.map((ids) => tidy(() => view.embed(ids)));
+  let states = calibration.map((ids) => tidy(() => view.embed(ids)));
+  try {
     for (let i = 0; i < view.blocks.length; i++) {
       const plan = plans[i];
       const run = (s: { hidden: Tensor; context: BlockContext }) => view.runBlock(i, s.hidden, s.context);
@@ -102,28 +163,38 @@ export function quantizeModel(
       for (const step of sequentialSteps(order.buckets, base.trueSequential)) {
         const hessians = captureHessians(step, plan.quantized, states, run);
         for (const [k, bucket] of step.entries()) {
-          const h = hessians[k].hessian();
-          for (const name of bucket) {
-            const { lin, cfg } = plan.quantized.get(name)!;
-            const layer = quantizeLayer(view, lin, cfg, h, mode, opts.compareRtn ?? false);
-            layers.push(layer);
-            opts.onProgress?.({
-              ...layer,
-              done: layers.length,
-              total,
-              elapsedSeconds: (performance.now() - start) / 1000,
-            });
+          const hessian = hessians[k].hessian();
+          try {
+            for (const name of bucket) {
+              const { lin, cfg } = plan.quantized.get(name)!;
+              const layer = yield { view, lin, cfg, hessian, mode, compareRtn: opts.compareRtn ?? false };
+              layers.push(layer);
+              opts.onProgress?.({
+                ...layer,
+                done: layers.length,
+                total,
+                elapsedSeconds: (performance.now() - start) / 1000,
+              });
+            }
+          } finally {
+            hessian.dispose();
+            hessians[k].dispose();
           }
-          h.dispose();
         }
       }
       // The quantized block's outputs are the next block's inputs.
       const next = states.map((s) => ({ hidden: tidy(() => run(s)), context: s.context }));
       for (const s of states) s.hidden.dispose();
       states = next;
+      // The block's QuantLinears cached float weights for these passes; the walk is done with them.
+      for (const m of view.blocks[i].modules()) if (m instanceof QuantLinear) m.releaseCache();
     }
-    for (const s of states) s.hidden.dispose();
-  });
+  } finally {
+    for (const s of states) {
+      s.hidden.dispose();
+      releaseDeviceTensors(s.context);
+    }
+  }
   return { layers, skipped, config: resolved, seconds: (performance.now() - start) / 1000 };
 }
 
@@ -211,35 +282,100 @@ function captureHessians(
   return accs;
 }
 
-function quantizeLayer(
-  view: ReturnType<DecoderModel["decoderView"]>,
-  lin: BlockLinear,
-  cfg: GptqConfig,
-  h: Tensor,
-  mode: "packed" | "fake",
-  compareRtn: boolean,
-): LayerResult {
-  const t0 = performance.now();
-  const w = lin.module.weight;
-  const grid = { bits: cfg.bits, groupSize: cfg.groupSize, sym: cfg.sym };
-  const q = gptqQuantize(w, h, {
-    ...grid,
+/**
+ * Frees the device tensors an embed step put in a block context (rotary tables, masks): they are
+ * per-forward copies there, which nothing else holds. Host tensors are left to the garbage
+ * collector, since a model may hand out a cached table on the host.
+ */
+function releaseDeviceTensors(value: unknown, seen = new Set<unknown>()): void {
+  if (!value || typeof value !== "object" || seen.has(value)) return;
+  seen.add(value);
+  if ((value as Tensor).isTensor === true) {
+    const t = value as Tensor;
+    if (t.device !== "cpu" && !t.persistent) t.dispose();
+    return;
+  }
+  if (Array.isArray(value)) for (const v of value) releaseDeviceTensors(v, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) releaseDeviceTensors(v, seen);
+}
+
+function gptqOptions(cfg: GptqConfig) {
+  return {
+    bits: cfg.bits,
+    groupSize: cfg.groupSize,
+    sym: cfg.sym,
     actOrder: cfg.descAct,
     staticGroups: cfg.staticGroups,
     percDamp: cfg.dampPercent,
-  });
-  const error = relativeOutputError(w, q.dequantized, h);
-  const rtnError = compareRtn ? relativeOutputError(w, rtnQuantize(w, grid).dequantized, h) : undefined;
-  installQuantized(view, lin, q, mode);
+  };
+}
+
+function layerResult(
+  job: LayerJob,
+  loss: number,
+  error: number,
+  rtnError: number | undefined,
+  t0: number,
+): LayerResult {
   return {
-    name: lin.name,
-    block: lin.block,
+    name: job.lin.name,
+    block: job.lin.block,
     method: "gptq",
-    bits: cfg.bits,
-    groupSize: cfg.groupSize,
-    loss: q.loss,
+    bits: job.cfg.bits,
+    groupSize: job.cfg.groupSize,
+    loss,
     error,
     ...(rtnError === undefined ? {} : { rtnError }),
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+function quantizeLayer(job: LayerJob): LayerResult {
+  const t0 = performance.now();
+  const { lin, cfg, hessian: h } = job;
+  const w = lin.module.weight;
+  const q = gptqQuantize(w, h, gptqOptions(cfg));
+  const error = relativeOutputError(w, q.dequantized, h);
+  const rtnError = job.compareRtn ? relativeOutputError(w, rtnQuantize(w, cfg).dequantized, h) : undefined;
+  installQuantized(job.view, lin, q, job.mode);
+  return layerResult(job, q.loss, error, rtnError, t0);
+}
+
+/** quantizeLayer where the weight and Hessian may be on a device: GPTQ and the errors run there. */
+async function quantizeLayerAsync(job: LayerJob): Promise<LayerResult> {
+  if (job.lin.module.weight.device === "cpu" && job.hessian.device === "cpu") return quantizeLayer(job);
+  const t0 = performance.now();
+  const { lin, cfg, hessian: h } = job;
+  const w = lin.module.weight;
+  const q = await gptqQuantizeAsync(w, h, gptqOptions(cfg));
+  try {
+    const error = await relativeOutputErrorAsync(w, q.dequantized, h);
+    let rtnError: number | undefined;
+    if (job.compareRtn) {
+      // Round-to-nearest is a host routine; the comparison is a report figure, so the weight
+      // makes one trip.
+      const rtn = rtnQuantize(await w.toAsync("cpu"), cfg).dequantized.to(w.device);
+      rtnError = await relativeOutputErrorAsync(w, rtn, h);
+      rtn.dispose();
+    }
+    if (job.mode === "fake") installQuantized(job.view, lin, q, "fake");
+    else {
+      // Packing is bit work on the host; the QuantLinear goes back to the weight's device.
+      const onHost = {
+        ...q,
+        dequantized: await q.dequantized.toAsync("cpu"),
+        codes: await q.codes.toAsync("cpu"),
+        scale: await q.scale.toAsync("cpu"),
+        zero: await q.zero.toAsync("cpu"),
+        gIdx: await q.gIdx.toAsync("cpu"),
+      };
+      installQuantized(job.view, lin, onHost, "packed");
+      // The replaced Linear's float weight would otherwise hold device memory until exit.
+      w.dispose();
+    }
+    return layerResult(job, q.loss, error, rtnError, t0);
+  } finally {
+    for (const t of [q.dequantized, q.codes, q.scale, q.zero, q.gIdx]) t.dispose();
+  }
 }

@@ -26,3 +26,27 @@ export function relativeOutputError(weight: Tensor, quantized: Tensor, hessian: 
     }),
   );
 }
+
+/**
+ * relativeOutputError for tensors on any device (the same quadratic forms, computed where the
+ * tensors are; only the two sums are read back).
+ */
+export async function relativeOutputErrorAsync(
+  weight: Tensor,
+  quantized: Tensor,
+  hessian: Tensor,
+): Promise<number> {
+  const [numT, denT] = noGrad(() =>
+    tidy(() => {
+      const w = weight.cast("float32");
+      const h = hessian.cast("float32");
+      const quad = (m: Tensor) => matmul(m, h).mul(m).sum().cast("float64");
+      return [quad(quantized.cast("float32").sub(w)), quad(w)];
+    }),
+  );
+  const [num] = (await numT.data()) as Float64Array;
+  const [den] = (await denT.data()) as Float64Array;
+  numT.dispose();
+  denT.dispose();
+  return den > 0 ? num / den : num > 0 ? Number.POSITIVE_INFINITY : 0;
+}

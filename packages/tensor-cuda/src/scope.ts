@@ -30,9 +30,18 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
     scopes.pop();
+    // What the scope made is released on the way out too: on a device nothing else would free
+    // it (a forward stopped by an exception from a hook, for one).
+    const outer = scopes[scopes.length - 1];
+    for (const t of scope) {
+      if (t.heldByGraph || t.persistent) outer?.add(t);
+      else t.dispose();
+    }
+    throw e;
   }
+  scopes.pop();
   const keep = new Set<Tensor>();
   collect(result, keep);
   const outer = scopes[scopes.length - 1];

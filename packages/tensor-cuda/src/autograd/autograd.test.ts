@@ -157,6 +157,39 @@ describe("tidy", () => {
     expect(values(out.list[0])).toEqual([6, 6]);
   });
 
+  it("frees what it made when fn throws, and rethrows (a forward stopped by a hook)", () => {
+    let made!: Tensor;
+    let persistent!: Tensor;
+    const outside = Tensor.ones([2]);
+    expect(() =>
+      tidy(() => {
+        made = outside.mul(3);
+        persistent = outside.add(1);
+        persistent.persistent = true;
+        throw new RangeError("stop here");
+      }),
+    ).toThrow(/stop here/);
+    expect(made.isDisposed).toBe(true);
+    expect(persistent.isDisposed).toBe(false);
+    expect(outside.isDisposed).toBe(false);
+    // A tensor an autograd graph still needs is handed to the outer scope, as on a return.
+    let held!: Tensor;
+    let heldInside = true;
+    tidy(() => {
+      try {
+        tidy(() => {
+          held = outside.mul(2).requiresGrad_();
+          held.mul(2);
+          throw new Error("x");
+        });
+      } catch {
+        heldInside = held.isDisposed;
+      }
+      return null;
+    });
+    expect(heldInside).toBe(false);
+  });
+
   it("nested scopes hand kept tensors to the outer scope", () => {
     let kept!: Tensor;
     tidy(() => {

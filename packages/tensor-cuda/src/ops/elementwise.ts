@@ -134,7 +134,18 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
     broadcastView(b.shape, shape),
     shape,
   );
+  releaseTemporary(aa, a);
+  releaseTemporary(bb, b);
   return wrap(s, shape);
+}
+
+/**
+ * Frees a temporary an op made for itself (a cast operand, a number turned into a tensor) once
+ * the op is queued, unless an autograd node still reads it. Outside tidy() nothing else would
+ * free it, which on a device is memory held until the process ends.
+ */
+function releaseTemporary(temp: Tensor, original: TensorLike): void {
+  if (temp !== original && !temp.heldByGraph && !temp.persistent) temp.dispose();
 }
 
 function binary(
@@ -146,14 +157,18 @@ function binary(
   const ta = typeof a === "number" ? toTensor(a, b as Tensor) : a;
   const tb = toTensor(b, ta);
   const y = binaryRaw(op, ta, tb);
-  if (!back) return markNonDifferentiable(op, [ta, tb], y);
-  return recordOp(op, [ta, tb], y, (g) => {
-    const [ga, gb] = back(ta, tb, y, g);
-    return [
-      ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null,
-      gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null,
-    ];
-  });
+  const out = !back
+    ? markNonDifferentiable(op, [ta, tb], y)
+    : recordOp(op, [ta, tb], y, (g) => {
+        const [ga, gb] = back(ta, tb, y, g);
+        return [
+          ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null,
+          gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null,
+        ];
+      });
+  releaseTemporary(ta, a);
+  releaseTemporary(tb, b);
+  return out;
 }
 
 export const add = (a: TensorLike, b: TensorLike) => binary("add", a, b, (_a, _b, _y, g) => [g, g]);
@@ -223,7 +238,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     ),
     shape,
   );
-  return recordOp(
+  const out = recordOp(
     "where",
     [ta, tb],
     y,
@@ -236,6 +251,11 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     },
     [c],
   );
+  releaseTemporary(ta, a);
+  releaseTemporary(tb, b);
+  releaseTemporary(c, cond);
+  if (like !== a && like !== b) releaseTemporary(like, a);
+  return out;
 }
 
 export { requireFloat };
