@@ -4,7 +4,7 @@ import { distill, openTeacherCache, topkTeacher } from "@shrinkray/distill";
 import {
   int8QuantizeModel,
   QuantLinear,
-  quantizeModel,
+  quantizeModelAsync,
   rtnQuantizeModel,
   saveQuantized,
 } from "@shrinkray/gptq";
@@ -192,7 +192,21 @@ export async function buildVariant(
           seqLen: q.seqLen ?? 128,
           seed,
         });
-        r = quantizeModel(model, batches, config, { mode: "packed", onProgress, compareRtn: true });
+        // GPTQ runs where the experiment runs: on "cuda" the calibration passes, Hessians and
+        // the solver stay on the device (quantizeModelAsync), and the model comes back packed.
+        const device = ctx.experiment.device ?? "cpu";
+        r = await withModelsOn(device, [model], async () => {
+          const onDevice = batches.map((b) => b.to(device));
+          try {
+            return await quantizeModelAsync(model, onDevice, config, {
+              mode: "packed",
+              onProgress,
+              compareRtn: true,
+            });
+          } finally {
+            if (device !== "cpu") for (const b of onDevice) b.dispose();
+          }
+        });
         extra.layers = r.layers.map((l) => ({ name: l.name, error: l.error, rtnError: l.rtnError }));
       } else {
         r = rtnQuantizeModel(model, config, { mode: "packed", onProgress });
