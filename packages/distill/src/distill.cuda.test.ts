@@ -7,7 +7,7 @@ import { markovRows, sharpTeacher, tinyLlama } from "./test-helpers.js";
 /*
  * Distillation with student and in-process teacher on tensor-cuda's emulated CUDA device (the
  * CUDA C kernels compiled for the CPU where g++ exists): the loss curve must follow the CPU run's,
- * and the trained student must stay on the device.
+ * the trained student must stay on the device, and nothing else may.
  */
 
 const data = markovRows(32, 12, 3);
@@ -30,8 +30,11 @@ describe("distillation on the emulated CUDA device", () => {
       });
       const student = tinyLlama({ hidden: 16, layers: 1, seed: 7 }).to("cuda");
       const teacher = modelTeacher(sharpTeacher().to("cuda"), { topk });
+      const before = cuda.memoryStats().allocatedBytes;
       const gpu = await distill({ ...common, teacher, student, loss });
       expect(student.parameters()[0].device).toBe("cuda");
+      // Batches, teacher scores, gradients and AdamW's moments are all freed by the end.
+      expect(cuda.memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
       expect(gpu.lossCurve).toHaveLength(4);
       gpu.lossCurve.forEach((p, i) => {
         expect(p.loss).toBeCloseTo(cpu.lossCurve[i].loss, 4);

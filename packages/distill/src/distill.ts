@@ -125,124 +125,135 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
       : Math.max(1, Math.ceil(((opts.epochs ?? 1) * order.batchesPerEpoch) / accum));
   const params = student.parameters();
   const optimizer = makeOptimizer(opts.optimizer, params);
-  const scheduler = makeScheduler(opts.schedule, optimizer, totalSteps);
-  const loss = resolveLoss(opts.loss);
-  const runKey = `${dataFingerprint(data)}:${data.length}:${batchSize}x${accum}:seed${seed}:${shuffle ? "shuffled" : "ordered"}`;
-  const parts = { student, optimizer, scheduler };
-
-  let state: TrainState = {
-    step: 0,
-    cursor: { epoch: 0, offset: 0 },
-    rng: { seed },
-    tokensSeen: 0,
-    lossCurve: [],
-    evals: [],
-    runKey,
-  };
-  let resumedFrom: number | null = null;
-  if (opts.resume) {
-    const where = typeof opts.resume === "string" ? opts.resume : opts.checkpointDir;
-    if (!where) throw new DistillConfigError("distill: resume: true needs checkpointDir");
-    const ckpt = await findCheckpoint(where);
-    if (ckpt) {
-      state = await loadCheckpoint(ckpt, parts, runKey);
-      resumedFrom = state.step;
-    } else if (typeof opts.resume === "string") {
-      throw new DistillConfigError(`distill: no checkpoint at ${opts.resume}`);
-    }
+  // An optimizer made here is freed here (its moments are twice the student's size, and on a
+  // device they should not wait for the GC); one the caller passed stays the caller's.
+  const ownsOptimizer = optimizer !== opts.optimizer;
+  try {
+    return await trainLoop();
+  } finally {
+    if (ownsOptimizer) optimizer.dispose();
   }
 
-  const evalEvery = opts.evalEvery ?? 0;
-  const runEval = async () => {
-    if (!opts.evalData?.length) return undefined;
-    const r = await evaluate(student, evalTeacher, opts.evalData, { batchSize });
-    state.evals.push({ step: state.step, ...r });
-    return r;
-  };
-  if (state.step === 0 && state.evals.length === 0) await runEval();
+  async function trainLoop(): Promise<DistillResult> {
+    const scheduler = makeScheduler(opts.schedule, optimizer, totalSteps);
+    const loss = resolveLoss(opts.loss);
+    const runKey = `${dataFingerprint(data)}:${data.length}:${batchSize}x${accum}:seed${seed}:${shuffle ? "shuffled" : "ordered"}`;
+    const parts = { student, optimizer, scheduler };
 
-  const speed = new Throughput();
-  student.train(true);
-  while (state.step < totalSteps) {
-    const t0 = performance.now();
-    let lossSum = 0;
-    let tokens = 0;
-    const lr = optimizer.lr;
-    for (let micro = 0; micro < accum; micro++) {
-      const rows = order.next(state.cursor);
-      let seqs = rows.map((r) => data[r]);
-      let indices: number[] | null = rows;
-      if (opts.onPolicy && takesOnPolicy(opts.onPolicy, seed, state.step, micro)) {
-        seqs = await sampleSequences(student, seqs, opts.onPolicy, seed, state.step, micro);
-        indices = null;
+    let state: TrainState = {
+      step: 0,
+      cursor: { epoch: 0, offset: 0 },
+      rng: { seed },
+      tokensSeen: 0,
+      lossCurve: [],
+      evals: [],
+      runKey,
+    };
+    let resumedFrom: number | null = null;
+    if (opts.resume) {
+      const where = typeof opts.resume === "string" ? opts.resume : opts.checkpointDir;
+      if (!where) throw new DistillConfigError("distill: resume: true needs checkpointDir");
+      const ckpt = await findCheckpoint(where);
+      if (ckpt) {
+        state = await loadCheckpoint(ckpt, parts, runKey);
+        resumedFrom = state.step;
+      } else if (typeof opts.resume === "string") {
+        throw new DistillConfigError(`distill: no checkpoint at ${opts.resume}`);
       }
-      const batch = collate(seqs, indices, opts.padTokenId ?? 0);
-      const teacherOut = await teacher.score(batch);
-      lossSum += await microStep(student, params, batch, teacherOut, loss.fn, accum);
-      tokens += batch.inputTokens;
     }
-    if (opts.clipNorm !== null) clipGradNormIfAny(params, opts.clipNorm ?? 1);
-    stepOptimizer(optimizer, scheduler);
-    state.step++;
-    state.tokensSeen += tokens;
-    state.lossCurve.push({ step: state.step, loss: lossSum / accum, lr, tokens: state.tokensSeen });
-    speed.add((performance.now() - t0) / 1000, tokens);
 
-    const last = state.step === totalSteps;
-    const evalNow = evalEvery > 0 && (state.step % evalEvery === 0 || last) ? await runEval() : undefined;
-    let checkpoint: string | undefined;
-    const every = opts.checkpointEvery ?? 0;
-    if (opts.checkpointDir && ((every > 0 && state.step % every === 0) || last)) {
-      checkpoint = await saveCheckpoint(opts.checkpointDir, parts, state, opts.keepCheckpoints ?? 2);
-    }
-    opts.onProgress?.({
-      step: state.step,
-      totalSteps,
-      epoch: state.cursor.epoch + state.cursor.offset / data.length,
-      loss: lossSum / accum,
-      lr,
-      tokens: state.tokensSeen,
-      tokensPerSecond: speed.tokensPerSecond,
-      etaSeconds: speed.eta(totalSteps - state.step),
-      eval: evalNow,
-      checkpoint,
-    });
-  }
-  // Without evalEvery, evaluate once at the end so every run reports where it got to.
-  if (evalEvery === 0 && state.evals.at(-1)?.step !== state.step) await runEval();
+    const evalEvery = opts.evalEvery ?? 0;
+    const runEval = async () => {
+      if (!opts.evalData?.length) return undefined;
+      const r = await evaluate(student, evalTeacher, opts.evalData, { batchSize });
+      state.evals.push({ step: state.step, ...r });
+      return r;
+    };
+    if (state.step === 0 && state.evals.length === 0) await runEval();
 
-  const ev = state.evals.at(-1);
-  const result: DistillResult = {
-    steps: state.step,
-    epochs: state.cursor.epoch + state.cursor.offset / data.length,
-    tokens: state.tokensSeen,
-    lossCurve: state.lossCurve,
-    evals: state.evals,
-    finalEval: ev ? { kl: ev.kl, ce: ev.ce, tokens: ev.tokens } : null,
-    tokensPerSecond: speed.tokensPerSecond,
-    trainSeconds: speed.trainSeconds,
-    resumedFrom,
-    teacher: teacher.description,
-    loss: loss.name,
-  };
-  const resultsPath =
-    opts.resultsPath ?? (opts.checkpointDir ? `${opts.checkpointDir}/results.json` : undefined);
-  if (resultsPath) {
-    await writeJsonAtomic(resultsPath, {
-      ...result,
-      config: {
-        batchSize,
-        gradAccumulation: accum,
+    const speed = new Throughput();
+    student.train(true);
+    while (state.step < totalSteps) {
+      const t0 = performance.now();
+      let lossSum = 0;
+      let tokens = 0;
+      const lr = optimizer.lr;
+      for (let micro = 0; micro < accum; micro++) {
+        const rows = order.next(state.cursor);
+        let seqs = rows.map((r) => data[r]);
+        let indices: number[] | null = rows;
+        if (opts.onPolicy && takesOnPolicy(opts.onPolicy, seed, state.step, micro)) {
+          seqs = await sampleSequences(student, seqs, opts.onPolicy, seed, state.step, micro);
+          indices = null;
+        }
+        const batch = collate(seqs, indices, opts.padTokenId ?? 0);
+        const teacherOut = await teacher.score(batch);
+        lossSum += await microStep(student, params, batch, teacherOut, loss.fn, accum);
+        tokens += batch.inputTokens;
+      }
+      if (opts.clipNorm !== null) clipGradNormIfAny(params, opts.clipNorm ?? 1);
+      stepOptimizer(optimizer, scheduler);
+      state.step++;
+      state.tokensSeen += tokens;
+      state.lossCurve.push({ step: state.step, loss: lossSum / accum, lr, tokens: state.tokensSeen });
+      speed.add((performance.now() - t0) / 1000, tokens);
+
+      const last = state.step === totalSteps;
+      const evalNow = evalEvery > 0 && (state.step % evalEvery === 0 || last) ? await runEval() : undefined;
+      let checkpoint: string | undefined;
+      const every = opts.checkpointEvery ?? 0;
+      if (opts.checkpointDir && ((every > 0 && state.step % every === 0) || last)) {
+        checkpoint = await saveCheckpoint(opts.checkpointDir, parts, state, opts.keepCheckpoints ?? 2);
+      }
+      opts.onProgress?.({
+        step: state.step,
         totalSteps,
-        seed,
-        shuffle,
-        clipNorm: opts.clipNorm ?? 1,
-        onPolicy: opts.onPolicy ?? null,
-      },
-      versions: { node: process.version },
-    });
+        epoch: state.cursor.epoch + state.cursor.offset / data.length,
+        loss: lossSum / accum,
+        lr,
+        tokens: state.tokensSeen,
+        tokensPerSecond: speed.tokensPerSecond,
+        etaSeconds: speed.eta(totalSteps - state.step),
+        eval: evalNow,
+        checkpoint,
+      });
+    }
+    // Without evalEvery, evaluate once at the end so every run reports where it got to.
+    if (evalEvery === 0 && state.evals.at(-1)?.step !== state.step) await runEval();
+
+    const ev = state.evals.at(-1);
+    const result: DistillResult = {
+      steps: state.step,
+      epochs: state.cursor.epoch + state.cursor.offset / data.length,
+      tokens: state.tokensSeen,
+      lossCurve: state.lossCurve,
+      evals: state.evals,
+      finalEval: ev ? { kl: ev.kl, ce: ev.ce, tokens: ev.tokens } : null,
+      tokensPerSecond: speed.tokensPerSecond,
+      trainSeconds: speed.trainSeconds,
+      resumedFrom,
+      teacher: teacher.description,
+      loss: loss.name,
+    };
+    const resultsPath =
+      opts.resultsPath ?? (opts.checkpointDir ? `${opts.checkpointDir}/results.json` : undefined);
+    if (resultsPath) {
+      await writeJsonAtomic(resultsPath, {
+        ...result,
+        config: {
+          batchSize,
+          gradAccumulation: accum,
+          totalSteps,
+          seed,
+          shuffle,
+          clipNorm: opts.clipNorm ?? 1,
+          onPolicy: opts.onPolicy ?? null,
+        },
+        versions: { node: process.version },
+      });
+    }
+    return result;
   }
-  return result;
 }
 
 function positiveInt(name: string, v: number): number {

@@ -42,7 +42,8 @@ export function modelTeacher(model: LogitsModel, opts: ModelTeacherOptions = {})
 /** Teacher logits at the student's positions, [B, T, V]. */
 export function alignedLogits(model: LogitsModel, req: TeacherRequest): Tensor {
   const [B, T] = req.inputIds.shape;
-  if (!req.sequences.some((s) => s.teacherIds)) return noGrad(() => model.forward(req.inputIds));
+  // tidy: the teacher's activations are freed as soon as its logits exist.
+  if (!req.sequences.some((s) => s.teacherIds)) return noGrad(() => tidy(() => model.forward(req.inputIds)));
   return noGrad(() =>
     tidy(() => {
       const rows = req.sequences.map(teacherTokens);

@@ -32,7 +32,7 @@ export function makeScheduler(
 }
 
 export function clipGradNormIfAny(params: Tensor[], maxNorm: number): void {
-  if (maxNorm > 0 && params.some((p) => p.grad)) optim.clipGradNorm(params, maxNorm);
+  if (maxNorm > 0 && params.some((p) => p.grad)) optim.clipGradNorm(params, maxNorm).dispose();
 }
 
 export function stepOptimizer(opt: AnyOptimizer, scheduler: optim.LRScheduler | null): void {

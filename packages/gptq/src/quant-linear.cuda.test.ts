@@ -1,4 +1,4 @@
-import { cuda, Generator, Tensor } from "@shrinkray/tensor-cuda";
+import { cuda, Generator, Tensor, tidy } from "@shrinkray/tensor-cuda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { gptqQuantize } from "./gptq.js";
 import { HessianAccumulator } from "./hessian.js";
@@ -45,6 +45,29 @@ describe("QuantLinear on the emulated CUDA device", () => {
       expect(Array.from((await layer.dequantizedWeight().data()) as Float32Array)).toEqual(Array.from(wantW));
     });
   }
+
+  it("moving between devices drops the cached float weight: no stale cache, no device memory left", async () => {
+    const { layer } = layerFor(4, 32, 21);
+    // More rows than decoding's fused path takes, so the float weight is formed and cached.
+    const x = Tensor.randn([12, 64], { generator: new Generator(22) });
+    const want = Array.from(layer.call(x).dataSync() as Float32Array);
+    const before = cuda.memoryStats().allocatedBytes;
+    // The CPU cache must not follow the layer to the device (a host tensor in a device matmul).
+    layer.to("cuda");
+    const onDevice = x.to("cuda");
+    const y = tidy(() => layer.call(onDevice));
+    Array.from((await y.data()) as Float32Array).forEach((v, i) => {
+      expect(v).toBeCloseTo(want[i], 4);
+    });
+    y.dispose();
+    onDevice.dispose();
+    // Back on the CPU: the device cache is freed with the move, and the host path serves again.
+    await layer.toAsync("cpu");
+    expect(cuda.memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
+    Array.from(layer.call(x).dataSync() as Float32Array).forEach((v, i) => {
+      expect(v).toBeCloseTo(want[i], 4);
+    });
+  });
 
   for (const bits of [2, 3, 4, 8] as const) {
     it(`${bits}-bit decoding (≤ 8 rows) multiplies from the packed codes, without a float weight`, async () => {

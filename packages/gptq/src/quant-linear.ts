@@ -104,6 +104,11 @@ export class QuantLinear extends nn.Module {
     this.cached = null;
   }
 
+  /** The cached float weight belongs to the device the packed buffers left. */
+  protected override onMoved(): void {
+    this.releaseCache();
+  }
+
   forward(x: Tensor): Tensor {
     const fused = this.decodeForward(x);
     if (fused) return fused;

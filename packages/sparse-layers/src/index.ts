@@ -16,7 +16,14 @@ export {
   WEIGHTS_FILE,
 } from "./checkpoint/checkpoint.js";
 export { type Calibration, captureLayerIO } from "./fit/capture.js";
-export { evaluate, type FitOptions, type FitProgress, fitLayerwise, type LayerFitResult } from "./fit/fit.js";
+export {
+  evaluate,
+  type FitOptions,
+  type FitProgress,
+  fitLayerwise,
+  fitLayerwiseAsync,
+  type LayerFitResult,
+} from "./fit/fit.js";
 export { collectGrams, linearNames } from "./fit/grams.js";
 export { type DecomposeOptions, type Decomposition, decompose } from "./init/decompose.js";
 export { type FromLinearOptions, groupedFromLinear, groupedLoraFromLinear } from "./init/from-linear.js";

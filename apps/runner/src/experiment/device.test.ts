@@ -9,7 +9,7 @@ import { runExperiment } from "./run.js";
 
 /*
  * `"device": "cuda"` on tensor-cuda's emulated device (the CUDA C kernels compiled for the CPU
- * where g++ exists): evaluation, distillation and GPTQ run there, round-to-nearest on the CPU,
+ * where g++ exists): evaluation, distillation, layer-wise fitting and GPTQ run there, round-to-nearest on the CPU,
  * and every figure matches the CPU run of the same experiment.
  */
 
@@ -41,6 +41,12 @@ function experimentFile(device: "cpu" | "cuda"): string {
             teacher: { kind: "model", variant: "baseline" },
           },
         },
+        // Layer-wise fitting of the replacements on the calibration text, on the device.
+        {
+          name: "fitted",
+          from: "baseline",
+          sparsify: { groups: 2, rank: 4, calibration: "problems", fitEpochs: 2 },
+        },
         { name: "rtn-4bit", from: "baseline", quantize: { method: "rtn", bits: 4, groupSize: 32 } },
         {
           name: "gptq-4bit",
@@ -64,15 +70,25 @@ function experimentFile(device: "cpu" | "cuda"): string {
 describe.skipIf(!haveToyTeacher())("experiments on a device", () => {
   beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
 
-  it("evaluates, distills and runs GPTQ on cuda with the CPU run's figures", async () => {
+  it("evaluates, distills, fits and runs GPTQ on cuda with the CPU run's figures", async () => {
     const run = async (device: "cpu" | "cuda") => {
       const { experiment, baseDir } = loadExperiment(experimentFile(device));
       const out = mkdtempSync(join(tmpdir(), "sr-device-out-"));
       return runExperiment(experiment, baseDir, { outDir: out, log: () => {} });
     };
     const cpu = await run("cpu");
+    const before = cuda.memoryStats().allocatedBytes;
     const gpu = await run("cuda");
-    expect(gpu.variants.map((v) => v.name)).toEqual(["baseline", "distilled", "rtn-4bit", "gptq-4bit"]);
+    // Models go back to the CPU after each step; activations, optimizer state, Hessians and
+    // calibration batches are freed on the way, not left to the GC.
+    expect(cuda.memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
+    expect(gpu.variants.map((v) => v.name)).toEqual([
+      "baseline",
+      "distilled",
+      "fitted",
+      "rtn-4bit",
+      "gptq-4bit",
+    ]);
     gpu.variants.forEach((v, i) => {
       v.metrics.forEach((m, j) => {
         const want = cpu.variants[i].metrics[j];
@@ -82,7 +98,11 @@ describe.skipIf(!haveToyTeacher())("experiments on a device", () => {
         // feedback carries the change along the row and into later layers' inputs, so the
         // quantized model is a near neighbour, not a copy (0.6% in perplexity here; every
         // other figure agrees to 3 decimals).
-        if (v.name === "gptq-4bit") expect(Math.abs(m.value / want.value - 1)).toBeLessThan(0.02);
+        // Layer-wise fitting starts LoRA at a stationary point of its A factor, where Adam's
+        // first step turns rounding noise into ±lr (see sparse-layers' fit.cuda.test.ts):
+        // 0.1% apart in perplexity here.
+        if (v.name === "gptq-4bit" || v.name === "fitted")
+          expect(Math.abs(m.value / want.value - 1)).toBeLessThan(0.02);
         else expect(m.value).toBeCloseTo(want.value, 3);
       });
     });

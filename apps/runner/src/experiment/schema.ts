@@ -268,7 +268,10 @@ export interface Experiment {
   model: string;
   output?: string;
   seed?: number;
-  /** Where evaluation, samples, distillation and GPTQ run (RTN, int8 and sparsity stay on the CPU); default "cpu". */
+  /**
+   * Where evaluation, samples, layer-wise fitting, distillation and GPTQ run (RTN, int8 and the
+   * sparse layers' initialisation stay on the CPU); default "cpu".
+   */
   device?: "cpu" | "cuda";
   data: Record<string, DataSpec>;
   variants: VariantSpec[];

@@ -10,7 +10,7 @@ import {
 } from "@shrinkray/gptq";
 import { type CausalLM, loadPretrained } from "@shrinkray/models";
 import { createRemoteTeacher } from "@shrinkray/openai-lm";
-import { applySparsityConfig, fitLayerwise, sparsify, sparsityConfigOf } from "@shrinkray/sparse-layers";
+import { applySparsityConfig, fitLayerwiseAsync, sparsify, sparsityConfigOf } from "@shrinkray/sparse-layers";
 import { Generator, nn } from "@shrinkray/tensor-cuda";
 import { RunnerError } from "../cli/errors.js";
 import { resolvePath } from "../experiment/load.js";
@@ -93,12 +93,22 @@ export async function buildVariant(
         seqLen: 64,
         seed,
       });
-      const fits = fitLayerwise(
-        model,
-        replaced,
-        { batches, run: (m, b) => (m as CausalLM).call(b) },
-        { epochs: s.fitEpochs ?? 10, generator: new Generator(seed) },
-      );
+      // Layer-wise fitting runs where the experiment runs: on "cuda" the captured activations,
+      // the training and the optimizer state stay on the device (fitLayerwiseAsync).
+      const device = ctx.experiment.device ?? "cpu";
+      const fits = await withModelsOn(device, [model], async () => {
+        const onDevice = batches.map((b) => b.to(device));
+        try {
+          return await fitLayerwiseAsync(
+            model,
+            replaced,
+            { batches: onDevice, run: (m, b) => (m as CausalLM).call(b) },
+            { epochs: s.fitEpochs ?? 10, generator: new Generator(seed) },
+          );
+        } finally {
+          if (device !== "cpu") for (const b of onDevice) b.dispose();
+        }
+      });
       extra.fit = fits.map((f) => ({
         layer: f.name,
         relErrorBefore: f.relErrorBefore,

@@ -1,4 +1,4 @@
-import { cat, type nn, noGrad, reshape, type Tensor } from "@shrinkray/tensor-cuda";
+import { cat, type nn, noGrad, reshape, type Tensor, tidy } from "@shrinkray/tensor-cuda";
 
 /**
  * Calibration data and how to push one batch through the model. `run` defaults to
@@ -34,19 +34,24 @@ export function captureLayerIO<B>(
     if (stopEarly) throw new StopForward();
   });
   const run = calibration.run ?? ((m: nn.AnyModule, b: B) => m.call(b as never));
+  // tidy: the prefix's activations and the per-batch captures are freed as soon as they are
+  // concatenated, not when the GC gets to them (on a device that memory is not the GC's).
   try {
-    noGrad(() => {
-      for (const batch of calibration.batches) {
-        try {
-          run(model, batch);
-        } catch (e) {
-          if (!(e instanceof StopForward)) throw e;
+    return noGrad(() =>
+      tidy(() => {
+        for (const batch of calibration.batches) {
+          try {
+            run(model, batch);
+          } catch (e) {
+            if (!(e instanceof StopForward)) throw e;
+          }
         }
-      }
-    });
+        if (xs.length === 0)
+          throw new Error("captureLayerIO: the calibration batches never reached the layer");
+        return { inputs: cat(xs, 0), outputs: cat(ys, 0) };
+      }),
+    );
   } finally {
     remove();
   }
-  if (xs.length === 0) throw new Error("captureLayerIO: the calibration batches never reached the layer");
-  return { inputs: cat(xs, 0), outputs: cat(ys, 0) };
 }

@@ -243,13 +243,21 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    * an optimizer built earlier still holds the right tensors).
    */
   to(device: Device): this {
+    let anyMoved = false;
     for (const t of [...this.parameters(), ...this.buffers()]) {
       if (t.device === device) continue;
+      anyMoved = true;
       const moved = t.to(device);
       t.setStorage(moved.storage);
       moved.dispose(); // drops only the temporary's reference; t now holds the storage
-      if (t.grad) t.grad = t.grad.to(device);
+      if (t.grad) {
+        const g = t.grad.to(device);
+        g.persistent = true;
+        t.grad.dispose();
+        t.grad = g;
+      }
     }
+    if (anyMoved) for (const m of this.modules()) m.onMoved(device);
     return this;
   }
 
@@ -258,8 +266,10 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
    * back to the CPU, e.g. to be quantized there): each copy is awaited.
    */
   async toAsync(device: Device): Promise<this> {
+    let anyMoved = false;
     for (const t of [...this.parameters(), ...this.buffers()]) {
       if (t.device === device) continue;
+      anyMoved = true;
       const moved = await t.toAsync(device);
       t.setStorage(moved.storage);
       moved.dispose();
@@ -270,8 +280,17 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
         t.grad = g;
       }
     }
+    if (anyMoved) for (const m of this.modules()) m.onMoved(device);
     return this;
   }
+
+  /**
+   * Called on every module of a tree after to() / toAsync() moved some of its tensors (as torch's
+   * _apply is the place to follow a move). A module that caches tensors derived from its
+   * parameters or buffers drops them here, so a cache on the old device is neither used with
+   * tensors on the new one nor left holding that device's memory.
+   */
+  protected onMoved(_device: Device): void {}
 
   // ---- state dict ----
 

@@ -79,6 +79,55 @@ describe("AdamW", () => {
     expect((opt.state.get(p)!.expAvgSq as Tensor).isDisposed).toBe(false);
   });
 
+  it("dispose() frees the moments now; a later step starts afresh, as a new optimizer would", () => {
+    const run = (disposeAfterFirst: boolean) => {
+      const p = Tensor.from(p0, undefined, { requiresGrad: true });
+      const opt = new AdamW([p], { lr: 0.05 });
+      p.grad = Tensor.from(grads[0]);
+      opt.step();
+      const moments = [opt.state.get(p)!.expAvg, opt.state.get(p)!.expAvgSq] as Tensor[];
+      if (disposeAfterFirst) {
+        opt.dispose();
+        expect(opt.state.size).toBe(0);
+        for (const m of moments) expect(m.isDisposed).toBe(true);
+      }
+      p.grad = Tensor.from(grads[1]);
+      opt.step();
+      return p.toArray() as number[];
+    };
+    // After dispose the second step is a first step (state recreated): p − lr·sign(g) again.
+    const fresh = run(true);
+    const once = referenceAdamW(p0, [grads[0]], {
+      lr: 0.05,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0.01,
+    });
+    const twice = referenceAdamW(once, [grads[1]], {
+      lr: 0.05,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0.01,
+    });
+    fresh.forEach((v, i) => {
+      expect(v).toBeCloseTo(twice[i], 5);
+    });
+    // Without dispose the state carries over, and the result differs.
+    const kept = run(false);
+    expect(kept.some((v, i) => Math.abs(v - twice[i]) > 1e-4)).toBe(true);
+  });
+
+  it("loadStateDict frees the state it replaces", () => {
+    const p = Tensor.from(p0, undefined, { requiresGrad: true });
+    const opt = new AdamW([p], { lr: 0.05 });
+    p.grad = Tensor.from(grads[0]);
+    opt.step();
+    const old = opt.state.get(p)!.expAvg as Tensor;
+    opt.loadStateDict(opt.stateDict());
+    expect(old.isDisposed).toBe(true);
+    expect((opt.state.get(p)!.expAvg as Tensor).isDisposed).toBe(false);
+  });
+
   it("resumes from stateDict exactly", () => {
     const make = () => {
       const p = Tensor.from(p0, undefined, { requiresGrad: true });

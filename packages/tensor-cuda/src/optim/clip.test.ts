@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Tensor } from "../index.js";
+import { Tensor, tidy } from "../index.js";
 import { clipGradNorm } from "./index.js";
 
 function params(): Tensor[] {
@@ -50,5 +50,14 @@ describe("clipGradNorm", () => {
     expect(total).toBeCloseTo(Math.sqrt(50), 5);
     expect(Array.from(a.grad!.dataSync() as Float32Array)[0]).toBeCloseTo(3 / (Math.sqrt(50) + 1e-6), 6);
     expect(Array.from(b.grad!.dataSync() as Float32Array)[0]).toBeCloseTo(3 / (Math.sqrt(50) + 1e-6), 6);
+  });
+
+  it("frees the gradients it replaces, and its own survive an enclosing tidy()", () => {
+    const ps = params();
+    const old = ps.slice(0, 2).map((p) => p.grad!);
+    tidy(() => clipGradNorm(ps, 1));
+    for (const g of old) expect(g.isDisposed).toBe(true);
+    for (const p of ps.slice(0, 2)) expect(p.grad!.isDisposed).toBe(false);
+    expect(values(ps)[0]).toBeCloseTo(3 / (13 + 1e-6), 6);
   });
 });

@@ -9,8 +9,9 @@ import { Tensor } from "../tensor.js";
  * normType is any p >= 1 or Infinity. Returns the norm before clipping as a scalar tensor, so
  * nothing waits on the device; `.item()` reads it on the CPU.
  *
- * Gradients are replaced by scaled copies rather than scaled in place: autograd may hand two
- * parameters the same gradient tensor, which in-place scaling would scale twice.
+ * Gradients are replaced by scaled copies rather than scaled in place (a gradient tensor set by
+ * hand on two parameters would otherwise be scaled twice); the replaced ones are disposed, as
+ * zeroGrad() disposes, so keep no reference to a .grad across clipping.
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): Tensor {
   if (!(normType >= 1))
@@ -29,7 +30,11 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
       return { total, grads: gs.map((g, i) => g.mul(coef).cast(withGrad[i].grad!.dtype)) };
     }),
   );
+  // The scaled copies outlive any enclosing tidy(), as backward's gradients do, and the ones
+  // they replace are freed now (on a device, not left to the GC).
   withGrad.forEach((p, i) => {
+    grads[i].persistent = true;
+    if (p.grad !== grads[i]) p.grad?.dispose();
     p.grad = grads[i];
   });
   return total;

@@ -69,6 +69,16 @@ export abstract class Optimizer<H extends BaseHyper> {
     }
   }
 
+  /**
+   * Frees the state tensors (moments) now, rather than when the GC finds the optimizer, which
+   * on a device it may never do in time. The optimizer stays usable: a later step() starts
+   * its state afresh, as a new optimizer would.
+   */
+  dispose(): void {
+    for (const s of this.state.values()) for (const v of Object.values(s)) if (isTensor(v)) v.dispose();
+    this.state.clear();
+  }
+
   /** The lr of the first group (convenient when there is one). */
   get lr(): number {
     return this.paramGroups[0].lr;
@@ -140,7 +150,7 @@ export abstract class Optimizer<H extends BaseHyper> {
       const { params: _ids, ...hyper } = saved;
       Object.assign(this.paramGroups[gi], hyper);
     });
-    this.state.clear();
+    this.dispose();
     for (const [p, s] of restored) this.state.set(p, s);
   }
 }

@@ -1,0 +1,88 @@
+import { cuda, slice, type Tensor } from "@shrinkray/tensor-cuda";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sparsify } from "../replace/sparsify.js";
+import { correlatedInputs, TinyStack } from "../test-utils.js";
+import { type FitOptions, fitLayerwise, fitLayerwiseAsync } from "./fit.js";
+
+/*
+ * Layer-wise fitting with the model on tensor-cuda's emulated CUDA device (the CUDA C compiled
+ * for the CPU where g++ exists): capture, training, optimizer state and the error sums stay on
+ * the device, the result follows the CPU fit, and nothing is left allocated afterwards.
+ */
+
+const D = 32;
+const H = 64;
+const rules = [{ pattern: /(up|down)_proj$/, groups: 4, rank: 4 }];
+
+function setup() {
+  const calib = correlatedInputs(192, D, 7);
+  const batches = [0, 1].map((i) => slice(calib, 0, i * 96, (i + 1) * 96));
+  const model = new TinyStack(D, H, 2, 1);
+  const { replaced } = sparsify(model, { rules, init: "svd" });
+  return { model, replaced, batches };
+}
+
+describe("fitLayerwiseAsync on the emulated CUDA device", () => {
+  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+
+  for (const inputsFrom of ["dense", "sparse"] as const) {
+    it(`inputs from the ${inputsFrom} model: the CPU fit's errors and losses, nothing left allocated`, async () => {
+      const opts = (losses: number[]): FitOptions => ({
+        epochs: 4,
+        batchSize: 64,
+        lr: 3e-3,
+        inputsFrom,
+        onProgress: (p) => losses.push(p.loss),
+      });
+      const host = setup();
+      const hostLosses: number[] = [];
+      const want = fitLayerwise(host.model, host.replaced, { batches: host.batches }, opts(hostLosses));
+
+      const dev = setup();
+      const before = cuda.memoryStats().allocatedBytes;
+      dev.model.to("cuda");
+      const batches = dev.batches.map((b) => b.to("cuda"));
+      const devLosses: number[] = [];
+      const got = await fitLayerwiseAsync(dev.model, dev.replaced, { batches }, opts(devLosses));
+
+      expect(got.map((r) => r.name)).toEqual(want.map((r) => r.name));
+      // The same walk, shuffles and schedule; the runs differ only by float32 rounding. The SVD
+      // start is a stationary point for LoRA's A (its first gradient is ~1e-7, pure rounding),
+      // and AdamW's first step turns that noise into ±lr, so the fits agree to ~1e-3, not 1e-6
+      // (as PyTorch's CPU and CUDA runs would).
+      const near = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+      // Sequential mode feeds each fit's rounding into the next layer's inputs.
+      const tol = inputsFrom === "dense" ? 1e-2 : 3e-2;
+      for (const [i, r] of got.entries()) {
+        const w = want[i];
+        expect(r.rows).toBe(w.rows);
+        // From the dense model a layer's inputs do not depend on the fits before it.
+        const start = inputsFrom === "dense" || i === 0 ? 1e-5 : tol;
+        expect(near(r.relErrorBefore, w.relErrorBefore), r.name).toBeLessThan(start);
+        expect(near(r.relErrorAfter, w.relErrorAfter), r.name).toBeLessThan(tol);
+        expect(r.mseAfter).toBeLessThan(r.mseBefore);
+      }
+      expect(devLosses).toHaveLength(hostLosses.length);
+      for (const [i, l] of devLosses.entries()) expect(near(l, hostLosses[i])).toBeLessThan(tol);
+
+      // The model holds the fitted sparse layers on the device; the dense ones went back home.
+      for (const p of dev.model.parameters()) expect(p.device).toBe("cuda");
+      for (const r of dev.replaced) expect(r.dense.weight.device).toBe("cpu");
+
+      // Captured activations, optimizer moments and loss sums are all released.
+      for (const t of batches as Tensor[]) t.dispose();
+      await dev.model.toAsync("cpu");
+      expect(cuda.memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
+    });
+  }
+
+  it("an error inside the fit still returns the dense layers to the CPU", async () => {
+    const dev = setup();
+    dev.model.to("cuda");
+    // Calibration left on the CPU: the first forward mixes devices and throws.
+    await expect(
+      fitLayerwiseAsync(dev.model, dev.replaced, { batches: dev.batches }, { epochs: 1 }),
+    ).rejects.toThrow();
+    for (const r of dev.replaced) expect(r.dense.weight.device).toBe("cpu");
+  });
+});
