@@ -113,23 +113,43 @@ export class SwitchableLinear extends nn.Module {
 
   /**
    * Gives each width in `bits` a learned step size (LSQ), initialised from the current weight's
-   * min-max grid under the current group size and symmetry; the zero points stay fixed.
+   * min-max grid under the current group size and symmetry; the zero points stay fixed. Reads
+   * the weight synchronously: for a layer on "cuda" use learnStepSizesAsync.
    */
   learnStepSizes(bits: readonly BitWidth[]): this {
+    const wanted = this.stepsToAdd(bits, "learnStepSizes");
+    if (wanted.length) this.addSteps(wanted, this.weight.dataSync() as Float32Array);
+    return this;
+  }
+
+  /**
+   * learnStepSizes for a layer wherever it lives: the weight is read once (awaited), the grid
+   * is computed on the host, and each step is created on the weight's device.
+   */
+  async learnStepSizesAsync(bits: readonly BitWidth[]): Promise<this> {
+    const wanted = this.stepsToAdd(bits, "learnStepSizesAsync");
+    if (wanted.length) this.addSteps(wanted, (await this.weight.data()) as Float32Array);
+    return this;
+  }
+
+  /** The quantized widths in `bits` that have no learned step yet (checked, de-duplicated). */
+  private stepsToAdd(bits: readonly BitWidth[], caller: string): BitWidth[] {
+    const out: BitWidth[] = [];
     for (const b of bits) {
-      checkBitWidth(b, "SwitchableLinear.learnStepSizes");
-      if (!isQuantized(b) || this.steps.has(b)) continue;
+      checkBitWidth(b, `SwitchableLinear.${caller}`);
+      if (isQuantized(b) && !this.steps.has(b) && !out.includes(b)) out.push(b);
+    }
+    return out;
+  }
+
+  private addSteps(bits: readonly BitWidth[], weight: Float32Array): void {
+    for (const b of bits) {
       const spec: QuantSpec = { bits: b, groupSize: this._groupSize, sym: this._sym };
-      const grid = minMaxGrid(
-        this.weight.dataSync() as Float32Array,
-        this.outFeatures,
-        this.inFeatures,
-        spec,
-      );
-      const scale = this.param(`step_${b}`, Tensor.from(grid.scale, [grid.groups, this.outFeatures]));
+      const grid = minMaxGrid(weight, this.outFeatures, this.inFeatures, spec);
+      const init = Tensor.from(grid.scale, [grid.groups, this.outFeatures], { device: this.weight.device });
+      const scale = this.param(`step_${b}`, init);
       this.steps.set(b, { scale, zero: grid.zero, spec });
     }
-    return this;
   }
 
   /** The learned step size of a width, if it has one. */
