@@ -1,4 +1,4 @@
-import { cuda } from "@shrinkray/tensor-cuda";
+import { cuda, optim, type Tensor } from "@shrinkray/tensor-cuda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { distill } from "./distill.js";
 import { modelTeacher } from "./model-teacher.js";
@@ -41,4 +41,13 @@ describe("distillation on the emulated CUDA device", () => {
       });
     }, 120_000);
   }
+
+  it("an optimizer the caller passes keeps its state (distill frees only one it made)", async () => {
+    const student = tinyLlama({ hidden: 16, layers: 1, seed: 7 }).to("cuda");
+    const teacher = modelTeacher(sharpTeacher().to("cuda"));
+    const optimizer = new optim.AdamW(student.parameters(), { lr: 1e-2 });
+    await distill({ ...common, optimizer, teacher, student, loss: { kind: "forward_kl" } });
+    expect(optimizer.state.size).toBe(student.parameters().length);
+    for (const s of optimizer.state.values()) expect((s.expAvg as Tensor).isDisposed).toBe(false);
+  });
 });

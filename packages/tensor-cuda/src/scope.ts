@@ -1,3 +1,4 @@
+import { releaseNode } from "./autograd/backward.js";
 import type { Tensor } from "./tensor.js";
 
 /*
@@ -33,7 +34,11 @@ export function tidy<T>(fn: () => T): T {
   } catch (e) {
     scopes.pop();
     // What the scope made is released on the way out too: on a device nothing else would free
-    // it (a forward stopped by an exception from a hook, for one).
+    // it (a forward stopped by an exception from a hook, for one). Nothing the scope made
+    // escaped it, so no backward can run through the nodes it recorded: their holds go first
+    // (each node alone; graphs recorded before the scope keep theirs, and so do the nodes below
+    // a persistent tensor, which did escape).
+    releaseFailedScope(scope);
     const outer = scopes[scopes.length - 1];
     for (const t of scope) {
       if (t.heldByGraph || t.persistent) outer?.add(t);
@@ -50,4 +55,16 @@ export function tidy<T>(fn: () => T): T {
     else t.dispose();
   }
   return result;
+}
+
+function releaseFailedScope(scope: Set<Tensor>): void {
+  const spared = new Set<Tensor>();
+  const stack = [...scope].filter((t) => t.persistent && t.gradFn);
+  while (stack.length) {
+    const t = stack.pop() as Tensor;
+    if (spared.has(t)) continue;
+    spared.add(t);
+    for (const i of t.gradFn?.inputs ?? []) if (scope.has(i)) stack.push(i);
+  }
+  for (const t of scope) if (!spared.has(t)) releaseNode(t);
 }

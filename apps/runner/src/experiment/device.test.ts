@@ -98,11 +98,11 @@ describe.skipIf(!haveToyTeacher())("experiments on a device", () => {
         // feedback carries the change along the row and into later layers' inputs, so the
         // quantized model is a near neighbour, not a copy (0.6% in perplexity here; every
         // other figure agrees to 3 decimals).
+        if (v.name === "gptq-4bit") expect(Math.abs(m.value / want.value - 1)).toBeLessThan(0.02);
         // Layer-wise fitting starts LoRA at a stationary point of its A factor, where Adam's
         // first step turns rounding noise into ±lr (see sparse-layers' fit.cuda.test.ts):
         // 0.1% apart in perplexity here.
-        if (v.name === "gptq-4bit" || v.name === "fitted")
-          expect(Math.abs(m.value / want.value - 1)).toBeLessThan(0.02);
+        else if (v.name === "fitted") expect(Math.abs(m.value / want.value - 1)).toBeLessThan(0.01);
         else expect(m.value).toBeCloseTo(want.value, 3);
       });
     });

@@ -89,15 +89,28 @@ export async function fitLayerwiseAsync<B>(
 ): Promise<LayerFitResult[]> {
   const device = model.parameters()[0]?.device ?? "cpu";
   const denseHome = layers.map((l) => l.dense.parameters()[0]?.device ?? "cpu");
+  let outcome: { ok: true; results: LayerFitResult[] } | { ok: false; error: unknown };
   try {
     for (const l of layers) {
       l.dense.to(device);
       l.sparse.to(device);
     }
-    return await readsAsync(fitWalk(model, layers, calibration, opts));
-  } finally {
-    for (const [i, l] of layers.entries()) await l.dense.toAsync(denseHome[i]);
+    outcome = { ok: true, results: await readsAsync(fitWalk(model, layers, calibration, opts)) };
+  } catch (error) {
+    outcome = { ok: false, error };
   }
+  // Every dense layer is sent home even if one copy fails; the fit's own error wins.
+  let homeError: { error: unknown } | null = null;
+  for (const [i, l] of layers.entries()) {
+    try {
+      await l.dense.toAsync(denseHome[i]);
+    } catch (error) {
+      homeError ??= { error };
+    }
+  }
+  if (!outcome.ok) throw outcome.error;
+  if (homeError) throw homeError.error;
+  return outcome.results;
 }
 
 function* fitWalk<B>(
@@ -171,10 +184,12 @@ function* trainWalk(
   const bs = Math.min(opts.batchSize ?? 256, rows);
   const wasTraining = layer.sparse.training;
   layer.sparse.train();
+  // The epoch's running sum; handed to the reader (which frees it) at the end of each epoch.
+  let total: Tensor | null = null;
   try {
     for (let epoch = 0; epoch < (opts.epochs ?? 20); epoch++) {
       const order = shuffled(rows, gen);
-      let total = Tensor.zeros([], { device: x.device });
+      total = Tensor.zeros([], { device: x.device });
       let steps = 0;
       for (let start = 0; start < rows; start += bs) {
         const next = tidy(() => {
@@ -185,16 +200,19 @@ function* trainWalk(
           opt.zeroGrad();
           loss.backward();
           opt.step();
-          return noGrad(() => add(total, loss));
+          return noGrad(() => add(total as Tensor, loss));
         });
         total.dispose();
         total = next;
         steps++;
       }
-      const epochLoss = yield total;
+      const sum = total;
+      total = null;
+      const epochLoss = yield sum;
       report(epoch, epochLoss / steps);
     }
   } finally {
+    total?.dispose();
     opt.zeroGrad();
     opt.dispose();
     layer.sparse.train(wasTraining);

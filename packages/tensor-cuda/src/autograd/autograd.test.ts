@@ -172,22 +172,50 @@ describe("tidy", () => {
     expect(made.isDisposed).toBe(true);
     expect(persistent.isDisposed).toBe(false);
     expect(outside.isDisposed).toBe(false);
-    // A tensor an autograd graph still needs is handed to the outer scope, as on a return.
-    let held!: Tensor;
-    let heldInside = true;
+    // A graph recorded inside the failed scope can never run backward (nothing it made was
+    // returned): its activations are freed with the rest, as after a backward.
+    const w = Tensor.from([1, 2], [2], { requiresGrad: true });
+    let activation!: Tensor;
+    expect(() =>
+      tidy(() => {
+        activation = w.mul(2);
+        activation.mul(activation);
+        throw new Error("forward stopped");
+      }),
+    ).toThrow(/forward stopped/);
+    expect(activation.isDisposed).toBe(true);
+    // A graph recorded before the failed scope keeps what it reads, and its backward still runs,
+    // even though a node in the failed scope read it too.
     tidy(() => {
+      const pending = w.mul(2);
+      const y = pending.mul(pending);
       try {
         tidy(() => {
-          held = outside.mul(2).requiresGrad_();
-          held.mul(2);
+          y.mul(5);
           throw new Error("x");
         });
       } catch {
-        heldInside = held.isDisposed;
+        expect(y.isDisposed).toBe(false);
       }
+      y.sum().backward();
       return null;
     });
-    expect(heldInside).toBe(false);
+    expect(w.grad!.toArray()).toEqual([8, 16]);
+    // Nodes below a persistent tensor escaped the scope: they keep what they read.
+    let kept!: Tensor;
+    let below!: Tensor;
+    expect(() =>
+      tidy(() => {
+        below = w.mul(3);
+        kept = below.mul(below);
+        kept.persistent = true;
+        throw new Error("y");
+      }),
+    ).toThrow();
+    expect(below.isDisposed).toBe(false);
+    w.grad = null;
+    kept.sum().backward();
+    expect(w.grad!.toArray()).toEqual([18, 36]);
   });
 
   it("nested scopes hand kept tensors to the outer scope", () => {

@@ -125,22 +125,32 @@ function releaseGraph(root: Tensor): void {
   const stack = [root];
   while (stack.length) {
     const t = stack.pop() as Tensor;
-    const fn = t.gradFn;
-    if (!fn || fn.released) continue;
-    fn.released = true;
-    unhold(t);
-    for (const s of fn.saved ?? []) unhold(s);
-    const group = fn.member?.group;
-    if (!group) for (const i of fn.inputs) unhold(i);
-    else if (!group.released) {
-      group.released = true;
-      for (const i of group.inputs) unhold(i);
-    }
-    for (const i of fn.inputs) {
+    if (!releaseNode(t)) continue;
+    for (const i of (t.gradFn as NonNullable<Tensor["gradFn"]>).inputs) {
       if (!seen.has(i)) {
         seen.add(i);
         stack.push(i);
       }
     }
   }
+}
+
+/**
+ * Drops the holds of the one node that made `t` (on t, its inputs and saved tensors), once.
+ * False when t has no node or it was released already. releaseGraph walks a graph with it;
+ * tidy() uses it alone on the nodes of a scope that threw, whose graph can no longer run.
+ */
+export function releaseNode(t: Tensor): boolean {
+  const fn = t.gradFn;
+  if (!fn || fn.released) return false;
+  fn.released = true;
+  unhold(t);
+  for (const s of fn.saved ?? []) unhold(s);
+  const group = fn.member?.group;
+  if (!group) for (const i of fn.inputs) unhold(i);
+  else if (!group.released) {
+    group.released = true;
+    for (const i of group.inputs) unhold(i);
+  }
+  return true;
 }

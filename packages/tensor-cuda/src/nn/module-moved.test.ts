@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Device } from "../backend/backend.js";
-import { cuda, nn, type Tensor } from "../index.js";
+import { cuda, nn, Tensor, tidy } from "../index.js";
 
 /** A module that caches a tensor derived from a child's weight, as QuantLinear does. */
 class Caching extends nn.Module {
@@ -17,6 +17,7 @@ class Caching extends nn.Module {
   }
   protected override onMoved(device: Device): void {
     this.moves.push(device);
+    this.cache?.dispose();
     this.cache = null;
   }
   forward(x: Tensor): Tensor {
@@ -48,5 +49,24 @@ describe("Module.onMoved", () => {
     await root.toAsync("cpu");
     expect(m.moves).toEqual(["cuda", "cpu"]);
     expect(m.derived().device).toBe("cpu");
+  });
+
+  it("a gradient moves with its parameter: the old copy is freed, the new one outlives tidy()", async () => {
+    const root = new Root();
+    const w = root.m.inner.weight;
+    const grad = Tensor.ones(w.shape);
+    w.grad = grad;
+    tidy(() => root.to("cuda"));
+    expect(grad.isDisposed).toBe(true);
+    expect(w.grad!.device).toBe("cuda");
+    expect(w.grad!.isDisposed).toBe(false);
+    // A gradient already on the target device (set by hand) is kept as it is.
+    await root.toAsync("cpu");
+    expect(w.grad!.device).toBe("cpu");
+    const deviceGrad = Tensor.ones(w.shape).to("cuda");
+    w.grad = deviceGrad;
+    root.to("cuda");
+    expect(w.grad).toBe(deviceGrad);
+    expect(deviceGrad.isDisposed).toBe(false);
   });
 });

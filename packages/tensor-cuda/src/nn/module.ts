@@ -253,7 +253,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       if (t.grad) {
         const g = t.grad.to(device);
         g.persistent = true;
-        t.grad.dispose();
+        if (g !== t.grad) t.grad.dispose(); // a gradient already on `device` is kept as it is
         t.grad = g;
       }
     }
@@ -276,7 +276,7 @@ export abstract class Module<Args extends unknown[] = [Tensor], Out = Tensor> {
       if (t.grad) {
         const g = await t.grad.toAsync(device);
         g.persistent = true;
-        t.grad.dispose();
+        if (g !== t.grad) t.grad.dispose();
         t.grad = g;
       }
     }

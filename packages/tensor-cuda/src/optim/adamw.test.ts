@@ -117,15 +117,19 @@ describe("AdamW", () => {
     expect(kept.some((v, i) => Math.abs(v - twice[i]) > 1e-4)).toBe(true);
   });
 
-  it("loadStateDict frees the state it replaces", () => {
+  it("loadStateDict leaves the state it replaces alone: a stateDict() snapshot can be loaded back", () => {
     const p = Tensor.from(p0, undefined, { requiresGrad: true });
     const opt = new AdamW([p], { lr: 0.05 });
     p.grad = Tensor.from(grads[0]);
     opt.step();
-    const old = opt.state.get(p)!.expAvg as Tensor;
-    opt.loadStateDict(opt.stateDict());
-    expect(old.isDisposed).toBe(true);
-    expect((opt.state.get(p)!.expAvg as Tensor).isDisposed).toBe(false);
+    const snapshot = opt.stateDict();
+    const other = new AdamW([Tensor.from(p0, undefined, { requiresGrad: true })], { lr: 0.05 });
+    opt.loadStateDict(other.stateDict());
+    expect(opt.state.size).toBe(0);
+    opt.loadStateDict(snapshot);
+    expect((opt.state.get(p)!.expAvg as Tensor).toArray()).toEqual(
+      (snapshot.state[0].expAvg as Tensor).toArray(),
+    );
   });
 
   it("resumes from stateDict exactly", () => {

@@ -150,7 +150,9 @@ export abstract class Optimizer<H extends BaseHyper> {
       const { params: _ids, ...hyper } = saved;
       Object.assign(this.paramGroups[gi], hyper);
     });
-    this.dispose();
+    // The old state is not freed here: stateDict() hands out the live tensors, and a caller
+    // may hold such a snapshot to load back later. dispose() first to free it.
+    this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
   }
 }
