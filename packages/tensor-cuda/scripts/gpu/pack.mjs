@@ -7,7 +7,16 @@
  * (with the device tool: carry [".carry/gpu"]). Usage: node scripts/gpu/pack.mjs
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -52,6 +61,24 @@ sh(join(root, "node_modules/.bin/esbuild"), [
   "--external:onnxruntime-node/*",
   "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   `--outfile=${join(stage, "gptq-cuda.mjs")}`,
+]);
+// The runner's end-to-end device check (apps/runner): every @shrinkray package resolves to its
+// sources, so the program holds one copy of each, built from this checkout.
+const packages = readdirSync(join(root, "packages")).filter((p) =>
+  existsSync(join(root, "packages", p, "src/index.ts")),
+);
+sh(join(root, "node_modules/.bin/esbuild"), [
+  join(root, "apps/runner/bench/device-flow.ts"),
+  "--bundle",
+  "--platform=node",
+  "--format=esm",
+  "--target=node20",
+  ...packages.map((p) => `--alias:@shrinkray/${p}=${join(root, "packages", p, "src/index.ts")}`),
+  "--external:koffi",
+  "--external:onnxruntime-node",
+  "--external:onnxruntime-node/*",
+  "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  `--outfile=${join(stage, "device-flow.mjs")}`,
 ]);
 cpSync(join(pkg, "src/backend/cuda/kernels"), join(stage, "kernels"), { recursive: true });
 
@@ -100,7 +127,8 @@ writeFileSync(
   `#!/usr/bin/env bash
 # Runs tensor-cuda's GPU checks and benchmarks on a CUDA machine without Node (made by pack.mjs).
 # Usage: bash .carry/gpu/run.sh [parity|bench|all] [--out DIR] [--emulate [--compiled] [--small]]:
-# tensor-cuda's checks, then GPTQ's, then the PyTorch peers if "bench"/"all" on a real GPU.
+# tensor-cuda's checks, then GPTQ's, then the runner's device flow, then the PyTorch peers if
+# "bench"/"all" on a real GPU.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="\${TMPDIR:-/tmp}/shrinkray-gpu"
@@ -121,6 +149,9 @@ status=0
 export SHRINKRAY_CUDA_KERNELS="$work/kernels"
 "$work/node" "$work/check.mjs" "$@" || status=$?
 "$work/node" "$work/gptq-cuda.mjs" "$@" || status=$?
+# An experiment end to end (fitting, distillation, GPTQ, evaluation) on the device vs the CPU;
+# it reads the committed toy model, so run.sh runs from the repository root.
+"$work/node" "$work/device-flow.mjs" "$@" || status=$?
 if { [ "$mode" = bench ] || [ "$mode" = all ]; } && [[ " $* " != *" --emulate "* ]]; then
   python3 "$here/cuda_peer.py" "$@" || status=$?
   # The GPTQ peer, on the GPU: [4096 x 4096], 128 x 512 calibration tokens, 4-bit, group 128.
