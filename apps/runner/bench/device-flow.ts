@@ -21,10 +21,10 @@ import { runExperiment } from "../src/experiment/run.js";
 import { DEVICE_VARIANTS, deviceTolerance, writeDeviceExperiment } from "../src/testing/device-experiment.js";
 
 const args = process.argv.slice(2);
-const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : null);
-const outDir = valueOf("--out");
+const flagValue = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : null);
+const outDir = flagValue("--out");
 const mode = args.find((a, i) => !a.startsWith("--") && !["--out", "--model"].includes(args[i - 1])) ?? "all";
-const modelDir = resolve(valueOf("--model") ?? "apps/runner/assets/toy/teacher");
+const modelDir = resolve(flagValue("--model") ?? "apps/runner/assets/toy/teacher");
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function runOn(device: "cpu" | "cuda") {

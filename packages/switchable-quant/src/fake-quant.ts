@@ -77,12 +77,13 @@ function quantizeHost(
 
 /**
  * Fake-quantizes `weight` [out, in] on a given grid: `scale` [groups, out] (may require grad:
- * that is LSQ) and integer `zero` [groups, out]. Gradients: STE to the weight, LSQ to the scale.
+ * that is LSQ) and integer zero points [groups, out] (host values, or a tensor, which on the
+ * weight's device is used as it is). Gradients: STE to the weight, LSQ to the scale.
  */
 export function fakeQuantizeWithGrid(
   weight: Tensor,
   scale: Tensor,
-  zero: Float32Array,
+  zeroPoints: Float32Array | Tensor,
   spec: QuantSpec,
   opts: FakeQuantOptions = {},
 ): Tensor {
@@ -91,12 +92,17 @@ export function fakeQuantizeWithGrid(
   if (weight.device !== "cpu" && weight.rank === 2) {
     const [o, i] = weight.shape;
     const gl = groupLength(i, spec.groupSize);
-    if (scale.size === Math.ceil(i / gl) * o && zero.length === scale.size) {
-      const z = Tensor.from(zero, [Math.ceil(i / gl), o]).to(weight.device);
+    if (scale.size === Math.ceil(i / gl) * o && countOf(zeroPoints) === scale.size) {
+      // A zero-point tensor already on the device (SwitchableLinear keeps one) saves an upload.
+      const z =
+        zeroPoints instanceof Tensor && zeroPoints.device === weight.device
+          ? zeroPoints.reshape([Math.ceil(i / gl), o])
+          : Tensor.from(hostZeros(zeroPoints), [Math.ceil(i / gl), o]).to(weight.device);
       const fused = deviceFakeQuantizeWithGrid(weight, scale, z, spec, opts.gradScale ?? 1);
       if (fused) return fused;
     }
   }
+  const zero = hostZeros(zeroPoints);
   const { w, out, inF } = hostMatrix(weight, "fakeQuantizeWithGrid");
   const groupLen = groupLength(inF, spec.groupSize);
   const groups = Math.ceil(inF / groupLen);
@@ -157,4 +163,12 @@ export function fakeQuantize(weight: Tensor, spec: QuantSpec): Tensor {
 export function lsqGradScale(weightsPerStep: number, bits: number, sym: boolean): number {
   const qp = sym ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
   return 1 / Math.sqrt(weightsPerStep * Math.max(qp, 1));
+}
+
+function countOf(z: Float32Array | Tensor): number {
+  return z instanceof Tensor ? z.size : z.length;
+}
+
+function hostZeros(z: Float32Array | Tensor): Float32Array {
+  return z instanceof Tensor ? (z.cast("float32").dataSync() as Float32Array) : z;
 }

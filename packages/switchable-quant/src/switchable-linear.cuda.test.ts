@@ -1,5 +1,5 @@
-import { cuda, Generator, nn, Tensor } from "@shrinkray/tensor-cuda";
-import { beforeAll, describe, expect, it } from "vitest";
+import { cuda, Generator, getBackend, nn, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { SwitchableLinear } from "./switchable-linear.js";
 
 /*
@@ -45,5 +45,37 @@ describe("SwitchableLinear on the emulated CUDA device", () => {
       });
     }
     expect(onDevice.stepSize(16)).toBeUndefined();
+  });
+
+  it("uploads a learned grid's zero points once, and frees them when the layer leaves the device", async () => {
+    const x = Tensor.randn([6, 48], { generator: new Generator(2) });
+    const before = cuda.memoryStats().allocatedBytes;
+    const s = layer().to("cuda");
+    await s.learnStepSizesAsync([4]);
+    s.bits = 4;
+    const xd = x.to("cuda");
+    const forward = async () => {
+      // No graph: a recorded forward that never runs backward keeps its activations for it.
+      const y = noGrad(() => tidy(() => s.call(xd)));
+      const v = await host(y);
+      y.dispose();
+      return v;
+    };
+    const first = await forward();
+    const settled = cuda.memoryStats().allocatedBytes;
+    // Later forwards reuse the device copy: no upload at all, and nothing more stays allocated.
+    const uploads = vi.spyOn(getBackend("cuda"), "fromArray");
+    expect(await forward()).toEqual(first);
+    expect(uploads).not.toHaveBeenCalled();
+    uploads.mockRestore();
+    expect(cuda.memoryStats().allocatedBytes).toBe(settled);
+    xd.dispose();
+    await s.toAsync("cpu");
+    expect(cuda.memoryStats().allocatedBytes).toBeLessThanOrEqual(before);
+    // Back on the CPU the host zero points serve again.
+    const y = Array.from(s.call(x).dataSync() as Float32Array);
+    y.forEach((v, i) => {
+      expect(v).toBeCloseTo(first[i], 5);
+    });
   });
 });

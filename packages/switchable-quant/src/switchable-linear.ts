@@ -23,6 +23,8 @@ interface LearnedStep {
   scale: Tensor;
   zero: Float32Array;
   spec: QuantSpec;
+  /** `zero` uploaded once to the device the layer computes on (dropped when the layer moves). */
+  deviceZero?: Tensor;
 }
 
 /**
@@ -177,9 +179,28 @@ export class SwitchableLinear extends nn.Module {
       }
       const groupLen = spec.groupSize === -1 ? this.inFeatures : Math.min(spec.groupSize, this.inFeatures);
       const g = lsqGradScale(groupLen, spec.bits, spec.sym);
-      return fakeQuantizeWithGrid(this.weight, step.scale, step.zero, spec, { gradScale: g });
+      return fakeQuantizeWithGrid(this.weight, step.scale, this.zeroFor(step), spec, { gradScale: g });
     }
     return fakeQuantize(this.weight, spec);
+  }
+
+  /** The zero points where the weight is: the host array, or its device copy, made once. */
+  private zeroFor(step: LearnedStep): Float32Array | Tensor {
+    const device = this.weight.device;
+    if (device === "cpu") return step.zero;
+    if (!step.deviceZero) {
+      step.deviceZero = Tensor.from(step.zero, step.scale.shape, { device });
+      // Made during someone's forward (inside their tidy()); it must outlive that scope.
+      step.deviceZero.persistent = true;
+    }
+    return step.deviceZero;
+  }
+
+  protected override onMoved(): void {
+    for (const step of this.steps.values()) {
+      step.deviceZero?.dispose();
+      step.deviceZero = undefined;
+    }
   }
 
   forward(x: Tensor): Tensor {
