@@ -75,15 +75,6 @@ async function parity(): Promise<boolean> {
   return failed === 0;
 }
 
-function timeIt(fn: () => void, reps: number, warmup = 3): number {
-  for (let i = 0; i < warmup; i++) fn();
-  cuda.synchronize();
-  const t = performance.now();
-  for (let i = 0; i < reps; i++) fn();
-  cuda.synchronize();
-  return (performance.now() - t) / reps;
-}
-
 async function bench(): Promise<void> {
   const [rows, cols, nseq, seqlen] = small ? [256, 256, 4, 64] : [4096, 4096, 128, 512];
   const g = new Generator(0);
@@ -137,9 +128,9 @@ async function bench(): Promise<void> {
   const layer = new QuantLinear(packed).to("cuda");
   const token = Tensor.randn([1, cols], { generator: g }).to("cuda");
   const reps = small ? 3 : 200;
-  const fusedMs = timeIt(() => tidy(() => void layer.call(token)), reps);
+  const fusedMs = cuda.timeIt(() => tidy(() => void layer.call(token)), reps, 3);
   const dense = layer.dequantizedWeight(); // builds the cached float weight
-  const denseMs = timeIt(() => tidy(() => void token.matmul(dense)), reps);
+  const denseMs = cuda.timeIt(() => tidy(() => void token.matmul(dense)), reps, 3);
   timed[`decode [1x${cols}]·[${cols}x${rows}] int4 fused ms`] = fusedMs;
   timed[`decode [1x${cols}]·[${cols}x${rows}] fp32 cuBLAS ms`] = denseMs;
   log(

@@ -362,9 +362,9 @@ async function quantizeLayerAsync(job: LayerJob): Promise<LayerResult> {
     if (job.mode === "fake") installQuantized(job.view, lin, q, "fake");
     else {
       // Packing is bit work on the host; the QuantLinear goes back to the weight's device.
+      // Packing reads codes and grids only: the float weight (the largest tensor) stays put.
       const onHost = {
         ...q,
-        dequantized: await q.dequantized.toAsync("cpu"),
         codes: await q.codes.toAsync("cpu"),
         scale: await q.scale.toAsync("cpu"),
         zero: await q.zero.toAsync("cpu"),

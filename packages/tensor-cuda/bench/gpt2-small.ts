@@ -6,6 +6,7 @@ import {
   linear,
   scaledDotProductAttention,
   Tensor,
+  tidy,
 } from "../src/index.js";
 
 /**
@@ -59,4 +60,33 @@ export function gpt2Small(
     return crossEntropy(logits, targets);
   };
   return { params, loss, vocab: V };
+}
+
+/**
+ * One forward + backward of `model` on a fixed [B, T] batch on the model's device (the batch
+ * made once), gradients dropped after each step: the step the GPU check and bench:host time.
+ */
+export function trainingStep(
+  model: ReturnType<typeof gpt2Small>,
+  device: Device,
+  B: number,
+  T: number,
+): () => void {
+  const tokens = (mul: number, add: number) =>
+    Tensor.from(
+      Int32Array.from({ length: B * T }, (_, i) => (i * mul + add) % model.vocab),
+      [B, T],
+      { dtype: "int32" },
+    ).to(device);
+  const ids = tokens(7919, 0);
+  const targets = tokens(104729, 1);
+  const positions = Tensor.arange(T, undefined, 1, { dtype: "int32" }).to(device);
+  return () =>
+    tidy(() => {
+      model.loss(ids, targets, positions).backward();
+      for (const p of model.params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
+    });
 }

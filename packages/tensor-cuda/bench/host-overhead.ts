@@ -11,12 +11,13 @@ import { Cublas } from "../src/backend/cuda/cublas.js";
 import { CudaDriver } from "../src/backend/cuda/driver.js";
 import {
   buildCudaStub,
+  stubCompiler,
   stubCompilerAvailable,
   stubCounters,
 } from "../src/backend/cuda/host-stub/build-stub.js";
 import { createCudaBackend } from "../src/backend/cuda/index.js";
 import { registerBackend, Tensor, tidy } from "../src/index.js";
-import { gpt2Small } from "./gpt2-small.js";
+import { gpt2Small, trainingStep } from "./gpt2-small.js";
 
 if (!stubCompilerAvailable()) {
   console.error("host-overhead: needs a C compiler (cc) to build the CUDA stub");
@@ -24,17 +25,14 @@ if (!stubCompilerAvailable()) {
 }
 const small = process.argv.includes("--small");
 const path = buildCudaStub();
-const compiler = {
-  version: "stub",
-  compile: (req: { name: string }) => ({
-    kind: "cubin" as const,
-    image: new TextEncoder().encode(req.name),
-    log: "",
-  }),
-};
 registerBackend(
   "cuda",
-  createCudaBackend({ device: new CudaDriver(path), blas: new Cublas(path), compiler, cacheDir: null }),
+  createCudaBackend({
+    device: new CudaDriver(path),
+    blas: new Cublas(path),
+    compiler: stubCompiler,
+    cacheDir: null,
+  }),
 );
 const stub = stubCounters(path);
 stub.skipDeviceWork(true);
@@ -61,25 +59,7 @@ console.log(
 const B = small ? 2 : 8;
 const T = small ? 64 : 512;
 const model = gpt2Small("cuda", small ? { layers: 12, vocab: 1000 } : {});
-const ids = Tensor.from(
-  Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % model.vocab),
-  [B, T],
-  { dtype: "int32" },
-).to("cuda");
-const targets = Tensor.from(
-  Int32Array.from({ length: B * T }, (_, i) => (i * 104729 + 1) % model.vocab),
-  [B, T],
-  { dtype: "int32" },
-).to("cuda");
-const positions = Tensor.arange(T, undefined, 1, { dtype: "int32" }).to("cuda");
-const step = () =>
-  tidy(() => {
-    model.loss(ids, targets, positions).backward();
-    for (const p of model.params) {
-      p.grad?.dispose();
-      p.grad = null;
-    }
-  });
+const step = trainingStep(model, "cuda", B, T);
 step();
 const reps = small ? 5 : 20;
 const l0 = stub.launches();

@@ -54,6 +54,19 @@ export function synchronize(): void {
   backend().context.driver.synchronize();
 }
 
+/**
+ * Milliseconds per call of `fn` on the device: `warmup` untimed calls, then `reps` timed ones,
+ * the queue drained before and after (launches are asynchronous, so host time alone says little).
+ */
+export function timeIt(fn: () => void, reps: number, warmup = 2): number {
+  for (let i = 0; i < warmup; i++) fn();
+  synchronize();
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  synchronize();
+  return (performance.now() - t) / reps;
+}
+
 /** fp32 matmuls on TF32 tensor cores: faster, ~1e-3 relative error (PyTorch's allow_tf32). */
 export function setAllowTF32(allow: boolean): void {
   backend().context.allowTF32 = allow;

@@ -15,6 +15,7 @@ export type {
   Backend,
   CrossEntropySpec,
   Device,
+  GptqMatmulSpec,
   GptqSpec,
   GptqStorages,
   QuantGridSpec,

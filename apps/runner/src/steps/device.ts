@@ -1,4 +1,4 @@
-import type { nn } from "@shrinkray/tensor-cuda";
+import type { nn, Tensor } from "@shrinkray/tensor-cuda";
 
 /**
  * Runs `f` with `model` on `device` and brings it back to the CPU afterwards (even on error).
@@ -18,4 +18,24 @@ export async function withModelsOn<T>(
   } finally {
     for (const m of models) await m.toAsync("cpu");
   }
+}
+
+/**
+ * withModelsOn for a step that also reads calibration batches: they are copied to `device` for
+ * the step and those copies freed after it.
+ */
+export async function withModelsAndBatchesOn<T>(
+  device: "cpu" | "cuda",
+  models: readonly nn.AnyModule[],
+  batches: readonly Tensor[],
+  f: (batches: Tensor[]) => Promise<T>,
+): Promise<T> {
+  return withModelsOn(device, models, async () => {
+    const onDevice = batches.map((b) => b.to(device));
+    try {
+      return await f(onDevice);
+    } finally {
+      if (device !== "cpu") for (const b of onDevice) b.dispose();
+    }
+  });
 }

@@ -17,7 +17,7 @@ import { resolvePath } from "../experiment/load.js";
 import type { Experiment, VariantSpec } from "../experiment/schema.js";
 import { calibrationBatches, datasetText } from "./calibration.js";
 import type { Dataset } from "./data.js";
-import { withModelsOn } from "./device.js";
+import { withModelsAndBatchesOn, withModelsOn } from "./device.js";
 import { type StoredModel, storeModel } from "./model-store.js";
 import { textSequences } from "./sequences.js";
 
@@ -96,19 +96,14 @@ export async function buildVariant(
       // Layer-wise fitting runs where the experiment runs: on "cuda" the captured activations,
       // the training and the optimizer state stay on the device (fitLayerwiseAsync).
       const device = ctx.experiment.device ?? "cpu";
-      const fits = await withModelsOn(device, [model], async () => {
-        const onDevice = batches.map((b) => b.to(device));
-        try {
-          return await fitLayerwiseAsync(
-            model,
-            replaced,
-            { batches: onDevice, run: (m, b) => (m as CausalLM).call(b) },
-            { epochs: s.fitEpochs ?? 10, generator: new Generator(seed) },
-          );
-        } finally {
-          if (device !== "cpu") for (const b of onDevice) b.dispose();
-        }
-      });
+      const fits = await withModelsAndBatchesOn(device, [model], batches, (onDevice) =>
+        fitLayerwiseAsync(
+          model,
+          replaced,
+          { batches: onDevice, run: (m, b) => (m as CausalLM).call(b) },
+          { epochs: s.fitEpochs ?? 10, generator: new Generator(seed) },
+        ),
+      );
       extra.fit = fits.map((f) => ({
         layer: f.name,
         relErrorBefore: f.relErrorBefore,
@@ -205,18 +200,9 @@ export async function buildVariant(
         // GPTQ runs where the experiment runs: on "cuda" the calibration passes, Hessians and
         // the solver stay on the device (quantizeModelAsync), and the model comes back packed.
         const device = ctx.experiment.device ?? "cpu";
-        r = await withModelsOn(device, [model], async () => {
-          const onDevice = batches.map((b) => b.to(device));
-          try {
-            return await quantizeModelAsync(model, onDevice, config, {
-              mode: "packed",
-              onProgress,
-              compareRtn: true,
-            });
-          } finally {
-            if (device !== "cpu") for (const b of onDevice) b.dispose();
-          }
-        });
+        r = await withModelsAndBatchesOn(device, [model], batches, (onDevice) =>
+          quantizeModelAsync(model, onDevice, config, { mode: "packed", onProgress, compareRtn: true }),
+        );
         extra.layers = r.layers.map((l) => ({ name: l.name, error: l.error, rtnError: l.rtnError }));
       } else {
         r = rtnQuantizeModel(model, config, { mode: "packed", onProgress });

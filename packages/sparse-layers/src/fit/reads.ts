@@ -11,47 +11,52 @@ import type { Tensor } from "@shrinkray/tensor-cuda";
 export type ScalarReads<R> = Generator<Tensor, R, number>;
 
 export function readsSync<R>(walk: ScalarReads<R>): R {
-  let step = walk.next();
   try {
+    let step = walk.next();
     while (!step.done) {
-      const t = step.value;
-      let value: number;
+      let read: Read;
       try {
-        value = t.item();
-      } catch (e) {
-        step = walk.throw(e);
-        continue;
-      } finally {
-        t.dispose();
+        read = { value: step.value.item() };
+      } catch (error) {
+        read = { error };
       }
-      step = walk.next(value);
+      step = resume(walk, step.value, read);
     }
-  } finally {
-    // A failure outside the walk (none is expected) still runs the walk's finally blocks.
-    if (!step.done) walk.return(undefined as R);
+    return step.value;
+  } catch (e) {
+    throw closed(walk, e);
   }
-  return step.value;
 }
 
 export async function readsAsync<R>(walk: ScalarReads<R>): Promise<R> {
-  let step = walk.next();
   try {
+    let step = walk.next();
     while (!step.done) {
-      const t = step.value;
-      let value: number;
-      try {
-        value = Number((await t.data())[0]);
-      } catch (e) {
-        step = walk.throw(e);
-        continue;
-      } finally {
-        t.dispose();
-      }
-      step = walk.next(value);
+      const read: Read = await step.value.data().then(
+        (d) => ({ value: Number(d[0]) }),
+        (error: unknown) => ({ error }),
+      );
+      step = resume(walk, step.value, read);
     }
-  } finally {
-    // A failure outside the walk (none is expected) still runs the walk's finally blocks.
-    if (!step.done) walk.return(undefined as R);
+    return step.value;
+  } catch (e) {
+    throw closed(walk, e);
   }
-  return step.value;
+}
+
+type Read = { value: number } | { error: unknown };
+
+/** Frees the yielded tensor and hands the walk its value, or the error its read raised. */
+function resume<R>(walk: ScalarReads<R>, t: Tensor, read: Read): IteratorResult<Tensor, R> {
+  t.dispose();
+  return "error" in read ? walk.throw(read.error) : walk.next(read.value);
+}
+
+/**
+ * Ends the walk so its finally blocks run, and gives back the error to rethrow. An error the
+ * walk threw itself has ended it already (return() is then a no-op).
+ */
+function closed<R>(walk: ScalarReads<R>, error: unknown): unknown {
+  walk.return(undefined as R);
+  return error;
 }

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gpt2Small } from "../../bench/gpt2-small.js";
+import { gpt2Small, trainingStep } from "../../bench/gpt2-small.js";
 import { finiteDifferenceCases, gradcheckOnDevice } from "../../src/backend/cuda/device-gradcheck.js";
 import { checkParity, parityCases } from "../../src/backend/cuda/parity-cases.js";
 import { cuda, Tensor, tidy } from "../../src/index.js";
@@ -50,15 +50,6 @@ async function parity(): Promise<boolean> {
   return failed === 0;
 }
 
-function timeIt(fn: () => void, reps: number, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) fn();
-  cuda.synchronize();
-  const t = performance.now();
-  for (let i = 0; i < reps; i++) fn();
-  cuda.synchronize();
-  return (performance.now() - t) / reps;
-}
-
 /** `--small` shrinks every benchmark (a dry run of this code on the emulator, not a measurement). */
 const small = args.includes("--small");
 
@@ -70,7 +61,7 @@ function bench(): void {
   ] as const) {
     const a = tidy(() => Tensor.randn([n, n]).to("cuda").cast(dtype));
     const b = tidy(() => Tensor.randn([n, n]).to("cuda").cast(dtype));
-    const ms = timeIt(() => tidy(() => void a.matmul(b)), 10, 3);
+    const ms = cuda.timeIt(() => tidy(() => void a.matmul(b)), 10, 3);
     rows[`matmul ${dtype} ${n}^3 ms`] = ms;
     rows[`matmul ${dtype} ${n}^3 TFLOP/s`] = (2 * n ** 3) / (ms * 1e-3) / 1e12;
     log(
@@ -82,26 +73,8 @@ function bench(): void {
   const B = small ? 2 : 8;
   const T = small ? 16 : 512;
   const model = small ? gpt2Small("cuda", { layers: 2, vocab: 97, d: 64, heads: 4 }) : gpt2Small("cuda");
-  const ids = Tensor.from(
-    Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % model.vocab),
-    [B, T],
-    { dtype: "int32" },
-  ).to("cuda");
-  const targets = Tensor.from(
-    Int32Array.from({ length: B * T }, (_, i) => (i * 104729 + 1) % model.vocab),
-    [B, T],
-    { dtype: "int32" },
-  ).to("cuda");
-  const positions = Tensor.arange(T, undefined, 1, { dtype: "int32" }).to("cuda");
-  const step = () =>
-    tidy(() => {
-      model.loss(ids, targets, positions).backward();
-      for (const p of model.params) {
-        p.grad?.dispose();
-        p.grad = null;
-      }
-    });
-  const ms = timeIt(step, 5, 2);
+  const step = trainingStep(model, "cuda", B, T);
+  const ms = cuda.timeIt(step, 5, 2);
   rows[`gpt2-small fwd+bwd ${B}x${T} fp32 ms`] = ms;
   log(`gpt2-small fwd+bwd (${B}x${T}, fp32): ${ms.toFixed(1)} ms`);
   const mem = cuda.memoryStats();

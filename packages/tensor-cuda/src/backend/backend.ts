@@ -106,6 +106,15 @@ export interface QuantGridSpec {
 }
 
 /** GPTQ of one weight [rows, cols] on its calibration Hessian [cols, cols] (gptq/src/gptq.ts). */
+/** The fused decode GEMV's shapes: x [rows, inFeatures], W [outFeatures, inFeatures] packed in `bits`. */
+export interface GptqMatmulSpec {
+  rows: number;
+  inFeatures: number;
+  outFeatures: number;
+  groups: number;
+  bits: number;
+}
+
 export interface GptqSpec {
   rows: number;
   cols: number;
@@ -302,7 +311,7 @@ export interface Backend {
     qzeros: Storage,
     scales: Storage,
     gIdx: Storage,
-    spec: { rows: number; inFeatures: number; outFeatures: number; groups: number; bits: number },
+    spec: GptqMatmulSpec,
   ): Storage;
   /** GPTQ of a float32 weight on its float32 Hessian, entirely on the device. */
   gptq?(weight: Storage, hessian: Storage, spec: GptqSpec): GptqStorages;

@@ -1,4 +1,4 @@
-import type { AttentionSpec, CrossEntropySpec, QuantGridSpec, Storage } from "../backend.js";
+import type { AttentionSpec, CrossEntropySpec, GptqMatmulSpec, QuantGridSpec, Storage } from "../backend.js";
 import type { CudaContext } from "./context.js";
 import { reduce } from "./reduce-ops.js";
 import type { CudaStorage } from "./storage.js";
@@ -79,7 +79,7 @@ export class FusedOps {
     qzeros: Storage,
     scales: Storage,
     gIdx: Storage,
-    spec: { rows: number; inFeatures: number; outFeatures: number; groups: number; bits: number },
+    spec: GptqMatmulSpec,
   ): CudaStorage {
     const { rows, inFeatures, outFeatures } = spec;
     if (!(rows >= 1 && rows <= GEMV_MAX_ROWS)) {

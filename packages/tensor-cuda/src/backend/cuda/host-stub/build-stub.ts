@@ -61,3 +61,13 @@ export function stubCounters(path: string): StubCounters {
     skipDeviceWork: (on: boolean) => skip(on ? 1 : 0),
   };
 }
+
+/** NVRTC's stand-in for a backend on the stub: the stub's module loader takes any image. */
+export const stubCompiler = {
+  version: "stub",
+  compile: (req: { name: string }) => ({
+    kind: "cubin" as const,
+    image: new TextEncoder().encode(req.name),
+    log: "",
+  }),
+};

@@ -3,7 +3,7 @@ import { Cublas } from "../cublas.js";
 import { CudaDriver } from "../driver.js";
 import { createCudaBackend } from "../index.js";
 import { UNARY_CODES } from "../kernel-abi.js";
-import { buildCudaStub, stubCompilerAvailable, stubCounters } from "./build-stub.js";
+import { buildCudaStub, stubCompiler, stubCompilerAvailable, stubCounters } from "./build-stub.js";
 
 /*
  * The real koffi bindings of driver.ts and cublas.ts against cuda_stub.c, a stand-in libcuda /
@@ -12,19 +12,15 @@ import { buildCudaStub, stubCompilerAvailable, stubCounters } from "./build-stub
  * a GPU (kernels do not run: results of launches are not checked here).
  */
 
-const compiler = {
-  version: "stub",
-  compile: (req: { name: string }) => ({
-    kind: "cubin" as const,
-    image: new TextEncoder().encode(req.name),
-    log: "",
-  }),
-};
-
 describe.skipIf(!stubCompilerAvailable())("the CUDA driver and cuBLAS bindings, on a host stub", () => {
   const path = stubCompilerAvailable() ? buildCudaStub() : "";
   const make = () =>
-    createCudaBackend({ device: new CudaDriver(path), blas: new Cublas(path), compiler, cacheDir: null });
+    createCudaBackend({
+      device: new CudaDriver(path),
+      blas: new Cublas(path),
+      compiler: stubCompiler,
+      cacheDir: null,
+    });
 
   it("opens the device and reads its attributes through the driver API", () => {
     const b = make();
