@@ -1,4 +1,4 @@
-import { getBackend, Tensor, type Tensor as TensorType, tidy } from "@shrinkray/tensor-cuda";
+import { quant, Tensor, type Tensor as TensorType, tidy } from "@shrinkray/tensor-cuda";
 import {
   actOrderPermutation,
   checkGptqInputs,
@@ -9,7 +9,6 @@ import {
   resolveGptqOptions,
 } from "./gptq.js";
 import { NotPositiveDefiniteError } from "./linalg.js";
-import { groupCount } from "./options.js";
 
 /**
  * GPTQ where the weight lives: on the host this is gptqQuantize; on a device with a fused GPTQ
@@ -32,9 +31,9 @@ export async function gptqQuantizeAsync(
     throw new Error(`${where}: weight is on ${weight.device} but hessian is on ${hessian.device}`);
   }
   const opts = resolveGptqOptions(options, where);
-  const [rows, cols] = checkGptqInputs(weight, hessian, where);
-  const backend = getBackend(weight.device);
-  if (!backend.gptq) throw new Error(`${where}: the ${weight.device} backend has no fused GPTQ`);
+  const [, cols] = checkGptqInputs(weight, hessian, where);
+  if (!quant.hasGptqSolve(weight))
+    throw new Error(`${where}: the ${weight.device} backend has no fused GPTQ`);
   const { grid } = opts;
 
   const w = weight.dtype === "float32" ? weight : weight.cast("float32");
@@ -49,9 +48,7 @@ export async function gptqQuantizeAsync(
       for (let i = 0; i < cols; i++) if (diag[i] === 0) diag[i] = 1;
       perm = actOrderPermutation(diag);
     }
-    const out = backend.gptq(w.storage, h.storage, {
-      rows,
-      cols,
+    const out = quant.gptqSolve(w, h, {
       maxq: grid.maxq,
       sym: grid.sym,
       groupSize: grid.groupSize,
@@ -60,15 +57,9 @@ export async function gptqQuantizeAsync(
       percDamp: opts.percDamp,
       perm,
     });
-    const groups = groupCount(cols, grid.groupSize);
-    const result = {
-      dequantized: new Tensor(out.dequantized, [rows, cols]),
-      codes: new Tensor(out.codes, [rows, cols]),
-      scale: new Tensor(out.scale, [groups, rows]),
-      zero: new Tensor(out.zero, [groups, rows]),
-    };
-    const lossRows = new Tensor(out.loss, [rows]);
-    const info = new Tensor(out.info, [1]);
+    const result = { dequantized: out.dequantized, codes: out.codes, scale: out.scale, zero: out.zero };
+    const lossRows = out.loss;
+    const info = out.info;
     const identity = Int32Array.from({ length: cols }, (_, i) => i);
     try {
       const [failed] = (await info.data()) as Int32Array;

@@ -1,38 +1,17 @@
-import { ShapeError, Tensor } from "@shrinkray/tensor-cuda";
+import { quant, Tensor } from "@shrinkray/tensor-cuda";
 import { type Bits, checkBits } from "./quantizer.js";
 import type { QuantizedWeight } from "./result.js";
 
 /*
- * The AutoGPTQ / GPTQModel tensor layout. Codes form one little-endian bit stream per packed
- * line: value i occupies bits [i·bits, (i+1)·bits) counted from the least significant bit of
- * word 0, so a 3-bit value may straddle two words (3 words hold 32 values). qweight streams down
- * the input axis ([in, out] → [in·bits/32, out]); qzeros along the output axis.
+ * The AutoGPTQ / GPTQModel tensor layout (the bit stream itself is tensor-cuda's quant.packBits:
+ * value i of a packed line occupies bits [i·bits, (i+1)·bits) from the least significant bit of
+ * word 0). qweight streams down the input axis ([in, out] → [in·bits/32, out]); qzeros along the
+ * output axis.
  */
 
-/** Packed GPTQ weights as held in memory; `qzeros` holds the zero points themselves ("v2"). */
-export interface PackedGptq {
-  /** int32 [in·bits/32, out]. */
-  qweight: Tensor;
-  /** int32 [groups, out·bits/32], zero points as is (v2). */
-  qzeros: Tensor;
-  /** float16 [groups, out]. */
-  scales: Tensor;
-  /** int32 [in]. */
-  gIdx: Tensor;
+/** Packed GPTQ weights as held in memory (tensor-cuda's PackedWeight at a GPTQ bit width); v2 zeros. */
+export interface PackedGptq extends quant.PackedWeight {
   bits: Bits;
-  groupSize: number;
-}
-
-function checkPackable(count: number, bits: number, what: string): void {
-  if ((count * bits) % 32 !== 0) {
-    throw new ShapeError(
-      `${what}: ${count} values of ${bits} bits do not fill whole 32-bit words (need a multiple of ${32 / gcd(32, bits)})`,
-    );
-  }
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }
 
 /**
@@ -41,54 +20,13 @@ function gcd(a: number, b: number): number {
  */
 export function packBits(values: Int32Array, n: number, m: number, bits: Bits, axis: 0 | 1): Int32Array {
   checkBits(bits, "packBits");
-  if (values.length !== n * m)
-    throw new ShapeError(`packBits: values has ${values.length} elements, expected ${n}·${m}`);
-  const len = axis === 0 ? n : m;
-  const lines = axis === 0 ? m : n;
-  checkPackable(len, bits, "packBits");
-  const words = (len * bits) / 32;
-  const out = new Int32Array(words * lines);
-  const mask = (1 << bits) - 1;
-  for (let line = 0; line < lines; line++) {
-    for (let i = 0; i < len; i++) {
-      const v = values[axis === 0 ? i * m + line : line * m + i] & mask;
-      const bit = i * bits;
-      const w = bit >>> 5;
-      const shift = bit & 31;
-      const at = (k: number) => (axis === 0 ? k * m + line : line * words + k);
-      out[at(w)] |= v << shift;
-      if (shift + bits > 32) out[at(w + 1)] |= v >>> (32 - shift);
-    }
-  }
-  return out;
+  return quant.packBits(values, n, m, bits, axis);
 }
 
 /** The inverse of packBits: [n, m] codes in [0, 2^bits). */
 export function unpackBits(packed: Int32Array, n: number, m: number, bits: Bits, axis: 0 | 1): Int32Array {
   checkBits(bits, "unpackBits");
-  const len = axis === 0 ? n : m;
-  const lines = axis === 0 ? m : n;
-  checkPackable(len, bits, "unpackBits");
-  const words = (len * bits) / 32;
-  if (packed.length !== words * lines) {
-    throw new ShapeError(
-      `unpackBits: packed has ${packed.length} words, expected ${words * lines} for [${n}, ${m}] at ${bits} bits`,
-    );
-  }
-  const out = new Int32Array(n * m);
-  const mask = (1 << bits) - 1;
-  for (let line = 0; line < lines; line++) {
-    for (let i = 0; i < len; i++) {
-      const bit = i * bits;
-      const w = bit >>> 5;
-      const shift = bit & 31;
-      const at = (k: number) => (axis === 0 ? k * m + line : line * words + k);
-      let v = packed[at(w)] >>> shift;
-      if (shift + bits > 32) v |= packed[at(w + 1)] << (32 - shift);
-      out[axis === 0 ? i * m + line : line * m + i] = v & mask;
-    }
-  }
-  return out;
+  return quant.unpackBits(packed, n, m, bits, axis);
 }
 
 /** Packs a quantized weight (from gptqQuantize or rtnQuantize) into the GPTQ layout. */
@@ -135,19 +73,7 @@ export function unpackGptq(p: PackedGptq): {
 
 /** The float32 [out, in] weight a packed layer computes with: scale · (code − zero). */
 export function dequantizeGptq(p: PackedGptq): Tensor {
-  const { outFeatures: out, inFeatures: inF, groups } = packedShape(p);
-  const { codes, zeros, scales, gIdx } = unpackGptq(p);
-  const w = new Float32Array(out * inF);
-  for (let o = 0; o < out; o++) {
-    for (let i = 0; i < inF; i++) {
-      const g = gIdx[i];
-      if (g < 0 || g >= groups)
-        throw new RangeError(`dequantizeGptq: g_idx[${i}] = ${g} is outside [0, ${groups})`);
-      const k = g * out + o;
-      w[o * inF + i] = Math.fround(scales[k] * (codes[o * inF + i] - zeros[k]));
-    }
-  }
-  return Tensor.from(w, [out, inF]);
+  return quant.dequantizePacked(p);
 }
 
 /**

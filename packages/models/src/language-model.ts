@@ -3,7 +3,7 @@
  * loglikelihood) over a loaded model: requests are sorted by length and run in batches with
  * left padding, so a batch wastes little on padding and answers come back in request order.
  */
-import { logSoftmax, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { noGrad, Tensor } from "@shrinkray/tensor-cuda";
 import type { CausalLM } from "./causal-lm.js";
 import { type GenerateOptions, generateTokens } from "./generate.js";
 import type { SamplingOptions } from "./sampling.js";
@@ -97,39 +97,35 @@ export class ModelLanguageModel {
         return { input, cont };
       });
       const L = Math.max(...rows.map((r) => r.input.length));
-      const K = Math.max(...rows.map((r) => r.cont.length));
       const ids = new Int32Array(batch.length * L);
       const mask = rows.map((r) => Array.from({ length: L }, (_, t) => (t >= L - r.input.length ? 1 : 0)));
       rows.forEach((r, b) => {
         ids.set(r.input, b * L + L - r.input.length);
       });
       const padded = rows.some((r) => r.input.length < L);
-      const logp = noGrad(() =>
-        tidy(() =>
-          logSoftmax(
-            this.model.forward(Tensor.from(ids, [batch.length, L]), {
-              attentionMask: padded ? mask : null,
-              logitsToKeep: K,
-            }),
-            -1,
-          ),
-        ),
+      // Position L − |cont| + j predicts cont[j]; every other position is left unscored.
+      const targets = new Int32Array(batch.length * L).fill(-100);
+      rows.forEach((r, b) => {
+        targets.set(r.cont, b * L + L - r.cont.length);
+      });
+      const scored = noGrad(() =>
+        this.model.scoreTargets(Tensor.from(ids, [batch.length, L]), targets, {
+          attentionMask: padded ? mask : null,
+        }),
       );
-      const data = (await logp.data()) as Float32Array;
-      logp.dispose();
-      const V = data.length / (batch.length * K);
+      const logprobs = (await scored.logprobs.data()) as Float32Array;
+      const greedy = (await scored.greedy.data()) as Uint8Array;
+      scored.logprobs.dispose();
+      scored.greedy.dispose();
+      let at = 0;
       rows.forEach((r, b) => {
         let logprob = 0;
-        let greedy = true;
-        r.cont.forEach((tok, j) => {
-          const row = data.subarray(
-            (b * K + K - r.cont.length + j) * V,
-            (b * K + K - r.cont.length + j + 1) * V,
-          );
-          logprob += row[tok];
-          for (let v = 0; v < V && greedy; v++) if (row[v] > row[tok]) greedy = false;
-        });
-        out[batch[b]] = { logprob, greedy };
+        let isGreedy = true;
+        for (let j = 0; j < r.cont.length; j++, at++) {
+          logprob += logprobs[at];
+          isGreedy &&= greedy[at] === 1;
+        }
+        out[batch[b]] = { logprob, greedy: isGreedy };
       });
     }
     return out;

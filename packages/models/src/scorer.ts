@@ -3,7 +3,7 @@
  * with the strided sliding-window recipe of transformers' perplexity guide (each window
  * re-reads up to maxLength - stride tokens of context and scores only the new ones).
  */
-import { crossEntropy, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { noGrad, Tensor } from "@shrinkray/tensor-cuda";
 import type { CausalLM } from "./causal-lm.js";
 import type { Tokenizer } from "./tokenizer.js";
 
@@ -59,15 +59,21 @@ export class ModelTokenScorer implements TokenScorer {
             windows[i].ids.slice(1).map((t, j) => (j + 1 >= (windows[i].scoreFrom ?? 1) ? t : -100)),
           ),
         );
-        const nll = noGrad(() =>
-          tidy(() => {
-            const logits = this.model.forward(Tensor.from(ids, [batch.length, T])).slice(1, 0, T - 1);
-            const t = Tensor.from(targets, [batch.length, T - 1], { device: logits.device });
-            return crossEntropy(logits, t, { reduction: "none" });
-          }),
+        // Position j predicts token j + 1; the last position has nothing to predict.
+        const perPosition = new Int32Array(batch.length * T).fill(-100);
+        batch.forEach((_, b) => {
+          perPosition.set(targets.subarray(b * (T - 1), (b + 1) * (T - 1)), b * T);
+        });
+        const scored = noGrad(() =>
+          this.model.scoreTargets(Tensor.from(ids, [batch.length, T]), perPosition),
         );
-        const v = (await nll.data()) as Float32Array;
-        nll.dispose();
+        const logprobs = (await scored.logprobs.data()) as Float32Array;
+        scored.logprobs.dispose();
+        scored.greedy.dispose();
+        // NLL per target in the layout the loop below reads: [B, T − 1], ignored ones never read.
+        const v = new Float32Array(batch.length * (T - 1));
+        let at = 0;
+        for (let j = 0; j < v.length; j++) if (targets[j] !== -100) v[j] = -logprobs[at++];
         batch.forEach((i, b) => {
           let sum = 0;
           let count = 0;

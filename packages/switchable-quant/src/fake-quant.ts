@@ -1,23 +1,13 @@
-import { roundHalfEven } from "@shrinkray/gptq";
-import { recordOp, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
-import { checkBitWidth, isQuantized, type QuantSpec } from "./bits.js";
-import { deviceFakeQuantize, deviceFakeQuantizeWithGrid } from "./device-fake-quant.js";
-import { groupLength, minMaxGrid } from "./grid.js";
-
-const f = Math.fround;
+import { quant, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
+import { checkBitWidth, checkGroupSize, isQuantized, type QuantSpec } from "./bits.js";
+import { groupLength } from "./grid.js";
 
 /*
  * Fake quantization of a weight [out, in]: ŵ = s·(clamp(round(w/s) + z, 0, 2^b − 1) − z) with one
  * scale s and integer zero z per (group, output channel), rounding half to even as torch and gptq
- * do. Forward and backward live here side by side.
- *
- * Backward, with u = w/s and "inside" meaning 0 ≤ u + z ≤ 2^b − 1 (the clip range, before rounding,
- * as Esser et al. define it):
- *   ∂ŵ/∂w = 1 inside, 0 outside                                  (straight-through estimator)
- *   ∂ŵ/∂s = round(u) − u inside, (bound − z) outside              (LSQ, eq. 3 of Esser et al.)
- * The step-size gradient is summed over the weights sharing s and multiplied by the gradient
- * scale g (LSQ: g = 1/√(N·Qp), N weights per step size), which keeps its magnitude in line with
- * the weights' as bits and layer sizes change.
+ * do. The op, its kernels on every device and its STE/LSQ backward live in tensor-cuda's
+ * `quant` module; here they meet the bit-width conventions of this package (16 and 32 bits are
+ * the float weight itself).
  */
 
 export interface FakeQuantOptions {
@@ -25,60 +15,15 @@ export interface FakeQuantOptions {
   gradScale?: number;
 }
 
-/** The weight as host float32 data with its dimensions (any device: copies to the CPU). */
-function hostMatrix(weight: Tensor, where: string): { w: Float32Array; out: number; inF: number } {
+function checkMatrix(weight: Tensor, where: string): void {
   if (weight.rank !== 2)
     throw new ShapeError(`${where}: weight must be [out, in], got [${weight.shape.join(", ")}]`);
-  const cpu = weight.device === "cpu" ? weight : weight.to("cpu");
-  const data = cpu.dtype === "float32" ? cpu.dataSync() : cpu.cast("float32").dataSync();
-  return { w: data as Float32Array, out: weight.shape[0], inF: weight.shape[1] };
-}
-
-interface Quantized {
-  y: Float32Array;
-  /** 1 inside the clip range, 0 outside. */
-  mask: Uint8Array;
-  /** ∂ŵ/∂s per element (only when the scale needs a gradient). */
-  ds: Float32Array | null;
-}
-
-function quantizeHost(
-  w: Float32Array,
-  out: number,
-  inF: number,
-  scale: Float32Array,
-  zero: Float32Array,
-  groupLen: number,
-  maxq: number,
-  wantDs: boolean,
-): Quantized {
-  const y = new Float32Array(out * inF);
-  const mask = new Uint8Array(out * inF);
-  const ds = wantDs ? new Float32Array(out * inF) : null;
-  for (let o = 0; o < out; o++) {
-    for (let i = 0; i < inF; i++) {
-      const k = o * inF + i;
-      const gi = Math.floor(i / groupLen) * out + o;
-      // A learned step can be driven through zero; a tiny floor keeps the grid defined.
-      const s = Math.max(scale[gi], 1e-12);
-      const z = zero[gi];
-      const u = f(w[k] / s);
-      const v = u + z;
-      const inside = v >= 0 && v <= maxq;
-      let q = roundHalfEven(u) + z;
-      q = Math.min(Math.max(q, 0), maxq);
-      y[k] = f(s * (q - z));
-      mask[k] = inside ? 1 : 0;
-      if (ds) ds[k] = inside ? q - z - u : q - z;
-    }
-  }
-  return { y, mask, ds };
 }
 
 /**
  * Fake-quantizes `weight` [out, in] on a given grid: `scale` [groups, out] (may require grad:
- * that is LSQ) and integer zero points [groups, out] (host values, or a tensor, which on the
- * weight's device is used as it is). Gradients: STE to the weight, LSQ to the scale.
+ * that is LSQ) and integer zero points [groups, out] (host values, or a tensor; one already on
+ * the weight's device is used as it is). Gradients: STE to the weight, LSQ to the scale.
  */
 export function fakeQuantizeWithGrid(
   weight: Tensor,
@@ -89,55 +34,25 @@ export function fakeQuantizeWithGrid(
 ): Tensor {
   checkBitWidth(spec.bits, "fakeQuantizeWithGrid");
   if (!isQuantized(spec.bits)) return weight;
-  if (weight.device !== "cpu" && weight.rank === 2) {
-    const [o, i] = weight.shape;
-    const gl = groupLength(i, spec.groupSize);
-    if (scale.size === Math.ceil(i / gl) * o && countOf(zeroPoints) === scale.size) {
-      // A zero-point tensor already on the device (SwitchableLinear keeps one) saves an upload.
-      const z =
-        zeroPoints instanceof Tensor && zeroPoints.device === weight.device
-          ? zeroPoints.reshape([Math.ceil(i / gl), o])
-          : Tensor.from(hostZeros(zeroPoints), [Math.ceil(i / gl), o]).to(weight.device);
-      const fused = deviceFakeQuantizeWithGrid(weight, scale, z, spec, opts.gradScale ?? 1);
-      if (fused) return fused;
-    }
-  }
-  const zero = hostZeros(zeroPoints);
-  const { w, out, inF } = hostMatrix(weight, "fakeQuantizeWithGrid");
-  const groupLen = groupLength(inF, spec.groupSize);
-  const groups = Math.ceil(inF / groupLen);
-  if (scale.size !== groups * out || zero.length !== groups * out) {
+  checkMatrix(weight, "fakeQuantizeWithGrid");
+  const [out, inF] = weight.shape;
+  const groups = Math.ceil(inF / groupLength(inF, spec.groupSize));
+  const count = zeroPoints instanceof Tensor ? zeroPoints.size : zeroPoints.length;
+  if (scale.size !== groups * out || count !== groups * out) {
     throw new ShapeError(
-      `fakeQuantizeWithGrid: scale and zero must be [${groups}, ${out}] for a [${out}, ${inF}] weight in groups of ${groupLen}, got scale [${scale.shape.join(", ")}] and ${zero.length} zeros`,
+      `fakeQuantizeWithGrid: scale and zero must be [${groups}, ${out}] for a [${out}, ${inF}] weight in groups of ${groupLength(inF, spec.groupSize)}, got scale [${scale.shape.join(", ")}] and ${count} zeros`,
     );
   }
-  const { w: s } = hostMatrix(scale.reshape([groups, out]), "fakeQuantizeWithGrid");
-  const q = quantizeHost(w, out, inF, s, zero, groupLen, 2 ** spec.bits - 1, scale.requiresGrad);
-  const y = Tensor.from(q.y, [out, inF], { device: weight.device });
-  const gradScale = opts.gradScale ?? 1;
-  return recordOp("fake_quantize", [weight, scale], y, (g) => {
-    const gd = hostMatrix(g, "fake_quantize backward").w;
-    let gw: Tensor | null = null;
-    if (weight.requiresGrad) {
-      const a = new Float32Array(gd.length);
-      for (let k = 0; k < a.length; k++) a[k] = q.mask[k] ? gd[k] : 0;
-      gw = Tensor.from(a, weight.shape, { device: weight.device });
-    }
-    let gs: Tensor | null = null;
-    if (scale.requiresGrad && q.ds) {
-      const a = new Float64Array(groups * out);
-      for (let o = 0; o < out; o++) {
-        for (let i = 0; i < inF; i++) {
-          const k = o * inF + i;
-          a[Math.floor(i / groupLen) * out + o] += gd[k] * q.ds[k];
-        }
-      }
-      const r = new Float32Array(a.length);
-      for (let j = 0; j < a.length; j++) r[j] = a[j] * gradScale;
-      gs = Tensor.from(r, scale.shape, { device: scale.device });
-    }
-    return [gw, gs];
-  });
+  // A zero-point tensor already on the device (SwitchableLinear keeps one) saves an upload.
+  const zero =
+    zeroPoints instanceof Tensor && zeroPoints.device === weight.device && zeroPoints.dtype === "float32"
+      ? zeroPoints.reshape([groups, out])
+      : (zeroPoints instanceof Tensor ? zeroPoints.cast("float32") : Tensor.from(zeroPoints))
+          .reshape([groups, out])
+          .to(weight.device);
+  const s =
+    scale.dtype === "float32" ? scale.reshape([groups, out]) : scale.cast("float32").reshape([groups, out]);
+  return quant.fakeQuantize(weight, s, zero, spec, { gradScale: opts.gradScale ?? 1 });
 }
 
 /**
@@ -148,12 +63,9 @@ export function fakeQuantizeWithGrid(
 export function fakeQuantize(weight: Tensor, spec: QuantSpec): Tensor {
   checkBitWidth(spec.bits, "fakeQuantize");
   if (!isQuantized(spec.bits)) return weight;
-  const fused = deviceFakeQuantize(weight, spec);
-  if (fused) return fused;
-  const { w, out, inF } = hostMatrix(weight, "fakeQuantize");
-  const grid = minMaxGrid(w, out, inF, spec);
-  const scale = Tensor.from(grid.scale, [grid.groups, out], { device: weight.device });
-  return fakeQuantizeWithGrid(weight, scale, grid.zero, spec);
+  checkMatrix(weight, "fakeQuantize");
+  checkGroupSize(spec.groupSize, "fakeQuantize");
+  return quant.fakeQuantizeMinMax(weight, spec);
 }
 
 /**
@@ -163,12 +75,4 @@ export function fakeQuantize(weight: Tensor, spec: QuantSpec): Tensor {
 export function lsqGradScale(weightsPerStep: number, bits: number, sym: boolean): number {
   const qp = sym ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
   return 1 / Math.sqrt(weightsPerStep * Math.max(qp, 1));
-}
-
-function countOf(z: Float32Array | Tensor): number {
-  return z instanceof Tensor ? z.size : z.length;
-}
-
-function hostZeros(z: Float32Array | Tensor): Float32Array {
-  return z instanceof Tensor ? (z.cast("float32").dataSync() as Float32Array) : z;
 }

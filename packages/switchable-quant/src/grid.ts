@@ -1,4 +1,4 @@
-import { gridParams } from "@shrinkray/gptq";
+import { quant } from "@shrinkray/tensor-cuda";
 import { checkGroupSize, type QuantSpec } from "./bits.js";
 
 /**
@@ -15,12 +15,10 @@ export interface Grid {
   maxq: number;
 }
 
-export function groupLength(inFeatures: number, groupSize: number): number {
-  return groupSize === -1 ? inFeatures : Math.min(groupSize, inFeatures);
-}
+export const groupLength = quant.groupLength;
 
 /**
- * The min-max grid, computed by gptq's own `gridParams` so that fake quantization here and the
+ * The min-max grid, computed by the `gridParams` gptq also uses so that fake quantization here and the
  * checkpoint gptq writes agree to the last bit (the export test relies on it).
  */
 export function minMaxGrid(w: Float32Array, out: number, inF: number, spec: QuantSpec): Grid {
@@ -35,7 +33,7 @@ export function minMaxGrid(w: Float32Array, out: number, inF: number, spec: Quan
   const zero = new Float32Array(groups * out);
   for (let g = 0; g < groups; g++) {
     const c1 = Math.min((g + 1) * groupLen, inF);
-    gridParams(wt, out, g * groupLen, c1, maxq, spec.sym, scale, zero, g * out);
+    quant.gridParams(wt, out, g * groupLen, c1, maxq, spec.sym, scale, zero, g * out);
   }
   return { scale, zero, groups, groupLen, maxq };
 }

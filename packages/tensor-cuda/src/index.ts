@@ -18,9 +18,12 @@ export type {
   GptqMatmulSpec,
   GptqSpec,
   GptqStorages,
+  PackedSpec,
   QuantGridSpec,
+  QuantKernels,
   Storage,
 } from "./backend/backend.js";
+export { type HostPoolStats, hostPoolStats, trimHostPool } from "./backend/cpu/pool.js";
 export { DeviceUnavailableError, getBackend, registerBackend } from "./backend/registry.js";
 export * as cuda from "./cuda.js";
 export type { DType, TypedArray } from "./dtype.js";
@@ -30,8 +33,9 @@ export * as nn from "./nn/index.js";
 export * as ops from "./ops/index.js";
 export * from "./ops/index.js";
 export * as optim from "./optim/index.js";
+export * as quant from "./quantized/index.js";
 export { Generator, type GeneratorState, manualSeed } from "./random.js";
-export { tidy } from "./scope.js";
+export { keep, tidy } from "./scope.js";
 export { DTypeError, type Shape, ShapeError } from "./shape.js";
 export type { BlockContext, DecoderView } from "./structure.js";
 export { type RandomOptions, recordMultiOp, recordOp, Tensor, type TensorOptions } from "./tensor.js";

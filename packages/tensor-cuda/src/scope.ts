@@ -25,6 +25,15 @@ function collect(value: unknown, into: Set<Tensor>, seen = new Set<unknown>()): 
     for (const v of Object.values(value)) collect(v, into, seen);
 }
 
+/**
+ * Lets a tensor made inside tidy() outlive every enclosing scope (tfjs's keep): for a hook that
+ * stores what it sees. The caller disposes it.
+ */
+export function keep<T extends Tensor>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Tensor>();
   scopes.push(scope);

@@ -1,4 +1,4 @@
-import { cat, type nn, noGrad, reshape, type Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { cat, keep, type nn, noGrad, reshape, type Tensor, tidy } from "@shrinkray/tensor-cuda";
 
 /**
  * Calibration data and how to push one batch through the model. `run` defaults to
@@ -29,15 +29,17 @@ export function captureLayerIO<B>(
   const remove = layer.registerForwardHook((_m, args, out) => {
     const x = args[0] as Tensor;
     const y = out as Tensor;
-    xs.push(reshape(x.detach(), [-1, x.shape[x.rank - 1]]));
-    ys.push(reshape(y.detach(), [-1, y.shape[y.rank - 1]]));
+    // kept: a model may run each block in a tidy() of its own, which would free them on the way out.
+    xs.push(keep(reshape(x.detach(), [-1, x.shape[x.rank - 1]])));
+    ys.push(keep(reshape(y.detach(), [-1, y.shape[y.rank - 1]])));
     if (stopEarly) throw new StopForward();
   });
   const run = calibration.run ?? ((m: nn.AnyModule, b: B) => m.call(b as never));
   // tidy: the prefix's activations and the per-batch captures are freed as soon as they are
   // concatenated, not when the GC gets to them (on a device that memory is not the GC's).
+  let result: { inputs: Tensor; outputs: Tensor } | undefined;
   try {
-    return noGrad(() =>
+    result = noGrad(() =>
       tidy(() => {
         for (const batch of calibration.batches) {
           try {
@@ -51,7 +53,10 @@ export function captureLayerIO<B>(
         return { inputs: cat(xs, 0), outputs: cat(ys, 0) };
       }),
     );
+    return result;
   } finally {
     remove();
+    // cat of one tensor is that tensor: only the pieces that were copied are freed here.
+    for (const t of [...xs, ...ys]) if (t !== result?.inputs && t !== result?.outputs) t.dispose();
   }
 }

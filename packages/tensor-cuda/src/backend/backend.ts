@@ -105,8 +105,7 @@ export interface QuantGridSpec {
   sym: boolean;
 }
 
-/** GPTQ of one weight [rows, cols] on its calibration Hessian [cols, cols] (gptq/src/gptq.ts). */
-/** The fused decode GEMV's shapes: x [rows, inFeatures], W [outFeatures, inFeatures] packed in `bits`. */
+/** The packed matmul's shapes: x [rows, inFeatures], W [outFeatures, inFeatures] packed in `bits`. */
 export interface GptqMatmulSpec {
   rows: number;
   inFeatures: number;
@@ -115,6 +114,7 @@ export interface GptqMatmulSpec {
   bits: number;
 }
 
+/** GPTQ of one weight [rows, cols] on its calibration Hessian [cols, cols]. */
 export interface GptqSpec {
   rows: number;
   cols: number;
@@ -289,44 +289,6 @@ export interface Backend {
     gloss: Storage,
     spec: CrossEntropySpec,
   ): Storage;
-  /**
-   * GPTQ dequantization: packed codes (int32 [in·bits/32, out]), v2 zero points (int32
-   * [groups, out·bits/32]), float32 scales [groups, out] and g_idx (int32 [in]) → the float32
-   * weight TRANSPOSED, [in, out], ready for x·W.
-   */
-  dequantizeGptq?(
-    qweight: Storage,
-    qzeros: Storage,
-    scales: Storage,
-    gIdx: Storage,
-    spec: { inFeatures: number; outFeatures: number; groups: number; bits: number },
-  ): Storage;
-  /**
-   * y [rows, out] = x [rows, in] · Wᵀ with W unpacked from the GPTQ buffers (as dequantizeGptq
-   * takes them) on the fly, never formed: for decoding, where rows is small (at most 8).
-   */
-  gptqMatmul?(
-    x: Storage,
-    qweight: Storage,
-    qzeros: Storage,
-    scales: Storage,
-    gIdx: Storage,
-    spec: GptqMatmulSpec,
-  ): Storage;
-  /** GPTQ of a float32 weight on its float32 Hessian, entirely on the device. */
-  gptq?(weight: Storage, hessian: Storage, spec: GptqSpec): GptqStorages;
-  /** Min-max grid (gptq's gridParams) per (group, output channel) of a float32 weight [out, in]. */
-  quantGrid?(w: Storage, spec: QuantGridSpec): { scale: Storage; zero: Storage };
-  /** Fake quantization on a grid, with the STE clip mask (bool) and, if asked, ∂ŵ/∂s (LSQ). */
-  fakeQuant?(
-    w: Storage,
-    scale: Storage,
-    zero: Storage,
-    spec: QuantGridSpec,
-    withScaleGrad: boolean,
-  ): { y: Storage; mask: Storage; ds: Storage | null };
-  /** LSQ's step-size gradient [groups, out]: Σ_group g·∂ŵ/∂s, times gradScale. */
-  fakeQuantScaleGrad?(g: Storage, ds: Storage, spec: QuantGridSpec, gradScale: number): Storage;
   /** Rotate-half RoPE of x [rows, dim] (row r at position r % positions) with cos/sin [positions, dim]; `inverse` is the backward. */
   rope?(
     x: Storage,
@@ -337,4 +299,63 @@ export interface Backend {
     dim: number,
     inverse: boolean,
   ): Storage;
+
+  /** Quantization kernels (quantized/ defines the ops on Tensor); absent where a backend has none. */
+  quant?: QuantKernels;
+}
+
+/** A packed GPTQ weight's dimensions (qweight int32 [in·bits/32, out], scales [groups, out]). */
+export interface PackedSpec {
+  inFeatures: number;
+  outFeatures: number;
+  groups: number;
+  bits: number;
+}
+
+/**
+ * The extension interface behind quantized/: fake quantization and its gradients, packed
+ * low-bit weights, and the GPTQ column solve. A backend implements it as one object; ops above
+ * never reach it except through quantized/.
+ */
+export interface QuantKernels {
+  /** Min-max grid (scale and integer zero per group and output channel) of a float32 weight [out, in]. */
+  quantGrid(w: Storage, spec: QuantGridSpec): { scale: Storage; zero: Storage };
+  /** Fake quantization on a grid, with the STE clip mask (bool) and, if asked, ∂ŵ/∂s (LSQ). */
+  fakeQuant(
+    w: Storage,
+    scale: Storage,
+    zero: Storage,
+    spec: QuantGridSpec,
+    withScaleGrad: boolean,
+  ): { y: Storage; mask: Storage; ds: Storage | null };
+  /** LSQ's step-size gradient [groups, out]: Σ_group g·∂ŵ/∂s, times gradScale. */
+  fakeQuantScaleGrad(g: Storage, ds: Storage, spec: QuantGridSpec, gradScale: number): Storage;
+  /**
+   * The float32 weight of packed GPTQ buffers (codes int32 [in·bits/32, out], v2 zero points
+   * int32 [groups, out·bits/32], scales [groups, out], g_idx int32 [in]) TRANSPOSED: [in, out],
+   * ready for x·W.
+   */
+  dequantizePacked(
+    qweight: Storage,
+    qzeros: Storage,
+    scales: Storage,
+    gIdx: Storage,
+    spec: PackedSpec,
+  ): Storage;
+  /**
+   * y [rows, out] = x [rows, in] · Wᵀ straight from the packed buffers, or null where this backend
+   * has no direct kernel for the case (the op then dequantizes and multiplies).
+   */
+  packedMatmul(
+    x: Storage,
+    qweight: Storage,
+    qzeros: Storage,
+    scales: Storage,
+    gIdx: Storage,
+    spec: GptqMatmulSpec,
+  ): Storage | null;
+  /** Drops whatever the backend prepared for these packed buffers (they were written in place). */
+  forgetPacked?(qweight: Storage): void;
+  /** GPTQ of a float32 weight on its float32 Hessian, entirely on the device. */
+  gptq?(weight: Storage, hessian: Storage, spec: GptqSpec): GptqStorages;
 }

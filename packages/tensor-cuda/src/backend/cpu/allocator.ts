@@ -27,14 +27,3 @@ export function tuneAllocator(): boolean {
   }
   return tuned;
 }
-
-/**
- * A float32 array whose contents are garbage: for outputs a kernel overwrites entirely (a GEMM
- * with beta = 0), skipping calloc's zeroing of every byte. Large Buffers own their memory, so
- * the view starts at offset 0 and is aligned.
- */
-export function uninitializedFloat32(n: number): Float32Array {
-  if (n * 4 < 4096) return new Float32Array(n);
-  const buf = Buffer.allocUnsafeSlow(n * 4);
-  return new Float32Array(buf.buffer, buf.byteOffset, n);
-}

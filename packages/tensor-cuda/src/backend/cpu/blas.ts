@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { MatmulSpec } from "../backend.js";
-import { uninitializedFloat32 } from "./allocator.js";
 import { cpuThreads } from "./ort-session.js";
+import { hostEmpty, hostZeros } from "./pool.js";
 
 /*
  * A system BLAS (OpenBLAS) called through koffi, when the machine has one: on the 2-core
@@ -76,8 +76,8 @@ export function blasSgemm(
   // output needs no zeroing.
   const out =
     m === 0 || n === 0 || batch === 0 || k === 0
-      ? new Float32Array(batch * m * n)
-      : uninitializedFloat32(batch * m * n);
+      ? hostZeros("float32", batch * m * n)
+      : hostEmpty("float32", batch * m * n);
   if (m === 0 || n === 0 || batch === 0) return out;
   // The bias rides in C with beta = 1: the GEMM reads C anyway, so the add costs no extra pass.
   if (bias) for (let r = 0; r < batch * m; r++) out.set(bias, r * n);

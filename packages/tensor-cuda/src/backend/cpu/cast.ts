@@ -1,5 +1,4 @@
 import {
-  allocArray,
   bfloat16BitsToFloat32,
   type DType,
   float16BitsToFloat32,
@@ -7,6 +6,7 @@ import {
   float32ToFloat16Bits,
   type TypedArray,
 } from "../../dtype.js";
+import { hostEmpty } from "./pool.js";
 
 /** Reads element i of any storage as a JS number. */
 function reader(dtype: DType, a: TypedArray): (i: number) => number {
@@ -23,9 +23,13 @@ function reader(dtype: DType, a: TypedArray): (i: number) => number {
 }
 
 export function castArray(a: TypedArray, from: DType, to: DType): TypedArray {
-  if (from === to) return a.slice();
+  if (from === to) {
+    const copy = hostEmpty<TypedArray>(to, a.length);
+    copy.set(a as never);
+    return copy;
+  }
   const n = a.length;
-  const out = allocArray(to, n);
+  const out = hostEmpty<TypedArray>(to, n);
   // Fast paths for the conversions checkpoints use all the time.
   if ((from === "float16" || from === "bfloat16") && to === "float32") {
     const src = a as Uint16Array;

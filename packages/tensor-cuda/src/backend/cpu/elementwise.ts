@@ -1,8 +1,8 @@
-import { allocArray } from "../../dtype.js";
 import type { BinaryOp, Storage, StridedView, UnaryGradOp, UnaryOp } from "../backend.js";
 import { isContiguous } from "../strided-view.js";
 import { erf, roundHalfEven } from "./math.js";
 import { ORT_MIN_ELEMENTS, ortUnary, ortUnarySupported } from "./ort-elementwise.js";
+import { hostEmpty } from "./pool.js";
 import { CpuStorage, nums } from "./storage.js";
 
 /*
@@ -120,21 +120,21 @@ export function unary(op: UnaryOp, x: Storage): Storage {
     return new CpuStorage("float32", ortUnary(op, xs));
   }
   const dtype = op === "logical_not" ? "bool" : x.dtype;
-  const out = allocArray(dtype, xs.length) as Float32Array;
+  const out = hostEmpty(dtype, xs.length);
   unaryLoop(op, `${x.dtype}>${dtype}`)(xs, out, xs.length, HELPERS);
   return new CpuStorage(dtype, out);
 }
 
 export function unaryGrad(op: UnaryGradOp, x: Storage, g: Storage): Storage {
   const xs = nums(x);
-  const out = allocArray(x.dtype, xs.length) as Float32Array;
+  const out = hostEmpty(x.dtype, xs.length);
   gradLoop(op, `${x.dtype},${g.dtype}`)(xs, nums(g), out, xs.length, HELPERS);
   return new CpuStorage(x.dtype, out);
 }
 
 export function powScalar(x: Storage, e: number): Storage {
   const xs = nums(x);
-  const out = allocArray(x.dtype, xs.length) as Float32Array;
+  const out = hostEmpty(x.dtype, xs.length);
   if (e === 2) for (let i = 0; i < xs.length; i++) out[i] = xs[i] * xs[i];
   else if (e === 0.5) for (let i = 0; i < xs.length; i++) out[i] = Math.sqrt(xs[i]);
   else for (let i = 0; i < xs.length; i++) out[i] = xs[i] ** e;
@@ -143,7 +143,7 @@ export function powScalar(x: Storage, e: number): Storage {
 
 export function clamp(x: Storage, min: number, max: number): Storage {
   const xs = nums(x);
-  const out = allocArray(x.dtype, xs.length) as Float32Array;
+  const out = hostEmpty(x.dtype, xs.length);
   // max wins when min > max, as torch.clamp; NaN passes through.
   const lo = Math.min(min, max);
   for (let i = 0; i < xs.length; i++) {
@@ -228,7 +228,7 @@ export function binary(
   const dtype = compare ? "bool" : a.dtype;
   let n = 1;
   for (const d of outShape) n *= d;
-  const O = allocArray(dtype, n) as Float32Array;
+  const O = hostEmpty(dtype, n);
   const loops = binaryLoopsFor(op, `${a.dtype},${b.dtype}>${dtype}`);
   if (isContiguous(av) && isContiguous(bv))
     loops.same(A, B, O, outShape, av.strides, bv.strides, av.offset, bv.offset);
@@ -255,7 +255,7 @@ export function where(
   const r = outShape.length;
   let n = 1;
   for (const d of outShape) n *= d;
-  const O = allocArray(a.dtype, n) as Float32Array;
+  const O = hostEmpty(a.dtype, n);
   const idx = new Array<number>(r).fill(0);
   let pc = cv.offset;
   let pa = av.offset;

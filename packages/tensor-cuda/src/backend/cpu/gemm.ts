@@ -1,6 +1,7 @@
 import type { MatmulSpec } from "../backend.js";
 import { buildModel, type Dim, ONNX_FLOAT } from "./onnx-model.js";
 import { OrtGraph } from "./ort-session.js";
+import { hostZeros } from "./pool.js";
 
 /*
  * float32 GEMM through onnxruntime's MLAS (com.microsoft FusedMatMul, which takes transA/transB
@@ -47,7 +48,7 @@ export function ortSgemm(a: Float32Array, b: Float32Array, spec: MatmulSpec): Fl
   const { batch, m, k, n, transA, transB } = spec;
   const aBatched = spec.aBatched && batch > 1;
   const bBatched = spec.bBatched && batch > 1;
-  const out = new Float32Array(batch * m * n);
+  const out = hostZeros("float32", batch * m * n);
   if (m === 0 || n === 0 || batch === 0) return out;
   if (k === 0) return out;
   // A shared B with a batched, untransposed A is one tall GEMM.
@@ -79,7 +80,7 @@ export function ortSgemm(a: Float32Array, b: Float32Array, spec: MatmulSpec): Fl
 /** float64 GEMM for reference computations (finite differences); not a hot path. */
 export function dgemmReference(a: Float64Array, b: Float64Array, spec: MatmulSpec): Float64Array {
   const { batch, m, k, n, transA, transB } = spec;
-  const out = new Float64Array(batch * m * n);
+  const out = hostZeros<Float64Array>("float64", batch * m * n);
   for (let p = 0; p < batch; p++) {
     const ao = spec.aBatched ? p * m * k : 0;
     const bo = spec.bBatched ? p * k * n : 0;

@@ -1,4 +1,4 @@
-import { allocArray, checkArrayMatches, type DType, type TypedArray } from "../../dtype.js";
+import { checkArrayMatches, type DType, type TypedArray } from "../../dtype.js";
 import type { AdamWHyper, Backend, MatmulSpec, Storage } from "../backend.js";
 import { tuneAllocator } from "./allocator.js";
 import { blasSgemm } from "./blas.js";
@@ -7,6 +7,8 @@ import { binary, clamp, powScalar, unary, unaryGrad, where } from "./elementwise
 import { dgemmReference, ortSgemm } from "./gemm.js";
 import { copyInto, copyStrided, gather, indexAdd, indexSelect, scatterAdd } from "./layout.js";
 import { layerNorm, layerNormBackward, rmsNorm, rmsNormBackward, softmax, softmaxBackward } from "./norms.js";
+import { hostEmpty, hostZeros } from "./pool.js";
+import { cpuQuantKernels } from "./quant/index.js";
 import { reduce } from "./reduce.js";
 import { CpuStorage, cpu, nums } from "./storage.js";
 
@@ -61,13 +63,13 @@ tuneAllocator();
 
 export const cpuBackend: Backend = {
   device: "cpu",
-  zeros: (dtype, n) => new CpuStorage(dtype, allocArray(dtype, n)),
+  zeros: (dtype, n) => new CpuStorage(dtype, hostZeros(dtype, n)),
   fromArray(data: TypedArray, dtype: DType) {
     checkArrayMatches(data, dtype);
     return new CpuStorage(dtype, data);
   },
   full(dtype, n, value) {
-    const a = allocArray(dtype, n);
+    const a = hostEmpty<TypedArray>(dtype, n);
     if (dtype === "int64") (a as BigInt64Array).fill(BigInt(Math.trunc(value)));
     else if (dtype === "float16" || dtype === "bfloat16") {
       (a as Uint16Array).fill((castArray(Float64Array.of(value), "float64", dtype) as Uint16Array)[0]);
@@ -99,4 +101,5 @@ export const cpuBackend: Backend = {
   rmsNorm,
   rmsNormBackward,
   adamwStep,
+  quant: cpuQuantKernels,
 };

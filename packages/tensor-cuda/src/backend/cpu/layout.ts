@@ -1,6 +1,6 @@
-import { allocArray } from "../../dtype.js";
 import type { Storage, StridedView } from "../backend.js";
 import { isContiguous } from "../strided-view.js";
+import { hostEmpty, hostZeros } from "./pool.js";
 import { CpuStorage, cpu, indices } from "./storage.js";
 
 type Arr = { [i: number]: any; length: number };
@@ -38,9 +38,11 @@ export function copyStrided(x: Storage, v: StridedView): Storage {
   let n = 1;
   for (const d of v.shape) n *= d;
   if (isContiguous(v)) {
-    return new CpuStorage(x.dtype, (X as any).slice(v.offset, v.offset + n));
+    const out = hostEmpty(x.dtype, n) as any;
+    out.set((X as any).subarray(v.offset, v.offset + n));
+    return new CpuStorage(x.dtype, out);
   }
-  const O = allocArray(x.dtype, n) as unknown as Arr;
+  const O = hostEmpty(x.dtype, n) as unknown as Arr;
   forEachRow(v, (src, stride, count, dst) => {
     if (stride === 1) for (let j = 0; j < count; j++) O[dst + j] = X[src + j];
     else for (let j = 0; j < count; j++) O[dst + j] = X[src + j * stride];
@@ -75,7 +77,7 @@ export function gather(
 ): Storage {
   const X = cpu(x).data as unknown as Arr;
   const I = indices(index);
-  const O = allocArray(x.dtype, outer * dimIdx * inner) as unknown as Arr;
+  const O = hostZeros(x.dtype, outer * dimIdx * inner) as unknown as Arr;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < dimIdx; j++) {
       const ob = (o * dimIdx + j) * inner;
@@ -120,7 +122,7 @@ export function indexSelect(x: Storage, index: Storage, outer: number, dim: numb
   const X = cpu(x).data as any;
   const I = indices(index);
   const m = I.length;
-  const O = allocArray(x.dtype, outer * m * inner) as any;
+  const O = hostZeros(x.dtype, outer * m * inner) as any;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       let k = I[j];
@@ -137,7 +139,7 @@ export function indexAdd(src: Storage, index: Storage, outer: number, dim: numbe
   const S = cpu(src).data as unknown as Arr;
   const I = indices(index);
   const m = I.length;
-  const O = allocArray(src.dtype, outer * dim * inner) as unknown as Arr;
+  const O = hostZeros(src.dtype, outer * dim * inner) as unknown as Arr;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       let k = I[j];

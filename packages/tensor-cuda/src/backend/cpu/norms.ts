@@ -1,6 +1,6 @@
-import { allocArray } from "../../dtype.js";
 import type { SoftmaxSpec, Storage } from "../backend.js";
 import { ORT_MIN_ELEMENTS, ortSoftmax, ortSoftmaxEnabled } from "./ort-elementwise.js";
+import { hostZeros } from "./pool.js";
 import { CpuStorage, nums } from "./storage.js";
 
 /** Keys row r may attend to: all of them, or a causal prefix. */
@@ -23,7 +23,7 @@ export function softmax(x: Storage, spec: SoftmaxSpec): Storage {
     }
     return new CpuStorage("float32", ortSoftmax(input, rows, cols, log));
   }
-  const O = allocArray(x.dtype, rows * cols) as Float32Array;
+  const O = hostZeros(x.dtype, rows * cols) as Float32Array;
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
     const lim = visible(spec, r);
@@ -54,7 +54,7 @@ export function softmaxBackward(y: Storage, g: Storage, spec: SoftmaxSpec): Stor
   const Y = nums(y);
   const G = nums(g);
   const { rows, cols, log } = spec;
-  const O = allocArray(y.dtype, rows * cols) as Float32Array;
+  const O = hostZeros(y.dtype, rows * cols) as Float32Array;
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
     const lim = visible(spec, r);
@@ -81,10 +81,10 @@ export function layerNorm(
   const X = nums(x);
   const W = w ? nums(w) : null;
   const B = bias ? nums(bias) : null;
-  const Y = allocArray(x.dtype, rows * cols) as Float32Array;
+  const Y = hostZeros(x.dtype, rows * cols) as Float32Array;
   // Statistics in the input's dtype: float32 copies would cost a float64 reference its precision.
-  const mean = allocArray(x.dtype, rows) as Float32Array;
-  const rstd = allocArray(x.dtype, rows) as Float32Array;
+  const mean = hostZeros(x.dtype, rows) as Float32Array;
+  const rstd = hostZeros(x.dtype, rows) as Float32Array;
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
     let s = 0;
@@ -126,7 +126,7 @@ export function layerNormBackward(
   const M = nums(mean);
   const R = nums(rstd);
   const G = nums(g);
-  const dX = allocArray(x.dtype, rows * cols) as Float32Array;
+  const dX = hostZeros(x.dtype, rows * cols) as Float32Array;
   const dW = new Float64Array(cols);
   const dB = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {
@@ -162,8 +162,8 @@ export function layerNormBackward(
 export function rmsNorm(x: Storage, w: Storage | null, rows: number, cols: number, eps: number) {
   const X = nums(x);
   const W = w ? nums(w) : null;
-  const Y = allocArray(x.dtype, rows * cols) as Float32Array;
-  const rstd = allocArray(x.dtype, rows) as Float32Array;
+  const Y = hostZeros(x.dtype, rows * cols) as Float32Array;
+  const rstd = hostZeros(x.dtype, rows) as Float32Array;
   // HF rounds x * rstd to the activation dtype before the weight multiply; for float32 we do the
   // same (bit-compatible), for float64 rounding to float32 would make the function a staircase
   // that finite differences cannot see through.
@@ -192,7 +192,7 @@ export function rmsNormBackward(
   const W = w ? nums(w) : null;
   const R = nums(rstd);
   const G = nums(g);
-  const dX = allocArray(x.dtype, rows * cols) as Float32Array;
+  const dX = hostZeros(x.dtype, rows * cols) as Float32Array;
   const dW = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {
     const b = r * cols;

@@ -1,22 +1,41 @@
 /**
- * A minimal ONNX ModelProto writer: just enough protobuf to describe a one-node graph with
- * symbolic dimensions. We build tiny graphs (a MatMul, say) at run time and hand the bytes to
- * onnxruntime, which saves shipping .onnx files or depending on a protobuf library.
+ * A minimal ONNX ModelProto writer: just enough protobuf to describe a small graph with
+ * symbolic dimensions and constant initializers. We build tiny graphs (a MatMul, a layer's
+ * MatMulNBits with its packed weight baked in) at run time and hand the bytes to onnxruntime,
+ * which saves shipping .onnx files or depending on a protobuf library.
  */
 
 export const ONNX_FLOAT = 1;
+export const ONNX_UINT8 = 2;
+export const ONNX_INT32 = 6;
 export const ONNX_DOUBLE = 11;
 
+/**
+ * Protobuf bytes as a list of chunks: a packed weight of tens of megabytes is written as one
+ * chunk (copied once, at finish), not pushed byte by byte.
+ */
 class Writer {
-  private bytes: number[] = [];
+  private chunks: Uint8Array[] = [];
+  private small: number[] = [];
+  private size = 0;
+  private flush(): void {
+    if (this.small.length) {
+      this.chunks.push(Uint8Array.from(this.small));
+      this.small = [];
+    }
+  }
+  private push(b: number): void {
+    this.small.push(b);
+    this.size++;
+  }
   varint(v: number | bigint): this {
     let x = BigInt(v);
     if (x < 0n) x += 1n << 64n;
     while (x >= 0x80n) {
-      this.bytes.push(Number((x & 0x7fn) | 0x80n));
+      this.push(Number((x & 0x7fn) | 0x80n));
       x >>= 7n;
     }
-    this.bytes.push(Number(x));
+    this.push(Number(x));
     return this;
   }
   tag(field: number, wire: number): this {
@@ -27,13 +46,18 @@ class Writer {
   }
   float(field: number, v: number): this {
     this.tag(field, 5);
-    const b = new Uint8Array(new Float32Array([v]).buffer);
-    this.bytes.push(...b);
+    for (const b of new Uint8Array(new Float32Array([v]).buffer)) this.push(b);
     return this;
   }
   bytesField(field: number, data: Uint8Array): this {
     this.tag(field, 2).varint(data.length);
-    for (const b of data) this.bytes.push(b);
+    if (data.length < 256) {
+      for (const b of data) this.push(b);
+      return this;
+    }
+    this.flush();
+    this.chunks.push(data);
+    this.size += data.length;
     return this;
   }
   str(field: number, s: string): this {
@@ -45,7 +69,15 @@ class Writer {
     return this.bytesField(field, w.finish());
   }
   finish(): Uint8Array {
-    return Uint8Array.from(this.bytes);
+    this.flush();
+    if (this.chunks.length === 1) return this.chunks[0];
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
   }
 }
 
@@ -67,6 +99,15 @@ export interface NodeSpec {
   attributes?: Attribute[];
 }
 
+/** A constant baked into the graph (ORT prepacks weights it knows to be constant). */
+export interface Initializer {
+  name: string;
+  elemType: number;
+  dims: number[];
+  /** Little-endian element bytes. */
+  data: ArrayBufferView;
+}
+
 function valueInfo(w: Writer, v: ValueInfo): void {
   w.str(1, v.name);
   w.msg(2, (t) =>
@@ -80,7 +121,19 @@ function valueInfo(w: Writer, v: ValueInfo): void {
   );
 }
 
-export function buildModel(nodes: NodeSpec[], inputs: ValueInfo[], outputs: ValueInfo[]): Uint8Array {
+function tensorProto(w: Writer, t: Initializer): void {
+  for (const d of t.dims) w.int(1, d);
+  w.int(2, t.elemType);
+  w.str(8, t.name);
+  w.bytesField(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+}
+
+export function buildModel(
+  nodes: NodeSpec[],
+  inputs: ValueInfo[],
+  outputs: ValueInfo[],
+  initializers: Initializer[] = [],
+): Uint8Array {
   const w = new Writer();
   w.int(1, 8); // ir_version
   w.str(2, "shrinkray");
@@ -102,6 +155,7 @@ export function buildModel(nodes: NodeSpec[], inputs: ValueInfo[], outputs: Valu
       });
     }
     g.str(2, "g");
+    for (const t of initializers) g.msg(5, (tw) => tensorProto(tw, t));
     for (const v of inputs) g.msg(11, (vw) => valueInfo(vw, v));
     for (const v of outputs) g.msg(12, (vw) => valueInfo(vw, v));
   });

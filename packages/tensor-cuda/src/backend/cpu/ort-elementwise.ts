@@ -1,6 +1,7 @@
 import type { UnaryOp } from "../backend.js";
 import { buildModel, type NodeSpec, ONNX_FLOAT } from "./onnx-model.js";
 import { OrtGraph } from "./ort-session.js";
+import { hostEmpty } from "./pool.js";
 
 /*
  * Large float32 unary ops through onnxruntime: its kernels are vectorised and use every core,
@@ -43,7 +44,7 @@ export function ortUnary(op: UnaryOp, x: Float32Array): Float32Array {
     );
     sessions.set(op, s);
   }
-  const out = new Float32Array(x.length);
+  const out = hostEmpty("float32", x.length);
   s.run(
     { X: { type: "float32", data: x, dims: [x.length] } },
     { Y: { type: "float32", data: out, dims: [x.length] } },
@@ -73,7 +74,7 @@ export function ortSoftmax(x: Float32Array, rows: number, cols: number, log: boo
     );
     softmaxSessions.set(log, s);
   }
-  const out = new Float32Array(rows * cols);
+  const out = hostEmpty("float32", rows * cols);
   s.run(
     { X: { type: "float32", data: x, dims: [rows, cols] } },
     { Y: { type: "float32", data: out, dims: [rows, cols] } },

@@ -1,6 +1,6 @@
-import { allocArray } from "../../dtype.js";
 import type { ReduceOp, Storage } from "../backend.js";
 import { reduceOutputDType } from "../reduce-dtype.js";
+import { hostZeros } from "./pool.js";
 import { CpuStorage, nums } from "./storage.js";
 
 /** Reduces the middle axis of [outer, size, inner]. Sums accumulate in float64 (JS numbers). */
@@ -8,7 +8,7 @@ export function reduce(op: ReduceOp, x: Storage, outer: number, size: number, in
   const X = nums(x);
   const arg = op === "argmax" || op === "argmin";
   const dtype = reduceOutputDType(op, x.dtype);
-  const out = allocArray(dtype, outer * inner) as Float32Array;
+  const out = hostZeros(dtype, outer * inner) as Float32Array;
   if (size === 0) {
     if (op !== "sum") throw new RangeError(`${op}: cannot reduce an empty axis`);
     return new CpuStorage(dtype, out);

@@ -1,19 +1,30 @@
 import { checkArrayMatches, type DType, type TypedArray } from "../../dtype.js";
 import type { Device, Storage } from "../backend.js";
+import { hostPool } from "./pool.js";
 
-/** CPU memory is a typed array; the GC frees it, so dispose only drops the reference. */
+/**
+ * CPU memory is a typed array. One the backend allocated goes back to the pool on dispose, for
+ * the next op to reuse; an array the caller handed in is only dropped (the GC frees it).
+ */
 export class CpuStorage implements Storage {
   readonly device: Device = "cpu";
+  private readonly owned: boolean;
+  private disposed = false;
   constructor(
     readonly dtype: DType,
     public data: TypedArray,
   ) {
     checkArrayMatches(data, dtype);
+    this.owned = hostPool.claim(data);
   }
   get length(): number {
     return this.data.length;
   }
-  dispose(): void {}
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.owned) hostPool.release(this.data);
+  }
 }
 
 export function cpu(s: Storage): CpuStorage {

@@ -2,7 +2,7 @@ import type { DType, TypedArray } from "../../dtype.js";
 import type { Backend } from "../backend.js";
 import { CudaContext, type CudaContextOptions } from "./context.js";
 import { ElementwiseOps } from "./elementwise-ops.js";
-import { FusedOps } from "./fused-ops.js";
+import { FusedOps, GEMV_MAX_ROWS } from "./fused-ops.js";
 import { GptqOps } from "./gptq-ops.js";
 import { LayoutOps } from "./layout-ops.js";
 import { matmul } from "./matmul-op.js";
@@ -71,13 +71,19 @@ export function createCudaBackend(opts: CudaContextOptions = {}): CudaBackend {
       fused.crossEntropyBackward(logits, targets, lse, gloss, spec),
     rope: (x, cos, sin, rows, positions, dim, inverse) =>
       fused.rope(x, cos, sin, rows, positions, dim, inverse),
-    dequantizeGptq: (qweight, qzeros, scales, gIdx, spec) =>
-      fused.dequantizeGptq(qweight, qzeros, scales, gIdx, spec),
-    gptq: (w, h, spec) => gptq.gptq(w, h, spec),
-    gptqMatmul: (x, qweight, qzeros, scales, gIdx, spec) =>
-      fused.gptqMatmul(x, qweight, qzeros, scales, gIdx, spec),
-    quantGrid: (w, spec) => fused.quantGrid(w, spec),
-    fakeQuant: (w, scale, zero, spec, withScaleGrad) => fused.fakeQuant(w, scale, zero, spec, withScaleGrad),
-    fakeQuantScaleGrad: (g, ds, spec, gradScale) => fused.fakeQuantScaleGrad(g, ds, spec, gradScale),
+    quant: {
+      quantGrid: (w, spec) => fused.quantGrid(w, spec),
+      fakeQuant: (w, scale, zero, spec, withScaleGrad) =>
+        fused.fakeQuant(w, scale, zero, spec, withScaleGrad),
+      fakeQuantScaleGrad: (g, ds, spec, gradScale) => fused.fakeQuantScaleGrad(g, ds, spec, gradScale),
+      dequantizePacked: (qweight, qzeros, scales, gIdx, spec) =>
+        fused.dequantizeGptq(qweight, qzeros, scales, gIdx, spec),
+      // The fused GEMV is for decoding; prefill-sized inputs go through cuBLAS on the dequantized weight.
+      packedMatmul: (x, qweight, qzeros, scales, gIdx, spec) =>
+        spec.rows >= 1 && spec.rows <= GEMV_MAX_ROWS
+          ? fused.gptqMatmul(x, qweight, qzeros, scales, gIdx, spec)
+          : null,
+      gptq: (w, h, spec) => gptq.gptq(w, h, spec),
+    },
   };
 }
