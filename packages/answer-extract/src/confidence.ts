@@ -5,6 +5,7 @@ import { boxedCandidates, extractAnswer, lastCueCut, lastNumber } from "./extrac
 import { firstLineAnswer } from "./first-line.js";
 import { sameNumber } from "./gold.js";
 import { BOX_COMMANDS_WITH_EATEN_ESCAPES, hasUnclosedBox } from "./latex.js";
+import { endsMidExpression } from "./non-answers.js";
 import { type RefinedReading, readRefined } from "./refined.js";
 import { repetitionTail } from "./repetition.js";
 import type {
@@ -89,9 +90,9 @@ function truncationSeen(text: string, refined: boolean): string | null {
   const cues = findCues(text, 0, text.length);
   if (lastCueCut(cues, text.length)) return "the output ends mid-number";
   const commands = refined ? BOX_COMMANDS_WITH_EATEN_ESCAPES : undefined;
-  return hasUnclosedBox(text, 0, text.length, commands)
-    ? "the output ends inside an unclosed \\boxed{"
-    : null;
+  if (hasUnclosedBox(text, 0, text.length, commands)) return "the output ends inside an unclosed \\boxed{";
+  // Refined mode also sees a text that stops on an operator, a bare "$" or a word like "the".
+  return refined && endsMidExpression(text, 0, text.length) ? "the output stops mid-expression" : null;
 }
 
 const SKIP_REASON: Record<Derived["skipped"][number]["why"], string> = {

@@ -10,7 +10,7 @@
 // A sentence: up to ". ", "! ", "? " or a newline; the point of "9.5" does not end one.
 const SENTENCE = /(?:[^.!?\n]|[.!?](?![.!?]*(?:\s|$)))*(?:[.!?]+(?=\s|$)|\n|$)/y;
 const QUANTITY_QUESTION =
-  /\b(?:how (?:many|much|long|far|old|often)|what (?:is|was|will|would|if|are|were)|what's|what (?:percent(?:age)?|fraction)|which)\b/i;
+  /\b(?:how (?:many|much|long|far|old|often)|what (?:is|was|will|would|if|are|were)|what's|what (?:percent(?:age)?|fraction))\b|^[\s*_#>-]*which\b/i;
 const NOT_NEW =
   /^[\s*_#>-]*(?:wait|hmm|but|so|is|are|does|did|do|can|could|should|right|let me|let's|now wait)\b/i;
 const NEW_PROBLEM =
@@ -43,7 +43,8 @@ export function followUpStart(text: string, to: number): number {
     }
     const end = Math.min(start + m[0].length, to);
     const sentence = text.slice(start, end);
-    const question = sentence.trimEnd().endsWith("?") && QUANTITY_QUESTION.test(sentence);
+    // A sentence that computes ("… = 7 bars?") is rhetorical, not a new question.
+    const question = sentence.trimEnd().endsWith("?") && QUANTITY_QUESTION.test(sentence) && !sentence.includes("=");
     if (end <= derived.index) {
       // A sub-question answered on its own line before anything was derived: a Socratic output.
       if (question && /\d/.test(restOfLine(text, end))) socratic = true;
