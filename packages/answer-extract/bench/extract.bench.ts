@@ -2,7 +2,7 @@
 // - GSM8K's own reference rationales: every one ends in "#### N", so a sound extractor reads N.
 // - The same rationales cut off with no stated answer (cut-rationales.ts): the careful reading
 //   is the last completed result.
-// - The hand-written careful-grader set (src/fixtures/graded.jsonl).
+// - The hand-written realistic outputs and careful-grader set (src/fixtures/graded.jsonl).
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { extractAnswer, extractGold, sameNumber } from "../src/index.js";
@@ -63,6 +63,10 @@ const graded = readFileSync(GRADED, "utf8")
   .split("\n")
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as { output: string; answer: number | null });
+agreement(
+  "realistic outputs (hand-written)",
+  REALISTIC_OUTPUTS.map((c) => ({ text: c.output, expected: c.expected })),
+);
 agreement(
   "careful-grader set (hand-written)",
   graded.map((g) => ({ text: g.output, expected: g.answer })),

@@ -1,11 +1,11 @@
 import { dropTruncatedTail } from "./answer-region.js";
 import { findCues } from "./cues.js";
+import { endsMidExpression } from "./cut-off.js";
 import type { Derived } from "./derived.js";
 import { boxedCandidates, extractAnswer, lastCueCut, lastNumber } from "./extract.js";
 import { firstLineAnswer } from "./first-line.js";
 import { sameNumber } from "./gold.js";
 import { BOX_COMMANDS_WITH_EATEN_ESCAPES, hasUnclosedBox } from "./latex.js";
-import { endsMidExpression } from "./non-answers.js";
 import { type RefinedReading, readRefined } from "./refined.js";
 import { repetitionTail } from "./repetition.js";
 import type {

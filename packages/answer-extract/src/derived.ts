@@ -1,4 +1,5 @@
-import { type NonAnswer, namedInProse, type ReadNumber, readNumbers } from "./non-answers.js";
+import { type NonAnswer, type ReadNumber, readNumbers } from "./non-answers.js";
+import { namedInProse } from "./results.js";
 import type { NumberToken } from "./types.js";
 
 // With no stated answer, a careful grader reads the result of the last completed computation.

@@ -44,7 +44,8 @@ export function followUpStart(text: string, to: number): number {
     const end = Math.min(start + m[0].length, to);
     const sentence = text.slice(start, end);
     // A sentence that computes ("… = 7 bars?") is rhetorical, not a new question.
-    const question = sentence.trimEnd().endsWith("?") && QUANTITY_QUESTION.test(sentence) && !sentence.includes("=");
+    const question =
+      sentence.trimEnd().endsWith("?") && QUANTITY_QUESTION.test(sentence) && !sentence.includes("=");
     if (end <= derived.index) {
       // A sub-question answered on its own line before anything was derived: a Socratic output.
       if (question && /\d/.test(restOfLine(text, end))) socratic = true;
