@@ -161,6 +161,7 @@ export function readNumbers(text: string, from: number, to: number): ReadNumber[
     inQuestion: insideSpans(tokens, questionSpans(text, from, to)),
     lines: linesOf(text, tokens, from, to),
     results: [],
+    codeLines: new Map(),
   };
   const nums: ReadNumber[] = tokens.map((token) => ({
     token,
@@ -188,6 +189,8 @@ interface Context {
   inQuestion: boolean[];
   lines: [number, number][];
   results: NumberToken[];
+  /** Per line (and whether in a code block): whether it assigns a literal. */
+  codeLines: Map<string, boolean>;
 }
 
 function whyNot(ctx: Context, n: ReadNumber, i: number): NonAnswer | null {
@@ -196,11 +199,7 @@ function whyNot(ctx: Context, n: ReadNumber, i: number): NonAnswer | null {
   const [lineStart, lineEnd] = ctx.lines[i];
   if (ctx.annotated && insideAnnotation(text, t, from)) return "annotation";
   if (isHeading(text, t, lineStart)) return "heading";
-  if (lineEnd - lineStart <= 200) {
-    const line = text.slice(lineStart, lineEnd);
-    if (line.includes("=") && (ctx.inCode[i] ? LITERAL_ASSIGNMENT : SNAKE_ASSIGNMENT).test(line))
-      return "code";
-  }
+  if (codeConstantLine(ctx, i, lineStart, lineEnd)) return "code";
   if (ctx.inQuestion[i]) return "question";
   if (/^[xyzn](?![a-z])/i.test(text.slice(t.end, t.end + 2))) return "algebra";
   if (n.result)
@@ -210,6 +209,17 @@ function whyNot(ctx: Context, n: ReadNumber, i: number): NonAnswer | null {
   return null;
 }
 
+/** Whether the number's line assigns a literal in code ("price = 2"); one test per line. */
+function codeConstantLine(ctx: Context, i: number, lineStart: number, lineEnd: number): boolean {
+  const key = `${lineStart}:${ctx.inCode[i]}`;
+  const known = ctx.codeLines.get(key);
+  if (known !== undefined) return known;
+  const line = lineEnd - lineStart <= 200 ? ctx.text.slice(lineStart, lineEnd) : "";
+  const code = line.includes("=") && (ctx.inCode[i] ? LITERAL_ASSIGNMENT : SNAKE_ASSIGNMENT).test(line);
+  ctx.codeLines.set(key, code);
+  return code;
+}
+
 function markCutTail(text: string, nums: ReadNumber[], from: number, to: number): void {
   const tailStart = unfinishedSentenceStart(text, from, to);
   const named = (n: ReadNumber) => n.result || namedInProse(text, n.token);
@@ -217,8 +227,9 @@ function markCutTail(text: string, nums: ReadNumber[], from: number, to: number)
   let derived = endsMidExpression(text, from, to);
   for (const n of nums) {
     if (n.nonAnswer !== null) continue;
-    if (n.token.start >= tailStart && !named(n) && derived) n.nonAnswer = "cut-off";
-    else if (named(n)) derived = true;
+    const isNamed = named(n);
+    if (n.token.start >= tailStart && !isNamed && derived) n.nonAnswer = "cut-off";
+    else if (isNamed) derived = true;
   }
 }
 

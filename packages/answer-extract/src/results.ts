@@ -6,11 +6,13 @@ import type { NumberToken } from "./types.js";
 
 const OPERATOR = "+-*/×÷·^";
 
+const SKIPPED = new Set([" ", "\t", "$", "_", "\\"]);
+
 /** Index of the first character before `i` that is not space, `$`, bold markup or an annotation. */
 export function previousSignificant(text: string, i: number, from: number): number {
   let k = i - 1;
   for (;;) {
-    while (k >= from && /[ \t$_\\]/.test(text[k])) k--;
+    while (k >= from && SKIPPED.has(text[k])) k--;
     if (k >= from + 1 && text[k] === "*" && text[k - 1] === "*") {
       k -= 2;
       continue;
