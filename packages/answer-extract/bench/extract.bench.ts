@@ -1,41 +1,81 @@
-// Throughput of extractAnswer, and agreement on GSM8K's own reference rationales (every one
-// ends in "#### N", so a sound extractor reads N). Prints figures; asserts nothing.
+// Agreement and throughput of extractAnswer. Prints figures; asserts nothing.
+// - GSM8K's own reference rationales: every one ends in "#### N", so a sound extractor reads N.
+// - The same rationales cut off with no stated answer (cut-rationales.ts): the careful reading
+//   is the last completed result.
+// - The hand-written realistic outputs and careful-grader set (src/fixtures/graded.jsonl).
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { extractAnswer, extractGold, sameNumber } from "../src/index.js";
 import { REALISTIC_OUTPUTS } from "../src/realistic-outputs.fixture.js";
+import { cutRationales } from "./cut-rationales.js";
 
 const DATA = fileURLToPath(new URL("../../../../shared/data/gsm8k/", import.meta.url));
+const GRADED = fileURLToPath(new URL("../src/fixtures/graded.jsonl", import.meta.url));
+const MODES = ["refined", "study"] as const;
 
-function rationales(): { text: string; gold: number }[] {
-  const out: { text: string; gold: number }[] = [];
+function rationales(): string[] {
+  const out: string[] = [];
   for (const split of ["train", "test"]) {
     const file = `${DATA}${split}.jsonl`;
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      const { answer } = JSON.parse(line) as { answer: string };
-      out.push({ text: answer, gold: extractGold(answer) });
+      if (line.trim()) out.push((JSON.parse(line) as { answer: string }).answer);
     }
   }
   return out;
 }
 
-const texts = rationales();
-for (const mode of ["refined", "study"] as const) {
-  const agree = texts.filter((t) => sameNumber(extractAnswer(t.text, { mode }).value, t.gold)).length;
-  if (texts.length) console.log(`${mode}: ${agree}/${texts.length} GSM8K rationales read correctly`);
+function agreement(label: string, items: { text: string; expected: number | null }[]): void {
+  if (items.length === 0) return;
+  const rates = MODES.map((mode) => {
+    const agree = items.filter(({ text, expected }) => {
+      const value = extractAnswer(text, { mode }).value;
+      return expected === null ? value === null : sameNumber(value, expected);
+    }).length;
+    return `${mode} ${agree}/${items.length} (${((100 * agree) / items.length).toFixed(1)} %)`;
+  });
+  console.log(`${label}: ${rates.join(", ")}`);
 }
 
-const corpus = [...texts.map((t) => t.text), ...REALISTIC_OUTPUTS.map((c) => c.output)];
-const chars = corpus.reduce((s, t) => s + t.length, 0);
-const rounds = 5;
-const start = performance.now();
-for (let r = 0; r < rounds; r++) for (const t of corpus) extractAnswer(t);
-const seconds = (performance.now() - start) / 1000;
-const n = rounds * corpus.length;
-console.log(
-  `${(n / seconds).toFixed(0)} outputs/s, ${((rounds * chars) / seconds / 1e6).toFixed(1)} MB/s (${n} outputs)`,
+function throughput(label: string, corpus: string[]): void {
+  const chars = corpus.reduce((s, t) => s + t.length, 0);
+  const rounds = 5;
+  const start = performance.now();
+  for (let r = 0; r < rounds; r++) for (const t of corpus) extractAnswer(t);
+  const seconds = (performance.now() - start) / 1000;
+  const n = rounds * corpus.length;
+  console.log(
+    `${label}: ${(n / seconds).toFixed(0)} outputs/s, ${((rounds * chars) / seconds / 1e6).toFixed(1)} MB/s (${n} outputs)`,
+  );
+}
+
+const answers = rationales();
+const cut = cutRationales(answers);
+agreement(
+  "GSM8K rationales, #### N",
+  answers.map((a) => ({ text: a, expected: extractGold(a) })),
+);
+agreement(
+  "GSM8K rationales cut off, last completed result",
+  cut.map((c) => ({ text: c.text, expected: c.lastResult })),
+);
+const graded = readFileSync(GRADED, "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { output: string; answer: number | null });
+agreement(
+  "realistic outputs (hand-written)",
+  REALISTIC_OUTPUTS.map((c) => ({ text: c.output, expected: c.expected })),
+);
+agreement(
+  "careful-grader set (hand-written)",
+  graded.map((g) => ({ text: g.output, expected: g.answer })),
+);
+
+throughput("rationales + realistic outputs", [...answers, ...REALISTIC_OUTPUTS.map((c) => c.output)]);
+throughput(
+  "cut rationales (no stated answer)",
+  cut.map((c) => c.text),
 );
 
 const degenerate = `The answer is 18.${" 18.".repeat(250_000)}`;

@@ -25,7 +25,7 @@ const MAX_GAP = 120;
  * The text a cue's number must sit in: the rest of the cue's line, or the next non-empty line
  * when the cue ends its line ("Final Answer:\n18"). Bounded, so scanning many cues stays linear.
  */
-function clauseRange(text: string, cueEnd: number, to: number): [number, number] {
+export function clauseRange(text: string, cueEnd: number, to: number): [number, number] {
   const limit = Math.min(to, cueEnd + MAX_GAP * 2);
   let start = cueEnd;
   while (start < limit && /\s/.test(text[start])) start++;
@@ -35,7 +35,7 @@ function clauseRange(text: string, cueEnd: number, to: number): [number, number]
 }
 
 /** End of the sentence holding `i`: ". " or "!"/"?" or ";", not the point of "18.5". */
-function sentenceEnd(text: string, i: number, to: number): number {
+export function sentenceEnd(text: string, i: number, to: number): number {
   for (let k = i; k < to; k++) {
     if (".!?;".includes(text[k]) && (k + 1 >= text.length || /\s/.test(text[k + 1]))) return k;
   }
@@ -72,11 +72,4 @@ export function findCues(text: string, from: number, to: number): CueMatch[] {
     if (number) out.push({ cueEnd, number });
   }
   return out;
-}
-
-/** Whether text[from, to) holds a cue phrase at all (with or without a number after it). */
-export function containsCue(text: string, from: number, to: number): boolean {
-  CUE.lastIndex = from;
-  const m = CUE.exec(text);
-  return m !== null && m.index + m[0].length <= to;
 }

@@ -79,8 +79,9 @@ describe("rule 3: the number after an answer cue", () => {
     expect(read("So 2 + 2.\nThe answer is 5 + 13 = 18.").value).toBe(18);
   });
 
-  it("reads the last cue (self-corrections end on the answer)", () => {
+  it("reads a later cue only after an explicit retraction", () => {
     expect(read("So 5 + 3 = 8.\nThe answer is 8. Wait, 5 + 4 = 9. The correct answer is 9.").value).toBe(9);
+    expect(read("So 5 + 3 = 8.\nThe answer is 8. So 5 + 4 = 9. The answer is 9.").value).toBe(8);
   });
 
   it("uses the study's first cue in study mode", () => {

@@ -1,4 +1,3 @@
-import { containsCue } from "./cues.js";
 import { scanNumbers } from "./numbers.js";
 import type { NumberToken } from "./types.js";
 
@@ -32,13 +31,6 @@ export function lastNonEmptyLine(text: string, from: number, to: number): Line |
 // Markdown and LaTeX that may wrap a bare answer ("**18**", "$18$", "A: 18", "\boxed{18}").
 const DECORATION = /^(?:[\s#*>_`$\\()[\]{}:-]|\ba\b|\banswer\b|boxed)*$/i;
 
-/** "1. Janet has..." or "Step 1:" number a list, they do not answer. */
-function isEnumerator(text: string, line: Line, tok: NumberToken): boolean {
-  const before = text.slice(line.start, tok.start);
-  if (!/^[\s#*>_-]*(?:step|part)?\s*$/i.test(before)) return false;
-  return /step|part/i.test(before) || /^[.):]\s+[^\d\s$.\u2212-]/.test(text.slice(tok.end, tok.end + 3));
-}
-
 /**
  * A line that is nothing but an answer: it starts with the number (after decoration), holds no
  * equation, and at most two words follow ("18", "**$18**", "18 dollars", "$18 per day").
@@ -58,33 +50,15 @@ export function isBareAnswer(text: string, line: Line, nums: NumberToken[]): boo
   return words.length <= 2;
 }
 
-/** Numbers of the line, less list enumerators; null unless there is one and all are equal. */
-function equalNumbers(text: string, line: Line, refined: boolean): NumberToken[] | null {
-  let nums = scanNumbers(text, line.start, line.end);
-  if (refined) nums = nums.filter((n, i) => i > 0 || !isEnumerator(text, line, n));
-  if (nums.length === 0 || !nums.every((n) => n.value === nums[0].value)) return null;
-  return nums;
-}
-
 /**
- * Rule 2: the first line holds numbers that are all equal. As the study wrote it, a CoT whose
- * first line restates one number of the question ("Janet's ducks lay 16 eggs per day.") would
- * answer 16; the refined rule also asks, when more lines follow, that the line be a bare
- * answer or carry an answer cue ("The answer is 18. 18"), and not be a heading ("Step 1:").
+ * The study's rule 2: the first non-empty line holds numbers that are all equal. (It also fires
+ * on a first line restating one number of the question; the refined rule, first-line-stated.ts,
+ * asks for more.)
  */
-export function firstLineAnswer(
-  text: string,
-  from: number,
-  to: number,
-  refined: boolean,
-): NumberToken | null {
+export function firstLineAnswer(text: string, from: number, to: number): NumberToken | null {
   const line = firstNonEmptyLine(text, from, to);
   if (!line) return null;
-  const nums = equalNumbers(text, line, refined);
-  if (!nums) return null;
-  if (!refined) return nums[0];
-  if (text.slice(line.start, line.end).trimEnd().endsWith(":")) return null;
-  const moreLines = text.slice(line.end, to).trim() !== "";
-  if (!moreLines || containsCue(text, line.start, line.end) || isBareAnswer(text, line, nums)) return nums[0];
-  return null;
+  const nums = scanNumbers(text, line.start, line.end);
+  if (nums.length === 0 || !nums.every((n) => n.value === nums[0].value)) return null;
+  return nums[0];
 }

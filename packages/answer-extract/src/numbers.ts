@@ -44,7 +44,8 @@ function signStart(text: string, start: number, from: number): number {
 
 /** "1.5 million" → 1,500,000: written-out scales are how models often state large answers. */
 function readScale(text: string, j: number, end: number): { factor: number; end: number } | null {
-  if (text[j] !== " ") return null;
+  // Most numbers are followed by a space and a word; only t(housand/rillion), m, b can scale.
+  if (text[j] !== " " || !"tmbTMB".includes(text[j + 1] ?? "_")) return null;
   let k = j + 1;
   while (k < end && /[a-z]/i.test(text[k])) k++;
   const factor = SCALE_WORDS[text.slice(j + 1, k).toLowerCase()];
@@ -93,6 +94,12 @@ export function scanNumbers(text: string, from = 0, to = text.length): NumberTok
   const out: NumberToken[] = [];
   let i = from;
   while (i < to) {
+    // Most of a text is neither a digit nor a point: skip it cheaply.
+    const code = text.charCodeAt(i);
+    if ((code < 48 || code > 57) && code !== 46) {
+      i++;
+      continue;
+    }
     const ch = text[i];
     const startsDecimal = ch === "." && isDigit(text[i + 1]) && !isDigit(text[i - 1]);
     if (!isDigit(ch) && !startsDecimal) {

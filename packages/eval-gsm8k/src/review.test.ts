@@ -274,3 +274,31 @@ describe("malformed review rows", () => {
     expect(await readReviewFile(join(await tmp(), "absent.jsonl"))).toEqual(new Map());
   });
 });
+
+describe("the review queue and the extractions that stay ambiguous", () => {
+  it("queues a cut-off tail, an output with no answer and a conclusion followed by restating", () => {
+    const outputs: Record<string, string> = {
+      cut: "Natalia sold 48 / 2 = 24 clips in May. In total she sold 48 + 24 = 72, and the June total is 72 + ",
+      none: "1.\n2.\n3.\n4.\n5.\n6.",
+      restated:
+        "Natalia sold 48 / 2 = 24 clips in May and 48 + 24 = 72 in all.\n\nTherefore, Natalia sold 72 clips.\n\nShe sold 48 clips in April.",
+      stated: "Natalia sold 48 + 24 = 72 clips.\nThe answer is 72.",
+      worked: "Natalia sold 48 / 2 = 24 clips in May, so 48 + 24 = 72 clips.",
+    };
+    const results = Object.entries(outputs).map(([id, text]) =>
+      scoreOutput({ id, gold: 72, answer: "#### 72" }, text),
+    );
+    expect(results.map((r) => [r.id, r.predicted])).toEqual([
+      ["cut", 72],
+      ["none", null],
+      ["restated", 72],
+      ["stated", 72],
+      ["worked", 72],
+    ]);
+    expect(
+      selectForReview(results)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(["cut", "none", "restated"]);
+  });
+});

@@ -1,0 +1,61 @@
+// Where a model that has answered goes on to pose and answer a question of its own ("In how
+// many days will she make $100? 100 / 18 = 5.56 …", "What if the robe needed 3 bolts? …",
+// "Let's try a harder one."). Answers to invented questions do not count, so refined mode ends
+// the answer region there. A question counts as invented only after the model has derived
+// something (an "= N", a box, an answer cue) and only when it asks for a quantity and more
+// numbers follow it; verification questions ("Is that right?", "Wait, how many did she eat?")
+// are not new questions. Socratic outputs, which ask a sub-question before each step ("How
+// many eggs are left? 16 - 7 = 9"), are left alone.
+
+// A sentence: up to ". ", "! ", "? " or a newline; the point of "9.5" does not end one.
+const SENTENCE = /(?:[^.!?\n]|[.!?](?![.!?]*(?:\s|$)))*(?:[.!?]+(?=\s|$)|\n|$)/y;
+const QUANTITY_QUESTION =
+  /\b(?:how (?:many|much|long|far|old|often)|what (?:is|was|will|would|if|are|were)|what's|what (?:percent(?:age)?|fraction))\b|^[\s*_#>-]*which\b/i;
+const NOT_NEW =
+  /^[\s*_#>-]*(?:wait|hmm|but|so|is|are|does|did|do|can|could|should|right|let me|let's|now wait)\b/i;
+const NEW_PROBLEM =
+  /^[\s*_#>-]*(?:let'?s (?:try|do|solve) (?:another|a (?:harder|similar|different|new|bonus))|here(?:'s| is) (?:another|a (?:similar|new|harder|bonus))|(?:another|a new|a similar|a follow[- ]up|a bonus|the next|next) (?:problem|question|example|exercise)\b|follow[- ]?up(?: question)?\s*:|bonus(?: question)?\s*:|new problem\s*:|practice problems?\s*:)/i;
+/** Words without which no sentence can start a new problem (a cheap test before the full scan). */
+const NEW_PROBLEM_HINT = /another|follow[- ]?up|bonus|next|new problem|practice|similar|harder|different/i;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a backspace is how an eaten `\b` of `\boxed` arrives
+const DERIVED = /=[ \t*$]*-?\d|\\boxed|\u0008oxed|\banswer(?:\s+is\b|[ \t*_]*:)/i;
+
+function restOfLine(text: string, i: number): string {
+  const nl = text.indexOf("\n", i);
+  return text.slice(i, nl === -1 ? text.length : nl);
+}
+
+/** Start of an invented follow-up question or problem in text[0, to), or `to` when there is none. */
+export function followUpStart(text: string, to: number): number {
+  const head = text.slice(0, to);
+  const derived = DERIVED.exec(head);
+  if (!derived) return to;
+  const rest = head.slice(derived.index);
+  if (!rest.includes("?") && !NEW_PROBLEM_HINT.test(rest)) return to;
+  let socratic = false;
+  SENTENCE.lastIndex = 0;
+  while (SENTENCE.lastIndex < to) {
+    const start = SENTENCE.lastIndex;
+    const m = SENTENCE.exec(text);
+    if (!m || m[0].length === 0) {
+      SENTENCE.lastIndex = start + 1;
+      continue;
+    }
+    const end = Math.min(start + m[0].length, to);
+    const sentence = text.slice(start, end);
+    // A sentence that computes ("… = 7 bars?") is rhetorical, not a new question.
+    const question =
+      sentence.trimEnd().endsWith("?") && QUANTITY_QUESTION.test(sentence) && !sentence.includes("=");
+    if (end <= derived.index) {
+      // A sub-question answered on its own line before anything was derived: a Socratic output.
+      if (question && /\d/.test(restOfLine(text, end))) socratic = true;
+      continue;
+    }
+    if (start < derived.index) continue;
+    if (NEW_PROBLEM.test(sentence)) return start + (sentence.length - sentence.trimStart().length);
+    if (question && !socratic && !NOT_NEW.test(sentence) && /\d/.test(text.slice(end, to))) {
+      return start + (sentence.length - sentence.trimStart().length);
+    }
+  }
+  return to;
+}

@@ -1,0 +1,51 @@
+import { sameNumber } from "./gold.js";
+
+// The first stated answer stands: models often restate it, drift ("The answer is 16. … The
+// answer is 20."), negate a wrong one or answer a question of their own afterwards, and in the
+// graded sample, whenever the first and last cue differed, the first was right. Only an explicit
+// retraction replaces it: "Wait, … Actually, the answer is 540.", "I made a mistake: … The correct
+// answer is 70000." A retraction is a marker between the standing answer and a later stated
+// answer with another value (or a cue that itself says "correct answer").
+
+const RETRACTION =
+  /\b(?:wait\s*[,.!:\u2014-]|wait a (?:second|minute|moment)\b|hold on\b|actually\b|correction\b|oops\b|i made (?:a|an) (?:mistake|error)|my (?:mistake|apologies|bad)\b|i apologi[sz]e|(?:that|this)(?:'s| is| was) (?:incorrect|wrong|not (?:right|correct))|i was wrong|let me (?:re-?calculate|re-?check|correct|re-?do|re-?evaluate|reconsider)|on second thought|however,)/gi;
+
+export interface StatedAnswer {
+  value: number;
+  start: number;
+  end: number;
+  /** The statement itself says it corrects an earlier one ("the correct answer is"). */
+  corrects: boolean;
+}
+
+/** Offsets of retraction markers in text[from, to), in order. */
+function retractionMarkers(text: string, from: number, to: number): number[] {
+  const out: number[] = [];
+  RETRACTION.lastIndex = from;
+  for (let m = RETRACTION.exec(text); m && m.index < to; m = RETRACTION.exec(text)) out.push(m.index);
+  return out;
+}
+
+/**
+ * The answer that stands, starting from `first`: a later statement replaces it only when it
+ * gives another value and a retraction comes between them (restating the same value moves
+ * the point a retraction must follow). `later` holds the statements after `first`, in order.
+ */
+export function standingAnswer<T extends StatedAnswer>(text: string, first: T, later: readonly T[]): T {
+  if (later.length === 0) return first;
+  const markers = retractionMarkers(text, first.end, later[later.length - 1].start);
+  let standing = first;
+  let since = first.end;
+  let k = 0;
+  for (const next of later) {
+    if (next.start < since) continue;
+    while (k < markers.length && markers[k] < since) k++;
+    const retracted = k < markers.length && markers[k] < next.start;
+    if (sameNumber(next.value, standing.value)) since = next.end;
+    else if (retracted || next.corrects) {
+      standing = next;
+      since = next.end;
+    }
+  }
+  return standing;
+}
