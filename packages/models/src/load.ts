@@ -10,13 +10,20 @@ import { type Device, io, noGrad, type Tensor } from "@shrinkray/tensor-cuda";
 import type { CausalLM } from "./causal-lm.js";
 import { MissingTensorError, ModelConfigError, TensorShapeError } from "./errors.js";
 import { parseGenerationConfig } from "./generation-config.js";
+import type { WeightDtype } from "./layers.js";
 import { createModel } from "./registry.js";
 import { readJsonFile, readSideFiles } from "./side-files.js";
 import { Tokenizer } from "./tokenizer.js";
 
 export interface LoadOptions {
-  /** Compute dtype of the parameters; BF16/F16 checkpoints are widened to it. Default float32. */
-  dtype?: "float32";
+  /**
+   * How Linear and Embedding weights are held. "float32" (the default, as transformers loads):
+   * widened once at load. "auto": at the checkpoint's width (bfloat16/float16 stay 2 bytes a
+   * weight, widened per use: about half the memory, at the cost of a widening per matmul;
+   * float32 checkpoints load as float32). Biases and norms are float32 either way; computation
+   * is float32 either way.
+   */
+  dtype?: "float32" | "auto";
   device?: Device;
   /** Also fail on checkpoint tensors the architecture does not use (default: ignore them). */
   strict?: boolean;
@@ -26,8 +33,8 @@ export interface LoadOptions {
 
 export async function loadPretrained(dir: string | URL, opts: LoadOptions = {}): Promise<CausalLM> {
   const d = typeof dir === "string" ? dir : fileURLToPath(dir);
-  if (opts.dtype !== undefined && opts.dtype !== "float32") {
-    throw new TypeError(`loadPretrained: dtype ${opts.dtype} is not supported; models compute in float32`);
+  if (opts.dtype !== undefined && opts.dtype !== "float32" && opts.dtype !== "auto") {
+    throw new TypeError(`loadPretrained: dtype must be "float32" or "auto", got ${String(opts.dtype)}`);
   }
   const isDir = await stat(d).then(
     (s) => s.isDirectory(),
@@ -43,7 +50,8 @@ export async function loadPretrained(dir: string | URL, opts: LoadOptions = {}):
   }
   if (!config) throw new ModelConfigError(configPath, "not found");
 
-  const model = createModel(config, { init: "empty", device: opts.device, file: configPath });
+  const dtype = opts.dtype === "auto" ? await checkpointWeightDtype(d) : "float32";
+  const model = createModel(config, { init: "empty", device: opts.device, file: configPath, dtype });
   await loadWeights(model, d, opts.strict ?? false);
 
   model.generationConfig = parseGenerationConfig(
@@ -82,7 +90,8 @@ export async function loadWeights(model: CausalLM, dir: string, strict = false):
       );
     }
     for (const { name, stored, target } of plan) {
-      const raw = await reader.tensor(stored, { dtype: "float32" });
+      // Read at the width the model holds this tensor: float32, or the checkpoint's own half width.
+      const raw = await reader.tensor(stored, { dtype: target.dtype === "float32" ? "float32" : undefined });
       const value = noGrad(() => model.fromCheckpoint(name, raw));
       if (value.rank !== target.rank || value.shape.some((s, i) => s !== target.shape[i])) {
         throw new TensorShapeError(dir, stored, target.shape, value.shape);
@@ -91,6 +100,26 @@ export async function loadWeights(model: CausalLM, dir: string, strict = false):
       raw.dispose();
       if (value !== raw) value.dispose();
     }
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * The width of a checkpoint's matrices (its largest floating tensor decides): what "auto" keeps.
+ * Anything but bfloat16/float16 loads as float32.
+ */
+async function checkpointWeightDtype(dir: string): Promise<WeightDtype> {
+  const reader = await io.openCheckpoint(dir);
+  try {
+    let best: { size: number; dtype: string } = { size: -1, dtype: "float32" };
+    for (const name of reader.keys()) {
+      const { dtype, shape } = reader.info(name);
+      const size = shape.reduce((a, b) => a * b, 1);
+      if (size > best.size && (dtype === "bfloat16" || dtype === "float16" || dtype === "float32"))
+        best = { size, dtype };
+    }
+    return best.dtype === "bfloat16" || best.dtype === "float16" ? best.dtype : "float32";
   } finally {
     await reader.close();
   }

@@ -93,5 +93,8 @@ export function embedding(weight: Tensor, ids: Tensor): Tensor {
   if (weight.rank !== 2)
     throw new ShapeError(`embedding: weight must be [vocab, dim], got ${fmt(weight.shape)}`);
   const rows = indexSelect(weight, 0, ids.reshape([ids.size]));
-  return rows.reshape([...ids.shape, weight.shape[1]]);
+  // A table kept at its checkpoint's width (bfloat16/float16) is widened row by row as it is read.
+  const wide = rows.dtype === "bfloat16" || rows.dtype === "float16" ? rows.cast("float32") : rows;
+  if (wide !== rows && !rows.heldByGraph) rows.dispose();
+  return wide.reshape([...ids.shape, weight.shape[1]]);
 }

@@ -110,6 +110,7 @@ export function matmulNT(a: Tensor, b: Tensor): Tensor {
  * transposed in place; the backward is two GEMMs and a column sum.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.dtype === "bfloat16" || weight.dtype === "float16") return halfWeightLinear(x, weight, bias);
   if (weight.rank !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmt(weight.shape)}`);
   const inF = weight.shape[1];
   if (x.shape[x.rank - 1] !== inF) {
@@ -139,4 +140,16 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     const gb = bias?.requiresGrad ? g2.sum(0) : null;
     return bias ? [gx, gw, gb] : [gx, gw];
   });
+}
+
+/**
+ * A weight kept at its checkpoint's width (bfloat16/float16) is widened for this one product and
+ * freed again, so the model holds half the bytes a float32 copy would. The widened copy stays
+ * only while an autograd graph needs it for the backward.
+ */
+function halfWeightLinear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const w = weight.cast("float32");
+  const y = linear(x, w, bias?.dtype === "float32" || !bias ? bias : bias.cast("float32"));
+  if (!w.heldByGraph) w.dispose();
+  return y;
 }

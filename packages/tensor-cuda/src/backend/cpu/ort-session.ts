@@ -49,6 +49,7 @@ export class OrtGraph {
       graphOptimizationLevel: "all",
       executionMode: "sequential",
       enableCpuMemArena: true,
+      extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } },
     });
   }
 
