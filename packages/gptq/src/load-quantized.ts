@@ -32,7 +32,7 @@ interface Target {
   name: string;
   module: nn.Linear;
   cfg: GptqConfig;
-  install(layer: QuantLinear): void;
+  install(layer: QuantLinear): unknown;
 }
 
 /**
@@ -88,7 +88,7 @@ export async function loadQuantized(
     }
     const layers: QuantLinear[] = [];
     for (const t of targets) layers.push(await readLayer(reader, t, v1Rule, dir));
-    targets.forEach((t, i) => t.install(layers[i]));
+    for (const [i, t] of targets.entries()) t.install(layers[i]);
     for (const f of floats) {
       const raw = await reader.tensor(f.stored!, { dtype: "float32" });
       noGrad(() => {
