@@ -3,6 +3,7 @@ export { type BlockLinear, blockLinears, type DecoderModel } from "./block-linea
 export { type CalibrationOptions, calibrationFromRows, calibrationFromText } from "./calibration.js";
 export { gptqCheckpointTensors, type ReadGptqOptions, readGptqCheckpoint } from "./checkpoint.js";
 export type { CheckpointNaming } from "./checkpoint-names.js";
+export { dequantizeModel } from "./dequantize-model.js";
 export { type DynamicConfig, type DynamicOverride, DynamicRules } from "./dynamic-config.js";
 export { type GptqOptions, type GptqResult, gptqQuantize } from "./gptq.js";
 export { gptqQuantizeAsync } from "./gptq-device.js";

@@ -5,6 +5,7 @@ import { createModel } from "@shrinkray/models";
 import { io, nn } from "@shrinkray/tensor-cuda";
 import { afterAll, describe, expect, it } from "vitest";
 import { rtnQuantizeModel } from "./baseline-quantize.js";
+import { dequantizeModel } from "./dequantize-model.js";
 import { loadQuantized, QuantizedCheckpointError } from "./load-quantized.js";
 import { quantizeModel } from "./model-quantize.js";
 import { packGptq } from "./pack.js";
@@ -278,6 +279,21 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
     // Nothing in the model changed.
     expect(fresh.decoderView().blocks[0].get("self_attn.q_proj")).toBeInstanceOf(nn.Linear);
     expect(fresh.stateDict().get("model.norm.weight")!.dataSync()).toEqual(before);
+  });
+
+  it("dequantizeModel turns every QuantLinear back into a float Linear computing the same", async () => {
+    const model = await loadTiny("tiny-llama");
+    rtnQuantizeModel(model, { bits: 4, groupSize: 32 });
+    const ids = randomBatches(101, 1, 2, 16, 15)[0];
+    const before = logitsOf(model, ids);
+    const names = dequantizeModel(model);
+    expect(names).toHaveLength(14);
+    expect(model.modules().some((m) => m instanceof QuantLinear)).toBe(false);
+    expect(model.get(names[0])).toBeInstanceOf(nn.Linear);
+    const after = logitsOf(model, ids);
+    let diff = 0;
+    for (let i = 0; i < after.length; i++) diff = Math.max(diff, Math.abs(after[i] - before[i]));
+    expect(diff).toBeLessThan(1e-5);
   });
 });
 

@@ -27,7 +27,7 @@ export interface ModelCard {
 }
 
 const cell = (v: unknown) => String(v).replaceAll("|", "\\|").replaceAll("\n", " ");
-const num = (v: number) => String(Number(v.toPrecision(4)));
+const num = (v: number) => String(Number(v.toPrecision(6)));
 
 export function renderModelCard(card: ModelCard, dirName: string): string {
   const tags = ["shrinkray", ...(card.tags ?? [])];
