@@ -3,10 +3,10 @@
  * int8) and sparsify each write a complete Hugging Face model directory at --out, and eval,
  * distill, quantize and sensitivity read every one of them back.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { haveToyTeacher, TOY_SEED, TOY_TEACHER_DIR, wordProblems } from "../toy/index.js";
 
@@ -46,6 +46,7 @@ const COMPLETE = [
 
 describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by every command", () => {
   const root = mkdtempSync(join(tmpdir(), "sr-formats-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const text = (split: "train" | "heldout", count: number) =>
     wordProblems({ split, seed: TOY_SEED, count })
       .map((p) => `Question: ${p.question}\nAnswer: ${p.answer}`)
@@ -54,6 +55,8 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
   const heldout = join(root, "heldout.txt");
   writeFileSync(calib, text("train", 64));
   writeFileSync(heldout, text("heldout", 8));
+  const tiny = join(root, "tiny.txt"); // the sensitivity scan evaluates once per layer and step
+  writeFileSync(tiny, text("heldout", 2));
   const evalFlags = ["--task", "perplexity", "--eval-data", heldout];
 
   const methods = [
@@ -169,11 +172,33 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
     expect(existsSync(join(requant, "sparsity_config.json"))).toBe(false);
     expect(JSON.parse(readFileSync(join(requant, "config.json"), "utf8")).quantization_config.bits).toBe(4);
 
+    // Re-quantizing a GPTQ model (int8 → 4-bit RTN): its packed layers become float first.
+    const from8 = join(root, "int8-rtn4");
+    const rq = await cli(
+      "quantize",
+      "--model",
+      join(root, "int8"),
+      "--method",
+      "rtn",
+      "--bits",
+      "4",
+      "--group-size",
+      "32",
+      "--out",
+      from8,
+    );
+    expect(rq.code, rq.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(from8, "config.json"), "utf8")).quantization_config.bits).toBe(4);
+    expect(readFileSync(join(from8, "README.md"), "utf8")).toContain("dequantized GPTQ + rtn 4-bit g32");
+
     const sens = await cli(
       "sensitivity",
       "--model",
       join(root, "int8"),
-      ...evalFlags,
+      "--task",
+      "perplexity",
+      "--eval-data",
+      tiny,
       "--granularity",
       "layer",
       "--out",

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { distill, openTeacherCache, topkTeacher } from "@shrinkray/distill";
 import {
+  dequantizeModel,
   gptqCheckpoint,
   int8QuantizeModel,
   type ModelQuantizeConfig,
@@ -79,12 +80,15 @@ export async function buildVariant(
   const model = ctx.parent ? await reload(ctx.parent, ctx) : await loadModelDir(ctx.modelDir);
   const sourceDir = ctx.parentDir ?? ctx.modelDir;
   const quantizedAlready = model.modules().some((m) => m instanceof QuantLinear);
-  if (quantizedAlready && (v.sparsify || v.distill || v.quantize))
-    throw new RunnerError(
-      `variant "${v.name}": ${sourceDir} is GPTQ-quantized; sparsify, distill and quantize start from a float or sparse model (a quantized model can be evaluated, or be a teacher)`,
-    );
-  let sparse = sparsityConfigOf(model).layers.length > 0;
   const methods: string[] = [];
+  if (quantizedAlready && (v.sparsify || v.distill || v.quantize)) {
+    // Sparsifying, training or re-quantizing work on float Linear layers: the packed layers
+    // become the float weights they compute (the result is saved as what the methods make it).
+    const n = dequantizeModel(model).length;
+    ctx.log(`${v.name}: ${sourceDir} is GPTQ-quantized; ${n} layers dequantized to float first`);
+    methods.push("dequantized GPTQ");
+  }
+  let sparse = sparsityConfigOf(model).layers.length > 0;
   let bits: number | undefined = 32;
   const extra: Record<string, unknown> = {};
   const curves: Record<string, [number, number][]> = {};
@@ -305,7 +309,7 @@ export async function buildVariant(
           : sparse
             ? "as given (grouped + low-rank)"
             : "baseline (float32)",
-      bitsPerWeight: quantizedAlready ? quantizedBits(model) : bits,
+      bitsPerWeight: quantizedAlready && !methods.length ? quantizedBits(model) : bits,
       parameters: parameterCount(model),
       sizeOnDiskBytes: weightBytes(stored.dir),
       stored,
