@@ -39,7 +39,10 @@ export function configDtype(config: Record<string, unknown>): StorageDtype | nul
 export async function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}): Promise<void> {
   const { tensors, config, files, metadata } = opts.checkpoint ?? floatCheckpoint(model, opts.dtype);
   // A quantization_config the source had describes its tensors, not these: the contents say.
-  const fullConfig = { ...model.config, quantization_config: undefined, ...config };
+  const fullConfig: Record<string, unknown> = { ...model.config, quantization_config: undefined, ...config };
+  // transformers ≥ 4.56 names it `dtype`: a config that has that key gets the same value.
+  if (fullConfig.dtype !== undefined && fullConfig.torch_dtype !== undefined)
+    fullConfig.dtype = fullConfig.torch_dtype;
   await writeDirAtomic(dir, async (tmp) => {
     await io.saveSharded(tmp, tensors, {
       maxShardBytes: opts.maxShardBytes,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { numberOption, type ParsedArgs, requiredOption, stringOption, UsageError } from "../cli/args.js";
 import { RunnerError } from "../cli/errors.js";
@@ -182,6 +182,9 @@ export async function produceModel(
     );
   if (resolve(out) === modelDir)
     throw new RunnerError(`${out}: --out is the input model directory; write the result somewhere else`);
+  // Checked before any work: the directory is replaced whole only when it is a model directory.
+  if (existsSync(out) && readdirSync(out).length && !existsSync(join(out, "config.json")))
+    throw new RunnerError(`${out}: exists, is not empty and is not a model directory; not replacing it`);
   const workDir = join(dirname(out), `.${basename(out)}.work`);
   mkdirSync(workDir, { recursive: true });
   const datasets = new Map<string, Dataset>();

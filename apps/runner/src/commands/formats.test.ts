@@ -3,7 +3,15 @@
  * int8) and sparsify each write a complete Hugging Face model directory at --out, and eval,
  * distill, quantize and sensitivity read every one of them back.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
@@ -240,5 +248,13 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
       join(root, "int8"),
     );
     expect(same.code).toBe(1);
+    // Nor is a folder that is not a model directory replaced, and that is found before any work.
+    const notes = join(root, "notes");
+    mkdirSync(notes);
+    writeFileSync(join(notes, "todo.txt"), "keep");
+    const over = await cli("quantize", "--model", TOY_TEACHER_DIR, "--method", "int8", "--out", notes);
+    expect(over.code).toBe(1);
+    expect(over.err).toMatch(/not a model directory; not replacing it/);
+    expect(readdirSync(notes)).toEqual(["todo.txt"]);
   });
 });
