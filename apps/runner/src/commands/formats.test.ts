@@ -63,8 +63,6 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
   const heldout = join(root, "heldout.txt");
   writeFileSync(calib, text("train", 64));
   writeFileSync(heldout, text("heldout", 8));
-  const tiny = join(root, "tiny.txt"); // the sensitivity scan evaluates once per layer and step
-  writeFileSync(tiny, text("heldout", 2));
   const evalFlags = ["--task", "perplexity", "--eval-data", heldout];
 
   const methods = [
@@ -203,10 +201,7 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
       "sensitivity",
       "--model",
       join(root, "int8"),
-      "--task",
-      "perplexity",
-      "--eval-data",
-      tiny,
+      ...evalFlags,
       "--granularity",
       "layer",
       "--out",
