@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // import.meta.url (version.ts reads package.json) in the CommonJS build too.
+  shims: true,
 });

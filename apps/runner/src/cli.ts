@@ -11,11 +11,15 @@ const USAGE = `usage: shrinkray <command> [options]
   run <experiment.json> [--out DIR] [--restart]   run an experiment (resumes after the last finished step)
   check <experiment.json>...                      validate experiment files without running them
   demo [--out DIR]                                the embedded default: the toy model through every method
-  quantize --model DIR --method gptq|rtn|int8 [--bits 4] [--group-size 128] [--calibration PATH] [--out DIR]
-  sparsify --model DIR --groups G --rank R [--calibration PATH] [--fit-epochs N] [--out DIR]
-  distill --model DIR (--teacher DIR | --endpoint URL --teacher-model NAME [--top-k K]) --data PATH [--steps N]
+  quantize --model DIR --method gptq|rtn|int8 [--bits 4] [--group-size 128] [--asym] [--act-order] [--calibration PATH [--nsamples 32] [--seq-len 128]] --out DIR
+  sparsify --model DIR --groups G --rank R [--calibration PATH] [--fit-epochs N] --out DIR
+  distill --model DIR (--teacher DIR | --endpoint URL --teacher-model NAME [--top-k K]) --data PATH [--steps N] --out DIR
+      quantize, sparsify and distill write a complete model directory at --out (any of them takes
+      --task/--eval-data to measure it; the metrics go into its README.md)
   cache-teacher --model STUDENT_DIR (--teacher DIR | --endpoint URL --teacher-model NAME) --data PATH --top-k 20 --out DIR
   eval --model DIR --task gsm8k|rupbench|perplexity|mmlu|squad --eval-data PATH [--limit N]
+      [--shots K] [--chat-template] [--system-prompt TEXT]   (gsm8k: K of gsm8k_cot's 8 exemplars;
+      mmlu: K from the dev/ split beside test/; --chat-template renders with the model's template)
   eval --endpoint URL --served-model NAME --task ... --eval-data PATH   evaluate a served model
   sensitivity --model DIR --task ... --eval-data PATH [--bits 2] [--granularity layer|module] [--budget 0.1]
   report RUN_DIR... [--out FILE]                  one comparison table over runs
@@ -25,7 +29,7 @@ const USAGE = `usage: shrinkray <command> [options]
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    const args = parseArgs(rest, ["restart", "act-order", "dry-run"]);
+    const args = parseArgs(rest, ["restart", "act-order", "asym", "dry-run", "chat-template"]);
     switch (command) {
       case "run":
         if (args.options.get("dry-run") === true) checkCommand(args);

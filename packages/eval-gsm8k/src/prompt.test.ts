@@ -70,4 +70,15 @@ describe("buildPrompt", () => {
     expect(seen.at(-1)?.content).toBe("Q: How many?\nA:");
     expect(prompt.endsWith("<user>Q: How many?\nA:<assistant>")).toBe(true);
   });
+
+  it("cot with shots takes the first exemplars, as lm-eval's num_fewshot does for gsm8k_cot", () => {
+    const three = buildPrompt(item, { format: { kind: "cot", shots: 3 } }).prompt;
+    expect(three.split("\n\n")).toHaveLength(4);
+    expect(three.startsWith(`Q: ${COT_EXEMPLARS[0].question}\nA: ${COT_EXEMPLARS[0].answer}`)).toBe(true);
+    expect(three).not.toContain(COT_EXEMPLARS[3].question);
+    expect(buildPrompt(item, { format: { kind: "cot", shots: 0 } }).prompt).toBe(`Q: ${item.question}\nA:`);
+    expect(() => buildPrompt(item, { format: { kind: "cot", shots: 9 } })).toThrow(
+      /shots must be an integer in \[0, 8\]/,
+    );
+  });
 });

@@ -6,12 +6,13 @@ import { sample } from "./rng.js";
  * - "zero-shot": "Question: ...\nAnswer:".
  * - "few-shot": `shots` worked examples from `train` ("Question: ...\nAnswer: ... #### N"), drawn
  *   once with `seed` so every item sees the same exemplars (comparable across runs and models).
- * - "cot": the 8 Wei et al. exemplars in lm-evaluation-harness's gsm8k-cot format ("Q:/A:").
+ * - "cot": the 8 Wei et al. exemplars in lm-evaluation-harness's gsm8k-cot format ("Q:/A:"); with
+ *   `shots`, the first `shots` of them, as lm-eval's `--num_fewshot` does for that task (first_n).
  */
 export type PromptFormat =
   | { kind: "zero-shot" }
   | { kind: "few-shot"; shots: number; train: readonly Gsm8kItem[]; seed?: number }
-  | { kind: "cot" };
+  | { kind: "cot"; shots?: number };
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -48,7 +49,12 @@ function stopsFor(format: PromptFormat): string[] {
 
 function exemplarTurns(format: PromptFormat, item: Gsm8kItem): Turn[] {
   if (format.kind === "cot") {
-    return COT_EXEMPLARS.map((e) => ({ user: qa(e.question), assistant: e.answer }));
+    const shots = format.shots ?? COT_EXEMPLARS.length;
+    if (!Number.isInteger(shots) || shots < 0 || shots > COT_EXEMPLARS.length)
+      throw new RangeError(
+        `gsm8k cot: shots must be an integer in [0, ${COT_EXEMPLARS.length}] (the gsm8k_cot exemplars), got ${shots}`,
+      );
+    return COT_EXEMPLARS.slice(0, shots).map((e) => ({ user: qa(e.question), assistant: e.answer }));
   }
   if (format.kind === "few-shot") {
     // Draw one spare so an item drawn from the exemplars' own split is never shown its answer.

@@ -14,7 +14,15 @@ export type {
   LoglikelihoodScorer,
 } from "./language-model.js";
 export { formatProgress, type Progress, type ProgressCallback, stderrProgress } from "./progress.js";
-export { buildPrompt, CONTINUATIONS, formatQuestion, subjectTitle } from "./prompt.js";
+export {
+  buildChatPrompt,
+  buildPrompt,
+  type ChatMessage,
+  type ChatTemplate,
+  CONTINUATIONS,
+  formatQuestion,
+  subjectTitle,
+} from "./prompt.js";
 export { type Accuracy, buildReport, formatReportMarkdown, type MmluReport, writeReport } from "./report.js";
 export { readResults } from "./results-log.js";
 export { type EvaluateOptions, type Evaluation, evaluateMmlu } from "./run.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MmluItem } from "./dataset.js";
-import { buildPrompt, CONTINUATIONS } from "./prompt.js";
+import { buildChatPrompt, buildPrompt, type ChatMessage, CONTINUATIONS } from "./prompt.js";
 
 const question: MmluItem = {
   id: "high_school_physics-0",
@@ -35,5 +35,38 @@ describe("buildPrompt", () => {
 
   it("scores letters with a leading space", () => {
     expect(CONTINUATIONS).toEqual([" A", " B", " C", " D"]);
+  });
+
+  it("with a chat template: description as the system turn, exemplars as user/assistant turns", () => {
+    const seen: ChatMessage[][] = [];
+    const out = buildChatPrompt(
+      question,
+      [exemplar],
+      (m) => {
+        seen.push(m);
+        return "rendered";
+      },
+      { systemPrompt: "Be accurate." },
+    );
+    expect(out).toBe("rendered");
+    expect(seen[0]).toEqual([
+      {
+        role: "system",
+        content:
+          "Be accurate.\n\nThe following are multiple choice questions (with answers) about high school physics.\n\n",
+      },
+      {
+        role: "user",
+        content: "What is the SI unit of power?\nA. joule\nB. newton\nC. watt\nD. pascal\nAnswer:",
+      },
+      { role: "assistant", content: "C" },
+      {
+        role: "user",
+        content: "What is the SI unit of force?\nA. joule\nB. newton\nC. watt\nD. pascal\nAnswer:",
+      },
+    ]);
+    expect(buildPrompt(question, [], { systemPrompt: "Be accurate." })).toMatch(
+      /^Be accurate\.\n\nThe following/,
+    );
   });
 });

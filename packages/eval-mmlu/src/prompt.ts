@@ -16,10 +16,47 @@ export function formatQuestion(item: MmluItem): string {
  * the question. The header has one space before the subject, as lm-eval writes it; hendrycks'
  * `format_subject` leaves two, a difference of one whitespace token in the header.
  */
-export function buildPrompt(item: MmluItem, exemplars: readonly MmluItem[] = []): string {
-  const header = `The following are multiple choice questions (with answers) about ${subjectTitle(item.subject)}.\n\n`;
+export function buildPrompt(
+  item: MmluItem,
+  exemplars: readonly MmluItem[] = [],
+  opts: { systemPrompt?: string } = {},
+): string {
+  const system = opts.systemPrompt ? `${opts.systemPrompt}\n\n` : "";
   const shots = exemplars.map((e) => `${formatQuestion(e)} ${LETTERS[e.answer]}\n\n`).join("");
-  return header + shots + formatQuestion(item);
+  return system + description(item) + shots + formatQuestion(item);
+}
+
+const description = (item: MmluItem) =>
+  `The following are multiple choice questions (with answers) about ${subjectTitle(item.subject)}.\n\n`;
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** Renders messages into a prompt (a model's chat template), ending with the assistant cue. */
+export type ChatTemplate = (messages: ChatMessage[]) => string;
+
+/**
+ * The prompt as lm-eval renders it with `--apply_chat_template --fewshot_as_multiturn`: the
+ * system prompt and the subject description as the system turn, each exemplar a user question
+ * and an assistant letter, then the question as the last user turn.
+ */
+export function buildChatPrompt(
+  item: MmluItem,
+  exemplars: readonly MmluItem[],
+  template: ChatTemplate,
+  opts: { systemPrompt?: string } = {},
+): string {
+  const system = (opts.systemPrompt ? `${opts.systemPrompt}\n\n` : "") + description(item);
+  const messages: ChatMessage[] = [{ role: "system", content: system }];
+  for (const e of exemplars)
+    messages.push(
+      { role: "user", content: formatQuestion(e) },
+      { role: "assistant", content: LETTERS[e.answer] },
+    );
+  messages.push({ role: "user", content: formatQuestion(item) });
+  return template(messages);
 }
 
 /** The scored continuations, with the leading space the prompt leaves out. */

@@ -2,7 +2,7 @@ import type { MmluItem } from "./dataset.js";
 import { ModelProtocolError } from "./errors.js";
 import type { LoglikelihoodScorer } from "./language-model.js";
 import { type ProgressCallback, ProgressMeter } from "./progress.js";
-import { buildPrompt, CONTINUATIONS } from "./prompt.js";
+import { buildChatPrompt, buildPrompt, type ChatTemplate, CONTINUATIONS } from "./prompt.js";
 import { buildReport, type MmluReport } from "./report.js";
 import { appendResults, readResults } from "./results-log.js";
 import { type ItemResult, scoreItem } from "./score.js";
@@ -15,6 +15,10 @@ export interface EvaluateOptions {
   dev?: Readonly<Record<string, readonly MmluItem[]>>;
   /** Exemplars per prompt, the first ones of the subject's dev rows; default 5. */
   shots?: number;
+  /** Prompts through a chat template, exemplars as turns (lm-eval's --apply_chat_template). */
+  chatTemplate?: ChatTemplate;
+  /** A system prompt before the subject description. */
+  systemPrompt?: string;
   /** Questions per `loglikelihood` call (4 requests each); default 8. */
   batchSize?: number;
   /** Append-only JSONL of per-question results; ids already in it are not scored again. */
@@ -43,7 +47,10 @@ export async function evaluateMmlu(options: EvaluateOptions): Promise<Evaluation
   for (let b = 0; b < todo.length; b += batchSize) {
     const batch = todo.slice(b, b + batchSize);
     const reqs = batch.flatMap((item) => {
-      const context = buildPrompt(item, (dev[item.subject] ?? []).slice(0, shots));
+      const exemplars = (dev[item.subject] ?? []).slice(0, shots);
+      const context = options.chatTemplate
+        ? buildChatPrompt(item, exemplars, options.chatTemplate, { systemPrompt: options.systemPrompt })
+        : buildPrompt(item, exemplars, { systemPrompt: options.systemPrompt });
       return CONTINUATIONS.map((continuation) => ({ context, continuation }));
     });
     const out = await model.loglikelihood(reqs);

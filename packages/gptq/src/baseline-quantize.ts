@@ -1,6 +1,12 @@
 import { noGrad } from "@shrinkray/tensor-cuda";
-import { allBlockLinears, blockLinears, type DecoderModel, installQuantized } from "./block-linears.js";
-import { int8Quantize } from "./int8.js";
+import {
+  allBlockLinears,
+  blockLinears,
+  checkPackable,
+  type DecoderModel,
+  installQuantized,
+} from "./block-linears.js";
+import { int8AsGptq, int8Quantize } from "./int8.js";
 import {
   type LayerProgress,
   type LayerResult,
@@ -59,16 +65,20 @@ export function rtnQuantizeModel(
 }
 
 /**
- * int8 weight-only (absmax per output channel, optimum-quanto's recipe) on every block Linear,
- * written back as float weights: there is no int8 layer module or checkpoint format here, so
- * this measures what int8 weights cost in accuracy, not memory. `skip` leaves matching layers
- * float (regexes anchored at the start of the dotted name, as `-:` rules).
+ * int8 weight-only (absmax per output channel, optimum-quanto's recipe) on every block Linear.
+ * "packed" (default) swaps in 8-bit QuantLinear layers on GPTQ's symmetric per-channel grid
+ * (code q + 128, zero point 128, float16 scales chosen before rounding), so the model saves as a
+ * GPTQ checkpoint (bits 8, group_size -1, sym) that transformers, vLLM and GPTQModel read, and
+ * `result.config` is what to save it with; "fake" writes the dequantized weights back into the
+ * float Linears (float32 scales). `skip` leaves matching layers float (regexes anchored at the
+ * start of the dotted name, as `-:` rules, which `result.config.dynamic` lists).
  */
 export function int8QuantizeModel(
   model: DecoderModel,
-  opts: { skip?: RegExp[]; onProgress?: (p: LayerProgress) => void } = {},
+  opts: { skip?: RegExp[]; mode?: "packed" | "fake"; onProgress?: (p: LayerProgress) => void } = {},
 ): ModelQuantizeResult {
   const start = performance.now();
+  const mode = opts.mode ?? "packed";
   const view = model.decoderView();
   const all = allBlockLinears(view);
   const skip = (name: string) => (opts.skip ?? []).some((re) => name.search(re) === 0);
@@ -76,8 +86,18 @@ export function int8QuantizeModel(
   const layers: LayerResult[] = [];
   for (const lin of todo) {
     const t0 = performance.now();
-    const q = int8Quantize(lin.module.weight);
-    noGrad(() => lin.module.weight.assign(q.dequantized));
+    if (mode === "packed") {
+      checkPackable(lin, 8);
+      installQuantized(
+        view,
+        lin,
+        int8AsGptq(int8Quantize(lin.module.weight, { scaleDtype: "float16" })),
+        mode,
+      );
+    } else {
+      const q = int8Quantize(lin.module.weight);
+      noGrad(() => lin.module.weight.assign(q.dequantized));
+    }
     const layer: LayerResult = {
       name: lin.name,
       block: lin.block,
@@ -89,7 +109,10 @@ export function int8QuantizeModel(
     layers.push(layer);
     opts.onProgress?.(progress(layer, layers.length, todo.length, start));
   }
-  const { resolved } = resolveConfig({ bits: 8, groupSize: -1, sym: true });
+  const dynamic = opts.skip?.length
+    ? Object.fromEntries(opts.skip.map((re) => [`-:${re.source}`, {}]))
+    : null;
+  const { resolved } = resolveConfig({ bits: 8, groupSize: -1, sym: true, descAct: false, dynamic });
   return {
     layers,
     skipped: all.filter((l) => skip(l.name)).map((l) => ({ name: l.name, reason: "dynamic" })),

@@ -1,14 +1,20 @@
+import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { io, type nn, noGrad, ShapeError, type Tensor } from "@shrinkray/tensor-cuda";
-import { allBlockLinears, type BlockLinear, type DecoderModel } from "./block-linears.js";
+import { io, nn, noGrad, ShapeError, type Tensor } from "@shrinkray/tensor-cuda";
+import { allBlockLinears, type DecoderModel } from "./block-linears.js";
 import { readGptqCheckpoint } from "./checkpoint.js";
 import { type CheckpointNaming, namingOf } from "./checkpoint-names.js";
 import { type DynamicConfig, DynamicRules } from "./dynamic-config.js";
 import { readJsonIfExists } from "./json-file.js";
 import type { ResolvedModelConfig } from "./model-quantize.js";
 import { groupCount } from "./options.js";
-import { convertZeros } from "./pack.js";
-import { type GptqConfig, parseQuantizeConfig, QuantizeConfigError } from "./quant-config.js";
+import type { V1ZeroRule } from "./pack.js";
+import {
+  type CheckpointProvenance,
+  type GptqConfig,
+  parseQuantizeConfigFull,
+  QuantizeConfigError,
+} from "./quant-config.js";
 import { QuantLinear } from "./quant-linear.js";
 
 export class QuantizedCheckpointError extends Error {
@@ -21,42 +27,46 @@ export interface LoadQuantizedResult {
   quantized: string[];
 }
 
-const QUANT_TENSORS = ["qweight", "qzeros", "scales", "g_idx"] as const;
+/** A Linear the checkpoint quantizes: where it sits and how to put a QuantLinear there. */
+interface Target {
+  name: string;
+  module: nn.Linear;
+  cfg: GptqConfig;
+  install(layer: QuantLinear): unknown;
+}
 
 /**
- * Loads a GPTQ checkpoint (ours, AutoGPTQ's or GPTQModel's "gptq"/"gptq_v2" format) into a
- * freshly built float model of the same architecture: reads `quantization_config` from
- * config.json (else quantize_config.json), replaces every block Linear the config quantizes
- * (all of them but those a `dynamic` "-:" rule skips) with a QuantLinear holding the packed
- * tensors (zero points v1 on disk → v2 in memory), and copies every other tensor into the
- * model. Every tensor is checked to be present, and the quantized ones to have the right
- * dtype and shape, before anything in the model changes.
+ * Loads a GPTQ checkpoint (ours, AutoGPTQ's or GPTQModel's; "gptq" v1 or "gptq_v2" zero points,
+ * symmetric or not, act-order `g_idx`, per-module `dynamic` bits and skips, the LM head quantized
+ * or not) into a model of the same architecture built with empty (or any) float weights: reads
+ * `quantization_config` from config.json (else quantize_config.json), replaces every Linear the
+ * config quantizes with a QuantLinear holding the packed tensors (v2 zero points in memory), and
+ * copies every other tensor into the model. Every tensor is checked to be present, and the
+ * quantized ones to have the right dtype and shape, before anything in the model changes.
  */
 export async function loadQuantized(
   dir: string,
   model: DecoderModel & nn.Module<any[], any>,
   opts: CheckpointNaming = {},
 ): Promise<LoadQuantizedResult> {
-  // Packed buffers of a model quantized already would take v1 zero points as if they were v2.
   if (model.modules().some((m) => m instanceof QuantLinear))
     throw new TypeError(
       `loadQuantized(${dir}): the model already has QuantLinear layers; pass a freshly built float model`,
     );
-  const { base, rules, resolved } = await readQuantizationConfig(dir);
+  const { base, rules, resolved, provenance } = await readQuantizationConfig(dir);
+  const v1Rule: V1ZeroRule = provenance.quantizers.some(([tool]) => tool === "gptqmodel")
+    ? "gptqmodel"
+    : "autogptq";
   const naming = namingOf(model, opts);
-  const view = model.decoderView();
+  const targets = quantizedTargets(model, base, rules, dir);
   const reader = await io.openCheckpoint(dir);
   try {
-    const layers = allBlockLinears(view).flatMap((lin) => {
-      const cfg = rules.resolve(lin.name, base);
-      return cfg ? [{ lin, cfg }] : [];
-    });
-    const replaced = new Set(layers.map((l) => l.lin.name));
+    const replaced = new Set(targets.map((t) => t.name));
     const floats = floatPlan(model, replaced, naming.checkpointNames, reader);
     const missing = [
-      ...layers.flatMap(({ lin }) =>
-        [...QUANT_TENSORS, ...(lin.module.bias ? ["bias"] : [])]
-          .map((t) => `${lin.name}.${t}`)
+      ...targets.flatMap(({ name, module, cfg }) =>
+        ["qweight", "qzeros", "scales", ...(cfg.descAct ? ["g_idx"] : []), ...(module.bias ? ["bias"] : [])]
+          .map((t) => `${name}.${t}`)
           .filter((n) => !reader.has(n)),
       ),
       ...floats.filter((f) => f.stored === null).map((f) => f.name),
@@ -76,9 +86,9 @@ export async function loadQuantized(
         `${dir}: missing ${missing.length} tensor(s) the model and its quantization_config need: ${missing.join(", ")}`,
       );
     }
-    const packed = [];
-    for (const { lin, cfg } of layers) packed.push(await readLayer(reader, lin, cfg, dir));
-    for (const { lin, layer } of packed) view.blocks[lin.block].replace(lin.path, layer);
+    const layers: QuantLinear[] = [];
+    for (const t of targets) layers.push(await readLayer(reader, t, v1Rule, dir));
+    for (const [i, t] of targets.entries()) t.install(layers[i]);
     for (const f of floats) {
       const raw = await reader.tensor(f.stored!, { dtype: "float32" });
       noGrad(() => {
@@ -90,16 +100,56 @@ export async function loadQuantized(
         f.target.assign(value);
       });
     }
-    return { config: resolved, quantized: layers.map((l) => l.lin.name) };
+    return { config: resolved, quantized: targets.map((t) => t.name) };
   } finally {
     await reader.close();
   }
 }
 
-/** The checkpoint's GPTQ settings and `dynamic` rules. */
-export async function readQuantizationConfig(
+/**
+ * The Linears to replace: every decoder-block Linear the `dynamic` rules do not skip, and the
+ * LM head (`lm_head`) when the config says `lm_head: true`.
+ */
+function quantizedTargets(
+  model: DecoderModel & nn.Module<any[], any>,
+  base: GptqConfig,
+  rules: DynamicRules,
   dir: string,
-): Promise<{ base: GptqConfig; rules: DynamicRules; resolved: ResolvedModelConfig }> {
+): Target[] {
+  const view = model.decoderView();
+  const targets: Target[] = allBlockLinears(view).flatMap((lin) => {
+    const cfg = rules.resolve(lin.name, base);
+    return cfg
+      ? [
+          {
+            name: lin.name,
+            module: lin.module,
+            cfg,
+            install: (l) => view.blocks[lin.block].replace(lin.path, l),
+          },
+        ]
+      : [];
+  });
+  if (base.lmHead) {
+    const head = model.namedModules().find(([n]) => n === "lm_head")?.[1];
+    if (!(head instanceof nn.Linear))
+      throw new QuantizedCheckpointError(
+        `${dir}: quantization_config has lm_head: true but the model has no Linear named "lm_head"`,
+      );
+    const cfg = rules.resolve("lm_head", base);
+    if (cfg)
+      targets.push({ name: "lm_head", module: head, cfg, install: (l) => model.replace("lm_head", l) });
+  }
+  return targets;
+}
+
+/** The checkpoint's GPTQ settings, its `dynamic` rules and who wrote it. */
+export async function readQuantizationConfig(dir: string): Promise<{
+  base: GptqConfig;
+  rules: DynamicRules;
+  resolved: ResolvedModelConfig;
+  provenance: CheckpointProvenance;
+}> {
   const configPath = join(dir, "config.json");
   const config = (await readJsonIfExists(configPath)) as Record<string, unknown> | null;
   let json: unknown = config?.quantization_config;
@@ -112,10 +162,22 @@ export async function readQuantizationConfig(
     throw new QuantizeConfigError(
       `${dir}: no quantization_config in config.json and no quantize_config.json`,
     );
-  const base = parseQuantizeConfig(json, source);
+  const { config: base, provenance } = parseQuantizeConfigFull(json, source);
   const dynamic = ((json as Record<string, unknown>).dynamic ?? null) as DynamicConfig | null;
   const rules = new DynamicRules(dynamic, { source: `${source}.dynamic`, strict: false });
-  return { base, rules, resolved: { ...base, dynamic: rules.size ? dynamic : null } };
+  return { base, rules, resolved: { ...base, dynamic: rules.size ? dynamic : null }, provenance };
+}
+
+/** Whether `dir` holds a GPTQ checkpoint: config.json's quant_method, or AutoGPTQ's quantize_config.json. */
+export async function isGptqDir(dir: string, config?: Record<string, unknown> | null): Promise<boolean> {
+  const cfg =
+    config ?? ((await readJsonIfExists(join(dir, "config.json"))) as Record<string, unknown> | null);
+  const q = cfg?.quantization_config as Record<string, unknown> | undefined;
+  if (q && typeof q === "object") return q.quant_method === "gptq";
+  return access(join(dir, "quantize_config.json")).then(
+    () => true,
+    () => false,
+  );
 }
 
 interface FloatTarget {
@@ -150,28 +212,36 @@ function floatPlan(
 
 async function readLayer(
   reader: io.TensorReader,
-  lin: BlockLinear,
-  cfg: GptqConfig,
+  target: Target,
+  v1Rule: V1ZeroRule,
   dir: string,
-): Promise<{ lin: BlockLinear; layer: QuantLinear }> {
+): Promise<QuantLinear> {
+  const { name, module, cfg } = target;
   const t = new Map<string, Tensor>();
-  for (const n of QUANT_TENSORS) {
-    let v = await reader.tensor(`${lin.name}.${n}`);
-    // readGptqCheckpoint reads v1 zero points; a gptq_v2 file stores them as is.
-    if (n === "qzeros" && cfg.checkpointFormat === "gptq_v2" && v.dtype === "int32")
-      v = convertZeros(v, cfg.bits, "v1");
-    t.set(`${lin.name}.${n}`, v);
+  for (const n of ["qweight", "qzeros", "scales", "g_idx"]) {
+    if (reader.has(`${name}.${n}`)) t.set(`${name}.${n}`, await reader.tensor(`${name}.${n}`));
   }
-  const packed = readGptqCheckpoint((n) => t.get(n), lin.name, { bits: cfg.bits, groupSize: cfg.groupSize });
-  const { inFeatures, outFeatures } = lin.module;
+  const { inFeatures, outFeatures } = module;
+  let packed: ReturnType<typeof readGptqCheckpoint>;
+  try {
+    packed = readGptqCheckpoint((n) => t.get(n), name, {
+      bits: cfg.bits,
+      groupSize: cfg.groupSize,
+      checkpointFormat: cfg.checkpointFormat,
+      v1Rule,
+      inFeatures,
+    });
+  } catch (e) {
+    (e as Error).message = `${dir}: ${(e as Error).message}`;
+    throw e;
+  }
   const groups = groupCount(inFeatures, cfg.groupSize);
   const got = [packed.gIdx.shape[0], packed.qweight.shape[1], packed.scales.shape[0]];
   if (got[0] !== inFeatures || got[1] !== outFeatures || got[2] !== groups) {
     throw new ShapeError(
-      `${dir}: ${lin.name} holds in=${got[0]}, out=${got[1]}, groups=${got[2]}; the model's layer is in=${inFeatures}, out=${outFeatures} with group_size ${cfg.groupSize} (${groups} groups)`,
+      `${dir}: ${name} holds in=${got[0]}, out=${got[1]}, groups=${got[2]}; the model's layer is in=${inFeatures}, out=${outFeatures} with group_size ${cfg.groupSize} (${groups} groups)`,
     );
   }
-  const bias = lin.module.bias ? await reader.tensor(`${lin.name}.bias`, { dtype: "float32" }) : null;
-  const layer = new QuantLinear(packed, bias).to(lin.module.weight.device);
-  return { lin, layer };
+  const bias = module.bias ? await reader.tensor(`${name}.bias`, { dtype: "float32" }) : null;
+  return new QuantLinear(packed, bias).to(module.weight.device);
 }

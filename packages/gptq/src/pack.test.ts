@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { gptqCheckpointTensors, readGptqCheckpoint } from "./checkpoint.js";
 import { gptqQuantize } from "./gptq.js";
 import { HessianAccumulator } from "./hessian.js";
-import { convertZeros, dequantizeGptq, packBits, packGptq, unpackBits, unpackGptq } from "./pack.js";
+import {
+  dequantizeGptq,
+  packBits,
+  packGptq,
+  unpackBits,
+  unpackGptq,
+  zeroPointsFromV1,
+  zeroPointsToV1,
+} from "./pack.js";
 import type { Bits } from "./quantizer.js";
 
 /** Column 0 of qweight-style packing (axis 0) for codes given down the input axis. */
@@ -93,11 +101,42 @@ describe("pack / unpack round trips", () => {
 });
 
 describe("zero-point conventions", () => {
-  it("v1 stores zero − 1, wrapping 0 to 2^bits − 1 (GPTQModel's convention)", () => {
-    const v2 = Tensor.from(packBits(Int32Array.from([8, 0, 15, 1, 8, 8, 8, 8]), 1, 8, 4, 1), [1, 1]);
-    const v1 = convertZeros(v2, 4, "v1");
-    expect([...unpackBits(v1.dataSync() as Int32Array, 1, 8, 4, 1)]).toEqual([7, 15, 14, 0, 7, 7, 7, 7]);
-    expect(convertZeros(v1, 4, "v2").dataSync()).toEqual(v2.dataSync());
+  const packedZeros = (z: number[], bits: Bits) =>
+    Tensor.from(packBits(Int32Array.from(z), 1, z.length, bits, 1), [1, (z.length * bits) / 32]);
+  const fields = (t: Tensor, n: number, bits: Bits) => [
+    ...unpackBits(t.dataSync() as Int32Array, 1, n, bits, 1),
+  ];
+
+  it("v1 stores zero − 1 per field and reads back field + 1", () => {
+    for (const bits of [2, 3, 4, 8] as const) {
+      const n = bits === 3 ? 32 : 32 / bits;
+      const z = Array.from({ length: n }, (_, i) => 1 + (i % (2 ** bits - 1)));
+      const v1 = zeroPointsToV1(packedZeros(z, bits), bits);
+      expect(fields(v1, n, bits)).toEqual(z.map((v) => v - 1));
+      for (const rule of ["autogptq", "gptqmodel"] as const)
+        expect(fields(zeroPointsFromV1(v1, bits, rule), n, bits)).toEqual(z);
+    }
+  });
+
+  it("a zero point of 0 has no v1 form: refused on write, and an ambiguous v1 field is refused on read", () => {
+    expect(() => zeroPointsToV1(packedZeros([8, 0, 15, 1, 8, 8, 8, 8], 4), 4, "m.qzeros")).toThrow(
+      /m\.qzeros: group 0, output 1 has zero point 0/,
+    );
+    // AutoGPTQ's packer ORs the −1 of a zero of 0 over the fields above it: every one reads 15.
+    const autogptq = Tensor.from(Int32Array.from([0xfffffff7 | 0]), [1, 1]);
+    expect(() => zeroPointsFromV1(autogptq, 4, "autogptq", "m.qzeros")).toThrow(
+      /m\.qzeros: group 0, output 1 stores 15 \(v1\), the zero point 16/,
+    );
+  });
+
+  it("GPTQModel's own v1 files: its borrow on save comes back with one word addition", () => {
+    // GPTQModel writes v1 as v2 − 0x11111111 per int32 word; zeros [8, 0, 15, 1, …] borrow.
+    const v2 = packedZeros([8, 0, 15, 1, 8, 8, 8, 8], 4);
+    const word = (v2.dataSync() as Int32Array)[0];
+    const v1 = Tensor.from(Int32Array.from([(word - 0x11111111) | 0]), [1, 1]);
+    expect(fields(zeroPointsFromV1(v1, 4, "gptqmodel"), 8, 4)).toEqual([8, 0, 15, 1, 8, 8, 8, 8]);
+    // Read per field (AutoGPTQ, vLLM) the same bytes are wrong, and refused rather than misread.
+    expect(() => zeroPointsFromV1(v1, 4, "autogptq")).toThrow(/zero point 16/);
   });
 
   it("a checkpoint with the wrong dtype or shape is named in the error", () => {

@@ -77,15 +77,61 @@ export function dequantizeGptq(p: PackedGptq): Tensor {
 }
 
 /**
- * Converts packed zero points between the two conventions: v1 (AutoGPTQ's files, checkpoint_format
- * "gptq") stores zero − 1, v2 (GPTQModel's in-memory form) the zero itself. Wraps modulo 2^bits
- * as GPTQModel does, so an asymmetric zero of 0 is stored as 2^bits − 1 and read back as 0.
+ * v2 → v1 zero points (what a "gptq" checkpoint stores): zero − 1 in each field. A zero of 0
+ * has no v1 encoding that loaders agree on (AutoGPTQ's packer ORs −1 over the fields above it,
+ * GPTQModel borrows from the next field, AutoGPTQ and vLLM read a field back as field + 1, so
+ * 2^bits), so it is refused; symmetric grids never have one (their zero is 2^(bits−1)).
  */
-export function convertZeros(qzeros: Tensor, bits: Bits, to: "v1" | "v2"): Tensor {
+export function zeroPointsToV1(qzeros: Tensor, bits: Bits, where = "zeroPointsToV1"): Tensor {
   const [groups, words] = qzeros.shape;
   const out = (words * 32) / bits;
   const z = unpackBits(qzeros.dataSync() as Int32Array, groups, out, bits, 1);
-  const delta = to === "v1" ? -1 : 1;
-  for (let i = 0; i < z.length; i++) z[i] += delta;
+  for (let i = 0; i < z.length; i++) {
+    if (z[i] === 0)
+      throw new RangeError(
+        `${where}: group ${Math.floor(i / out)}, output ${i % out} has zero point 0, which checkpoint_format "gptq" (v1) cannot store unambiguously; write "gptq_v2"`,
+      );
+    z[i] -= 1;
+  }
+  return Tensor.from(packBits(z, groups, out, bits, 1), [groups, words]);
+}
+
+/**
+ * How a v1 file's zero fields become zero points. "autogptq": each field + 1, as AutoGPTQ,
+ * transformers and vLLM read them; a field of 2^bits − 1 (the −1 of a zero point 0, or what
+ * AutoGPTQ's packer leaves above one) would be the zero point 2^bits, outside the grid, and is
+ * refused. "gptqmodel": as GPTQModel converts its own v1 files back (a file whose
+ * `meta.quantizer` names it): one addition of 0x…0101 per 32-bit word for 2, 4 and 8 bits, so
+ * the borrow its v2 → v1 subtraction took from the next field comes back; per field, modulo
+ * 2^bits, for 3 bits (whose fields straddle words).
+ */
+export type V1ZeroRule = "autogptq" | "gptqmodel";
+
+/** v1 → v2 zero points under `rule` (see V1ZeroRule); `where` names the tensor in errors. */
+export function zeroPointsFromV1(
+  qzeros: Tensor,
+  bits: Bits,
+  rule: V1ZeroRule,
+  where = "zeroPointsFromV1",
+): Tensor {
+  const [groups, words] = qzeros.shape;
+  const data = qzeros.dataSync() as Int32Array;
+  if (rule === "gptqmodel" && bits !== 3) {
+    let pattern = 0;
+    for (let s = 0; s < 32; s += bits) pattern |= 1 << s;
+    const out = new Int32Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = (data[i] + pattern) | 0;
+    return Tensor.from(out, [groups, words]);
+  }
+  const out = (words * 32) / bits;
+  const z = unpackBits(data, groups, out, bits, 1);
+  const maxq = 2 ** bits - 1;
+  for (let i = 0; i < z.length; i++) {
+    if (rule === "autogptq" && z[i] === maxq)
+      throw new RangeError(
+        `${where}: group ${Math.floor(i / out)}, output ${i % out} stores ${maxq} (v1), the zero point ${maxq + 1} to AutoGPTQ and vLLM, outside the ${bits}-bit grid; the file is ambiguous (an asymmetric v1 checkpoint with a zero point of 0)`,
+      );
+    z[i] = (z[i] + 1) & maxq;
+  }
   return Tensor.from(packBits(z, groups, out, bits, 1), [groups, words]);
 }

@@ -1,13 +1,17 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createModel } from "@shrinkray/models";
 import { io, nn } from "@shrinkray/tensor-cuda";
 import { afterAll, describe, expect, it } from "vitest";
+import { rtnQuantizeModel } from "./baseline-quantize.js";
+import { dequantizeModel } from "./dequantize-model.js";
 import { loadQuantized, QuantizedCheckpointError } from "./load-quantized.js";
 import { quantizeModel } from "./model-quantize.js";
-import { convertZeros } from "./pack.js";
-import type { QuantLinear } from "./quant-linear.js";
+import { packGptq } from "./pack.js";
+import { QUANTIZER_TAG } from "./quant-config.js";
+import { QuantLinear } from "./quant-linear.js";
+import { rtnQuantize } from "./rtn.js";
 import { saveQuantized } from "./save-quantized.js";
 import {
   haveModelFixtures,
@@ -16,6 +20,7 @@ import {
   MODEL_FIXTURES,
   MODELS_SKIP,
   randomBatches,
+  SMALL_CONFIGS,
   TINY_MODELS,
 } from "./test-models.js";
 
@@ -83,15 +88,28 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
     await f.close();
 
     const quantizeConfig = await readJson(join(dir, "quantize_config.json"));
-    expect(quantizeConfig).toMatchObject({
+    // GPTQModel's keys: format and checkpoint_format, pack_dtype, lm_head, settings under meta,
+    // no `dynamic` when there are no overrides.
+    expect(quantizeConfig).toEqual({
       bits: 4,
       group_size: 32,
       desc_act: false,
       sym: true,
-      static_groups: false,
-      checkpoint_format: "gptq",
+      lm_head: false,
+      method: "gptq",
       quant_method: "gptq",
-      dynamic: null,
+      format: "gptq",
+      checkpoint_format: "gptq",
+      pack_dtype: "int32",
+      meta: {
+        quantizer: [QUANTIZER_TAG],
+        damp_percent: 0.01,
+        damp_auto_increment: 0,
+        static_groups: false,
+        true_sequential: true,
+        mse: 0,
+        act_group_aware: false,
+      },
     });
     const config = await readJson(join(dir, "config.json"));
     expect(config.quantization_config).toEqual(quantizeConfig);
@@ -157,7 +175,7 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
     expect(logitsOf(fresh, ids)).toEqual(logitsOf(model, ids));
   });
 
-  it("reads GPTQModel's gptq_v2 format (zero points stored as is)", async () => {
+  it("writes an asymmetric grid as gptq_v2 (zero points as is) and reads it back, `format` alone included", async () => {
     const model = await loadTiny("tiny-llama");
     const r = quantizeModel(model, randomBatches(101, 2, 2, 16, 11), { bits: 4, groupSize: 32, sym: false });
     const dir = await tempDir();
@@ -166,17 +184,73 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
       quantizeConfig: r.config,
       floatDtype: "float32",
     });
-    const tensors = await io.loadSafetensors(join(dir, "model.safetensors"));
-    for (const [k, v] of tensors) if (k.endsWith(".qzeros")) tensors.set(k, convertZeros(v, 4, "v2"));
-    await io.saveSafetensors(join(dir, "model.safetensors"), tensors);
     const config = await readJson(join(dir, "config.json"));
-    config.quantization_config.checkpoint_format = "gptq_v2";
-    await saveConfig(dir, config);
+    expect(config.quantization_config).toMatchObject({
+      sym: false,
+      format: "gptq_v2",
+      checkpoint_format: "gptq_v2",
+    });
+    const p = "model.layers.0.mlp.down_proj";
+    const stored = await io.loadSafetensors(join(dir, "model.safetensors"));
+    const layer = model.get<QuantLinear>(p);
+    expect(stored.get(`${p}.qzeros`)!.dataSync()).toEqual(layer.qzeros.dataSync());
+    const ids = randomBatches(101, 1, 2, 16, 12)[0];
     const fresh = createModel(model.config, { init: "empty" });
     await loadQuantized(dir, fresh);
-    const ids = randomBatches(101, 1, 2, 16, 12)[0];
     expect(logitsOf(fresh, ids)).toEqual(logitsOf(model, ids));
     await expect(loadQuantized(dir, fresh)).rejects.toThrow(/already has QuantLinear layers/);
+
+    // A GPTQModel file with only `format` is v2 too (every zero would be off by one as v1).
+    delete config.quantization_config.checkpoint_format;
+    await saveConfig(dir, config);
+    const again = createModel(model.config, { init: "empty" });
+    await loadQuantized(dir, again);
+    expect(logitsOf(again, ids)).toEqual(logitsOf(model, ids));
+
+    // Asked for v1, an asymmetric grid is refused before anything is written.
+    const v1 = await tempDir();
+    await expect(
+      saveQuantized(v1, model, {
+        hfConfig: model.config,
+        quantizeConfig: { ...r.config, checkpointFormat: "gptq" },
+      }),
+    ).rejects.toThrow(/asymmetric \(sym: false\) grid is written with checkpoint_format "gptq_v2" only/);
+    expect(await readdir(v1)).toEqual([]);
+  });
+
+  it("refuses to save what transformers would reject: damp_percent 0", async () => {
+    const model = await loadTiny("tiny-llama");
+    const r = rtnQuantizeModel(model, { bits: 4, groupSize: 32, dampPercent: 0 });
+    await expect(
+      saveQuantized(await tempDir(), model, { hfConfig: model.config, quantizeConfig: r.config }),
+    ).rejects.toThrow(/damp_percent must be strictly between 0 and 1/);
+  });
+
+  it("reads a quantized LM head (lm_head: true) and a file without g_idx", async () => {
+    const model = createModel(SMALL_CONFIGS.llama, { init: "random" }); // vocab 40 packs at 4 bits
+    rtnQuantizeModel(model, { bits: 4, groupSize: 32 });
+    const head = rtnQuantize(model.get<nn.Linear>("lm_head").weight, { bits: 4, groupSize: 32, sym: true });
+    model.replace("lm_head", new QuantLinear(packGptq(head)));
+    const dir = await tempDir();
+    await saveQuantized(dir, model, {
+      hfConfig: model.config,
+      quantizeConfig: { bits: 4, groupSize: 32 },
+      floatDtype: "float32",
+    });
+    const config = await readJson(join(dir, "config.json"));
+    expect(config.quantization_config.lm_head).toBe(true);
+    const tensors = await io.loadSafetensors(join(dir, "model.safetensors"));
+    expect(tensors.has("lm_head.qweight")).toBe(true);
+    expect(tensors.has("lm_head.weight")).toBe(false);
+    // Without act-order g_idx is i // group_size; some writers leave it out.
+    for (const k of [...tensors.keys()]) if (k.endsWith(".g_idx")) tensors.delete(k);
+    await io.saveSafetensors(join(dir, "model.safetensors"), tensors);
+    const fresh = createModel(model.config, { init: "empty" });
+    const loaded = await loadQuantized(dir, fresh);
+    expect(loaded.quantized).toContain("lm_head");
+    expect(fresh.get("lm_head")).toBeInstanceOf(QuantLinear);
+    const ids = randomBatches(40, 1, 2, 8, 14)[0];
+    expect(logitsOf(fresh, ids)).toEqual(logitsOf(model, ids));
   });
 
   it("refuses a config that disagrees with the layers, and a checkpoint missing tensors", async () => {
@@ -205,6 +279,21 @@ describe.skipIf(!haveModelFixtures)("saveQuantized / loadQuantized", () => {
     // Nothing in the model changed.
     expect(fresh.decoderView().blocks[0].get("self_attn.q_proj")).toBeInstanceOf(nn.Linear);
     expect(fresh.stateDict().get("model.norm.weight")!.dataSync()).toEqual(before);
+  });
+
+  it("dequantizeModel turns every QuantLinear back into a float Linear computing the same", async () => {
+    const model = await loadTiny("tiny-llama");
+    rtnQuantizeModel(model, { bits: 4, groupSize: 32 });
+    const ids = randomBatches(101, 1, 2, 16, 15)[0];
+    const before = logitsOf(model, ids);
+    const names = dequantizeModel(model);
+    expect(names).toHaveLength(14);
+    expect(model.modules().some((m) => m instanceof QuantLinear)).toBe(false);
+    expect(model.get(names[0])).toBeInstanceOf(nn.Linear);
+    const after = logitsOf(model, ids);
+    let diff = 0;
+    for (let i = 0; i < after.length; i++) diff = Math.max(diff, Math.abs(after[i] - before[i]));
+    expect(diff).toBeLessThan(1e-5);
   });
 });
 

@@ -8,6 +8,7 @@ export {
 export { type GPT2Config, GPT2LMHeadModel, parseGPT2Config } from "./architectures/gpt2.js";
 export { type LlamaConfig, LlamaForCausalLM, parseLlamaConfig } from "./architectures/llama.js";
 export { type OPTConfig, OPTForCausalLM, parseOPTConfig } from "./architectures/opt.js";
+export { writeDirAtomic } from "./atomic-dir.js";
 export { CausalLM, type DecoderBlock } from "./causal-lm.js";
 export type { RawConfig } from "./config.js";
 export type { DecoderContext, ForwardOptions } from "./context.js";
@@ -35,9 +36,10 @@ export {
 } from "./language-model.js";
 export type { BuildOptions, Init } from "./layers.js";
 export { type LoadOptions, loadPretrained, loadWeights } from "./load.js";
+export { type ModelCard, type ModelCardMetric, renderModelCard } from "./model-card.js";
 export { createModel, type ModelBuilder, registerArchitecture, supportedModelTypes } from "./registry.js";
 export { argmax, nextToken, type SamplingOptions } from "./sampling.js";
-export { type SaveOptions, saveModel } from "./save.js";
+export { configDtype, type SaveOptions, type StorageDtype, saveModel } from "./save.js";
 export {
   ModelTokenScorer,
   perplexity,
@@ -47,3 +49,4 @@ export {
   type WindowScore,
 } from "./scorer.js";
 export { type ChatMessage, type ChatTemplateOptions, Tokenizer } from "./tokenizer.js";
+export type { CheckpointContents, WeightFormat } from "./weight-format.js";

@@ -3,6 +3,7 @@
  * index, generation_config.json, tokenizer files) to a CausalLM. Tensors are read one at a
  * time and copied into the model, so peak memory is the model plus one tensor.
  */
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,7 @@ import type { WeightDtype } from "./layers.js";
 import { createModel } from "./registry.js";
 import { readJsonFile, readSideFiles } from "./side-files.js";
 import { Tokenizer } from "./tokenizer.js";
+import type { WeightFormat } from "./weight-format.js";
 
 export interface LoadOptions {
   /**
@@ -24,6 +26,11 @@ export interface LoadOptions {
    * is float32 either way.
    */
   dtype?: "float32" | "auto";
+  /**
+   * Weight formats beyond plain float tensors (gptq's gptqWeightFormat, sparse-layers'
+   * sparseWeightFormat): the first whose detect() claims the directory loads it.
+   */
+  formats?: readonly WeightFormat[];
   device?: Device;
   /** Also fail on checkpoint tensors the architecture does not use (default: ignore them). */
   strict?: boolean;
@@ -50,9 +57,21 @@ export async function loadPretrained(dir: string | URL, opts: LoadOptions = {}):
   }
   if (!config) throw new ModelConfigError(configPath, "not found");
 
-  const dtype = opts.dtype === "auto" ? await checkpointWeightDtype(d) : "float32";
+  let format: WeightFormat | undefined;
+  for (const f of opts.formats ?? []) {
+    if (await f.detect(d, config)) {
+      format = f;
+      break;
+    }
+  }
+  // Packed and sparse formats build their own layers; "auto" widths apply to plain float weights.
+  const dtype = opts.dtype === "auto" && !format ? await checkpointWeightDtype(d) : "float32";
   const model = createModel(config, { init: "empty", device: opts.device, file: configPath, dtype });
-  await loadWeights(model, d, opts.strict ?? false);
+  if (format) await format.load(model, d, config);
+  else {
+    refuseUnknownFormat(d, config, opts.formats ?? []);
+    await loadWeights(model, d, opts.strict ?? false);
+  }
 
   model.generationConfig = parseGenerationConfig(
     await readJsonFile(join(d, "generation_config.json")),
@@ -103,6 +122,32 @@ export async function loadWeights(model: CausalLM, dir: string, strict = false):
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * A directory whose weights are not plain float tensors, with no format given that reads them,
+ * is named as such instead of failing later on "missing tensor ….weight".
+ */
+function refuseUnknownFormat(
+  dir: string,
+  config: Record<string, unknown>,
+  formats: readonly WeightFormat[],
+): void {
+  const q = config.quantization_config as Record<string, unknown> | undefined;
+  const known = formats.length ? ` (formats given: ${formats.map((f) => f.name).join(", ")})` : "";
+  if (q && typeof q === "object") {
+    const method = q.quant_method ?? q.method ?? "unknown";
+    throw new ModelConfigError(
+      join(dir, "config.json"),
+      `quant_method ${JSON.stringify(method)} is not supported here${known}; pass a weight format that reads it (gptq's gptqWeightFormat reads "gptq")`,
+      "quantization_config",
+    );
+  }
+  if (existsSync(join(dir, "sparsity_config.json")))
+    throw new ModelConfigError(
+      dir,
+      `has sparsity_config.json (ShrinkRay grouped + low-rank layers) and no weight format that reads it was given${known}; pass sparse-layers' sparseWeightFormat`,
+    );
 }
 
 /**

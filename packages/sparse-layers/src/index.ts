@@ -13,6 +13,8 @@ export {
   CONFIG_FILE,
   loadSparseCheckpoint,
   saveSparseCheckpoint,
+  sparseCheckpoint,
+  sparseWeightFormat,
   WEIGHTS_FILE,
 } from "./checkpoint/checkpoint.js";
 export { type Calibration, captureLayerIO } from "./fit/capture.js";
@@ -53,6 +55,7 @@ export {
   SparsityConfigError,
   sparsityConfigOf,
 } from "./replace/config.js";
+export { mergeSparse } from "./replace/merge.js";
 export type { SparsifyPolicy, SparsifyRule } from "./replace/policy.js";
 export {
   applySparse,

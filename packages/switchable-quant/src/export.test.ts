@@ -60,6 +60,7 @@ describe("export to a mixed-bit GPTQ checkpoint", () => {
       const packed = readGptqCheckpoint((k) => exp.tensors.get(k), name, {
         bits: spec.bits as 2 | 3 | 4 | 8,
         groupSize: spec.groupSize,
+        checkpointFormat: exp.quantizeConfig.checkpoint_format,
       });
       expect(Array.from(unpackGptq(packed).codes)).toEqual(arr(qw.codes));
       const back = arr(dequantizeGptq(packed));
@@ -105,15 +106,18 @@ describe("export to a mixed-bit GPTQ checkpoint", () => {
     const dir = await mkdtemp(join(tmpdir(), "sq-export-"));
     try {
       const exp = exportGptq(model);
-      await writeGptqCheckpoint(dir, exp);
-      const back = await io.loadSafetensors(join(dir, "model.safetensors"));
+      // Asymmetric layers: the file stores zero points as they are.
+      expect(exp.quantizeConfig.checkpoint_format).toBe("gptq_v2");
+      // The directory is created when missing.
+      await writeGptqCheckpoint(join(dir, "nested", "out"), exp);
+      const back = await io.loadSafetensors(join(dir, "nested", "out", "model.safetensors"));
       expect([...back.keys()].sort()).toEqual([...exp.tensors.keys()].sort());
-      const adapters = await io.loadSafetensors(join(dir, "adapter_model.safetensors"));
+      const adapters = await io.loadSafetensors(join(dir, "nested", "out", "adapter_model.safetensors"));
       expect([...adapters.keys()].sort()).toEqual([
         "h.0.attn.c_proj.lora_A.weight",
         "h.0.attn.c_proj.lora_B.weight",
       ]);
-      const cfg = JSON.parse(await readFile(join(dir, "quantize_config.json"), "utf8"));
+      const cfg = JSON.parse(await readFile(join(dir, "nested", "out", "quantize_config.json"), "utf8"));
       expect(cfg.quant_method).toBe("gptq");
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type Bits,
@@ -93,13 +93,19 @@ export function exportGptq(model: nn.AnyModule, opts: ExportOptions = {}): GptqE
   const layers = switchableLayers(model);
   const assignment: Assignment = new Map();
   const tensors = new Map<string, Tensor>();
+  // Asymmetric zero points are stored as they are (gptq_v2): a zero of 0 has no v1 form every
+  // loader reads alike. A file with any asymmetric layer is v2 throughout.
+  const format = [...layers.values()].some((l) => isQuantized(l.spec.bits) && !l.spec.sym)
+    ? "gptq_v2"
+    : "gptq";
   const adapters = new Map<string, Tensor>();
   const owned = new Set<string>();
   for (const [name, layer] of layers) {
     owned.add(name);
     const spec = layer.spec;
     if (isQuantized(spec.bits)) {
-      for (const [k, t] of gptqCheckpointTensors(name, packGptq(toQuantizedWeight(layer)))) tensors.set(k, t);
+      for (const [k, t] of gptqCheckpointTensors(name, packGptq(toQuantizedWeight(layer)), format))
+        tensors.set(k, t);
       assignment.set(name, spec);
     } else {
       tensors.set(`${name}.weight`, layer.weight.detach().cast(floatDtype));
@@ -126,6 +132,7 @@ export function exportGptq(model: nn.AnyModule, opts: ExportOptions = {}): GptqE
     groupSize: config.groupSize ?? -1,
     sym: config.sym ?? false,
     descAct: false,
+    checkpointFormat: format,
   });
   if (config.dynamic && Object.keys(config.dynamic).length) quantizeConfig.dynamic = config.dynamic;
   return { tensors, quantizeConfig, adapters, assignment };
@@ -133,9 +140,11 @@ export function exportGptq(model: nn.AnyModule, opts: ExportOptions = {}): GptqE
 
 /**
  * Writes `model.safetensors`, `quantize_config.json` and, when there are adapters,
- * `adapter_model.safetensors` into `dir`, each atomically (temp file, then rename).
+ * `adapter_model.safetensors` into `dir` (created if missing), each atomically (temp file, then
+ * rename).
  */
 export async function writeGptqCheckpoint(dir: string, exp: GptqExport): Promise<void> {
+  await mkdir(dir, { recursive: true });
   await io.saveSafetensors(join(dir, "model.safetensors"), exp.tensors, { format: "pt" });
   if (exp.adapters.size)
     await io.saveSafetensors(join(dir, "adapter_model.safetensors"), exp.adapters, { format: "pt" });

@@ -1,12 +1,12 @@
 import { resolve } from "node:path";
 import { cacheTeacher, modelTeacher, topkTeacher } from "@shrinkray/distill";
-import { loadPretrained } from "@shrinkray/models";
 import { createRemoteTeacher } from "@shrinkray/openai-lm";
 import { numberOption, type ParsedArgs, requiredOption, stringOption, UsageError } from "../cli/args.js";
 import { RunnerError } from "../cli/errors.js";
 import { progress } from "../cli/progress.js";
 import { datasetText } from "../steps/calibration.js";
 import { loadDataset } from "../steps/data.js";
+import { loadModelDir } from "../steps/model-store.js";
 import { textSequences } from "../steps/sequences.js";
 import { dataFromFlag } from "./adhoc.js";
 
@@ -17,7 +17,7 @@ import { dataFromFlag } from "./adhoc.js";
  * are the student tokenizer's windows of `--seq-len` tokens, exactly as `distill` cuts them.
  */
 export async function cacheTeacherCommand(args: ParsedArgs): Promise<void> {
-  const student = await loadPretrained(resolve(requiredOption(args, "model")));
+  const student = await loadModelDir(resolve(requiredOption(args, "model")));
   if (!student.tokenizer) throw new RunnerError("cache-teacher: the --model directory has no tokenizer.json");
   const k = numberOption(args, "top-k", 20)!;
   const seqLen = numberOption(args, "seq-len", 64)!;
@@ -34,7 +34,7 @@ export async function cacheTeacherCommand(args: ParsedArgs): Promise<void> {
   if (endpoint) {
     const remote = createRemoteTeacher({ endpoint, model: requiredOption(args, "teacher-model"), topK: k });
     teacher = topkTeacher(remote as never, { vocabSize: student.vocabSize, k });
-  } else if (teacherDir) teacher = modelTeacher(await loadPretrained(resolve(teacherDir)), { topk: k });
+  } else if (teacherDir) teacher = modelTeacher(await loadModelDir(resolve(teacherDir)), { topk: k });
   else throw new UsageError("cache-teacher needs --teacher DIR or --endpoint URL --teacher-model NAME");
   const out = resolve(requiredOption(args, "out"));
   const bar = progress("cache-teacher", rows.length, "rows");

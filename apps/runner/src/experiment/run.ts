@@ -8,7 +8,7 @@ import { writeRunReport } from "../report/write.js";
 import { type Dataset, loadDataset } from "../steps/data.js";
 import { withModelsOn } from "../steps/device.js";
 import { handleFor, runEvaluation } from "../steps/evaluate.js";
-import { loadStored, type StoredModel } from "../steps/model-store.js";
+import { loadStored, type StoredModel, writeModelCard } from "../steps/model-store.js";
 import { runSensitivity } from "../steps/sensitivity.js";
 import { buildVariant, type VariantInfo } from "../steps/variants.js";
 import { resolvePath } from "./load.js";
@@ -90,7 +90,9 @@ export async function runExperiment(x: Experiment, baseDir: string, opts: RunOpt
         baseDir,
         modelDir,
         variantDir: join(dir, "variants", v.name),
+        workDir: join(dir, "work", v.name),
         parent: v.from ? await getModel(v.from) : null,
+        parentDir: v.from ? (stored.get(v.from)?.dir ?? null) : null,
         getModel,
         data,
         log,
@@ -119,6 +121,9 @@ export async function runExperiment(x: Experiment, baseDir: string, opts: RunOpt
       });
       result.metrics.push(...outcome.metrics);
     }
+    // The variant's own directory gets the metrics measured on it in its model card.
+    if (info.card && info.stored.dir === join(dir, "variants", v.name) && result.metrics.length)
+      await writeModelCard(info.stored.dir, { ...info.card, metrics: result.metrics });
     if (x.samples?.length) {
       result.samples = await step(`samples:${v.name}`, async () => {
         const m = await getModel(v.name);

@@ -138,7 +138,9 @@ const evalSchema: Schema = {
       data: str(),
       maxNewTokens: num(true, { min: 1 }),
       prompt: str(true, ["zero-shot", "cot"]),
-      shots: num(true),
+      shots: num(true, { min: 0, max: 8, integer: true }),
+      chatTemplate: bool,
+      systemPrompt: str(true),
     }),
     rupbench: obj({
       task: str(),
@@ -155,7 +157,13 @@ const evalSchema: Schema = {
       seqLen: num(true, { min: 2 }),
       stride: num(true, { min: 1 }),
     }),
-    mmlu: obj({ task: str(), data: str(), shots: num(true, { min: 0, integer: true }) }),
+    mmlu: obj({
+      task: str(),
+      data: str(),
+      shots: num(true, { min: 0, integer: true }),
+      chatTemplate: bool,
+      systemPrompt: str(true),
+    }),
     squad: obj({ task: str(), data: str(), maxNewTokens: num(true, { min: 1 }) }),
   },
 };
@@ -246,7 +254,11 @@ export type EvalSpec =
       maxNewTokens?: number;
       /** "few-shot" needs a train set the schema does not carry yet, so it is not offered. */
       prompt?: "zero-shot" | "cot";
+      /** Chain-of-thought exemplars, the first `shots` of lm-eval's gsm8k_cot eight (default 8; 0: zero-shot). */
       shots?: number;
+      /** Render prompts with the model's chat template, exemplars as turns (lm-eval's --apply_chat_template). */
+      chatTemplate?: boolean;
+      systemPrompt?: string;
     }
   | {
       task: "rupbench";
@@ -259,7 +271,14 @@ export type EvalSpec =
       perturbations?: string[];
     }
   | { task: "perplexity"; data: string; seqLen?: number; stride?: number }
-  | { task: "mmlu"; data: string; shots?: number }
+  | {
+      task: "mmlu";
+      data: string;
+      /** Exemplars per subject from the dev split beside the test one (default 0). */
+      shots?: number;
+      chatTemplate?: boolean;
+      systemPrompt?: string;
+    }
   | { task: "squad"; data: string; maxNewTokens?: number };
 
 export interface Experiment {

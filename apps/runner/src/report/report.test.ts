@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { comparisonTable } from "./markdown.js";
-import type { Results, VariantResult } from "./results.js";
+import { packageVersions, type Results, type VariantResult } from "./results.js";
 import { compareRuns, plotsFor, writeRunReport } from "./write.js";
 
 const variants: VariantResult[] = [
@@ -65,5 +65,13 @@ describe("reports", () => {
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain("toy accuracy");
     expect(compareRuns([dir, dir]).split("\n")).toHaveLength(2 + 4);
+  });
+});
+
+describe("packageVersions", () => {
+  it("finds the version of every @shrinkray package the runner depends on", () => {
+    const v = packageVersions();
+    for (const p of ["gptq", "models", "tensor-cuda", "sparse-layers", "eval-gsm8k", "eval-mmlu"])
+      expect(v[`@shrinkray/${p}`]).toMatch(/^\d+\.\d+\.\d+/);
   });
 });

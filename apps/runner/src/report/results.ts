@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { arch, cpus, platform, totalmem } from "node:os";
+import { dirname, join } from "node:path";
 
 /** One metric of one variant, as the report tables and plots read it. */
 export interface MetricValue {
@@ -62,15 +63,30 @@ const PACKAGES = [
   "openai-lm",
 ];
 
+/**
+ * The installed version of every @shrinkray package this runner uses. A package's exports do
+ * not include its package.json, so its entry point is resolved and the package.json that names
+ * it is found by walking up from there.
+ */
 export function packageVersions(): Record<string, string> {
   const req = createRequire(import.meta.url);
   const out: Record<string, string> = {};
   for (const p of PACKAGES) {
+    const name = `@shrinkray/${p}`;
+    let entry: string;
     try {
-      const file = req.resolve(`@shrinkray/${p}/package.json`);
-      out[`@shrinkray/${p}`] = JSON.parse(readFileSync(file, "utf8")).version;
+      entry = req.resolve(name);
     } catch {
-      // Not exported or not installed: leave it out rather than guess.
+      continue; // not installed: leave it out rather than guess
+    }
+    for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+      const file = join(dir, "package.json");
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, "utf8"));
+      if (pkg.name === name) {
+        out[name] = pkg.version;
+        break;
+      }
     }
   }
   return out;

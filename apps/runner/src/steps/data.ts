@@ -22,7 +22,7 @@ export type Dataset =
   | { kind: "gsm8k"; items: Gsm8kItem[] }
   | { kind: "rupbench"; items: RupItem[] }
   | { kind: "text"; text: string }
-  | { kind: "mmlu"; items: MmluItem[] }
+  | { kind: "mmlu"; items: MmluItem[] /** The folder of the test CSVs. */; dir: string }
   | { kind: "squad"; items: SquadItem[] }
   | { kind: "instructions"; rows: InstructionRow[] };
 
@@ -74,7 +74,7 @@ export async function loadDataset(name: string, spec: DataSpec, baseDir: string)
     case "mmlu": {
       const dir = need(resolvePath(baseDir, spec.path), "MMLU directory");
       const items = await loadMmluSplit(dir, "test", { subjects: spec.subjects, limit: spec.limit });
-      return { kind: "mmlu", items };
+      return { kind: "mmlu", items, dir };
     }
     case "squad":
       return {

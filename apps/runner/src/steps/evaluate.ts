@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateGsm8k } from "@shrinkray/eval-gsm8k";
-import { evaluateMmlu } from "@shrinkray/eval-mmlu";
+import { bySubject, evaluateMmlu, loadMmluSplit, type MmluItem } from "@shrinkray/eval-mmlu";
 import { evaluatePerplexity } from "@shrinkray/eval-perplexity";
 import {
   createRng,
@@ -33,6 +34,8 @@ const accuracy = (name: string, value: number, ci: { low: number; high: number }
 export interface ModelHandle {
   lm: ModelLanguageModel | LanguageModelLike;
   scorer?: ModelTokenScorer;
+  /** The model's chat template, ending with the assistant cue (where the tokenizer has one). */
+  chat?: (messages: { role: "system" | "user" | "assistant"; content: string }[]) => string;
 }
 
 type LanguageModelLike = {
@@ -46,9 +49,13 @@ export function handleFor(model: CausalLM): ModelHandle {
   if (!model.tokenizer)
     throw new RunnerError("the model directory has no tokenizer.json; evaluations need one");
   model.eval();
+  const tok = model.tokenizer;
   return {
     lm: new ModelLanguageModel(model, { batchSize: 8 }),
-    scorer: new ModelTokenScorer(model, model.tokenizer, 4),
+    scorer: new ModelTokenScorer(model, tok, 4),
+    chat: tok.hasChatTemplate
+      ? (messages) => tok.applyChatTemplate(messages, { addGenerationPrompt: true })
+      : undefined,
   };
 }
 
@@ -71,11 +78,14 @@ export async function runEvaluation(
     switch (spec.task) {
       case "gsm8k": {
         const { items } = expectKind(data, "gsm8k", dataName, spec.task);
-        const format = { kind: spec.prompt ?? "zero-shot" };
         const ev = await evaluateGsm8k({
           model: lm,
           items,
-          prompt: { format },
+          prompt: {
+            format: gsm8kFormat(spec),
+            chatTemplate: spec.chatTemplate ? chatOf(handle, "gsm8k") : undefined,
+            systemPrompt: spec.systemPrompt,
+          },
           maxNewTokens: spec.maxNewTokens ?? 128,
           resultsPath: join(workDir, "gsm8k-results.jsonl"),
         });
@@ -142,11 +152,15 @@ export async function runEvaluation(
         };
       }
       case "mmlu": {
-        const { items } = expectKind(data, "mmlu", dataName, spec.task);
+        const { items, dir } = expectKind(data, "mmlu", dataName, spec.task);
+        const shots = spec.shots ?? 0;
         const ev = await evaluateMmlu({
           model: lm,
           items,
-          shots: spec.shots ?? 0,
+          shots,
+          dev: shots > 0 ? await mmluDev(dir, items, shots) : {},
+          chatTemplate: spec.chatTemplate ? chatOf(handle, "mmlu") : undefined,
+          systemPrompt: spec.systemPrompt,
           resultsPath: join(workDir, "mmlu-results.jsonl"),
         });
         return {
@@ -184,4 +198,53 @@ export async function runEvaluation(
   };
   // The models package runs each forward pass under noGrad itself (noGrad cannot span awaits).
   return run();
+}
+
+/**
+ * GSM8K's prompt from `prompt` and `shots`: shots > 0 (or prompt "cot") is lm-eval's gsm8k_cot
+ * with its first `shots` of the eight exemplars (default all eight); otherwise zero-shot.
+ */
+function gsm8kFormat(
+  spec: Extract<EvalSpec, { task: "gsm8k" }>,
+): { kind: "zero-shot" } | { kind: "cot"; shots?: number } {
+  const shots = spec.shots;
+  if (spec.prompt === "zero-shot" && shots)
+    throw new RunnerError(
+      `evaluation gsm8k: shots ${shots} needs prompt "cot" (the exemplars are gsm8k_cot's chain-of-thought ones), not "zero-shot"`,
+    );
+  const kind = spec.prompt ?? (shots ? "cot" : "zero-shot");
+  return kind === "cot" ? { kind, shots } : { kind };
+}
+
+function chatOf(handle: ModelHandle, task: string): NonNullable<ModelHandle["chat"]> {
+  if (!handle.chat)
+    throw new RunnerError(
+      `evaluation ${task}: chatTemplate asks for the model's chat template, and its tokenizer_config.json has none`,
+    );
+  return handle.chat;
+}
+
+/**
+ * The dev split's exemplars per subject for k-shot MMLU: <subject>_dev.csv files in a dev/
+ * folder beside the test one (the hendrycks layout: data/test, data/dev), inside the test
+ * folder's dev/, or beside the test files. Missing files or too few rows are an error: a k-shot
+ * request never quietly becomes 0-shot.
+ */
+async function mmluDev(dir: string, items: MmluItem[], shots: number): Promise<Record<string, MmluItem[]>> {
+  const subjects = [...new Set(items.map((i) => i.subject))];
+  const candidates = [join(dir, "..", "dev"), join(dir, "dev"), dir];
+  const devDir = candidates.find((d) => subjects.every((s) => existsSync(join(d, `${s}_dev.csv`))));
+  if (!devDir)
+    throw new RunnerError(
+      `evaluation mmlu: ${shots}-shot needs the dev split (<subject>_dev.csv for ${subjects.length} subject(s), e.g. ${subjects[0]}_dev.csv) in ${candidates.join(" or ")}; none has them all`,
+    );
+  const dev = bySubject(await loadMmluSplit(devDir, "dev", { subjects }));
+  for (const s of subjects) {
+    const n = dev[s]?.length ?? 0;
+    if (n < shots)
+      throw new RunnerError(
+        `evaluation mmlu: ${join(devDir, `${s}_dev.csv`)} has ${n} rows, fewer than shots ${shots}`,
+      );
+  }
+  return dev;
 }

@@ -1,48 +1,54 @@
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { loadQuantized } from "@shrinkray/gptq";
-import { type CausalLM, loadPretrained } from "@shrinkray/models";
-import { loadSparseCheckpoint, saveSparseCheckpoint } from "@shrinkray/sparse-layers";
+import { rename, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { gptqWeightFormat } from "@shrinkray/gptq";
+import {
+  type CausalLM,
+  type LoadOptions,
+  loadPretrained,
+  type ModelCard,
+  renderModelCard,
+  type WeightFormat,
+} from "@shrinkray/models";
+import { sparseWeightFormat } from "@shrinkray/sparse-layers";
 
-/** How a variant was written, so a resumed run can read it back. */
+/**
+ * Every weight format the runner reads: float Hugging Face directories (models' own), GPTQ
+ * (AutoGPTQ / GPTQModel, v1 and v2, int8 as 8-bit GPTQ) and ShrinkRay's sparse directories.
+ */
+export const WEIGHT_FORMATS: readonly WeightFormat[] = [
+  gptqWeightFormat as WeightFormat,
+  sparseWeightFormat as unknown as WeightFormat,
+];
+
+/**
+ * The one entry point every command loads a model directory through, whatever wrote it (this
+ * tool, transformers, AutoGPTQ, GPTQModel); a directory none of the formats reads gets an
+ * error naming what it is.
+ */
+export function loadModelDir(dir: string, opts: Omit<LoadOptions, "formats"> = {}): Promise<CausalLM> {
+  return loadPretrained(dir, { ...opts, formats: WEIGHT_FORMATS });
+}
+
+/** Where a variant's model directory is: its own (written by the variant) or the source model's. */
 export interface StoredModel {
-  format: "hf" | "sparse" | "gptq";
   dir: string;
-  /** For "sparse" and "gptq": the dense model directory its skeleton is built from. */
-  baseDir?: string;
 }
 
-export function dirSize(dir: string): number {
-  let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    total += e.isDirectory() ? dirSize(p) : statSync(p).size;
-  }
-  return total;
+/** Bytes of the weight files in a model directory. */
+export function weightBytes(dir: string): number {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".safetensors") && f !== "reference.safetensors")
+    .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 }
 
-export async function storeModel(
-  model: CausalLM,
-  dir: string,
-  baseDir: string,
-  sparse: boolean,
-): Promise<StoredModel> {
-  if (sparse) {
-    await saveSparseCheckpoint(dir, model);
-    return { format: "sparse", dir, baseDir };
-  }
-  await model.save(dir);
-  return { format: "hf", dir };
+export function loadStored(s: StoredModel): Promise<CausalLM> {
+  return loadModelDir(s.dir);
 }
 
-export async function loadStored(s: StoredModel): Promise<CausalLM> {
-  if (s.format === "hf") return loadPretrained(s.dir);
-  if (s.format === "gptq") {
-    const model = await loadPretrained(s.baseDir!);
-    await loadQuantized(s.dir, model);
-    return model;
-  }
-  const skeleton = await loadPretrained(s.baseDir!);
-  await loadSparseCheckpoint(s.dir, skeleton);
-  return skeleton;
+/** (Re)writes a model directory's README.md, e.g. once its metrics are measured. */
+export async function writeModelCard(dir: string, card: ModelCard): Promise<void> {
+  const tmp = join(dir, `.README.md.tmp-${process.pid}`);
+  await writeFile(tmp, renderModelCard(card, basename(dir)));
+  await rename(tmp, join(dir, "README.md"));
 }

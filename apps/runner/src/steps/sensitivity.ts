@@ -1,7 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dequantizeModel } from "@shrinkray/gptq";
 import type { CausalLM } from "@shrinkray/models";
+import { mergeSparse } from "@shrinkray/sparse-layers";
 import {
   type BitWidth,
   greedyLower,
@@ -25,6 +27,14 @@ export async function runSensitivity(
   data: Dataset,
   log: (l: string) => void,
 ) {
+  // The scan fake-quantizes Linear layers: a GPTQ model's packed layers and a sparse model's
+  // grouped + low-rank ones become the float Linears they compute first.
+  const dequantized = dequantizeModel(model);
+  const merged = mergeSparse(model);
+  if (dequantized.length)
+    log(`sensitivity: ${dequantized.length} GPTQ layers dequantized to float for the scan`);
+  if (merged.length)
+    log(`sensitivity: ${merged.length} grouped/low-rank layers merged to dense for the scan`);
   // The head stays in full precision, as GPTQ leaves lm_head.
   makeSwitchable(model, { bits: 16, dynamic: { "-:lm_head": {} } });
   const scratch = mkdtempSync(join(tmpdir(), "shrinkray-sens-"));

@@ -1,16 +1,23 @@
-import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { distill, openTeacherCache, topkTeacher } from "@shrinkray/distill";
 import {
+  dequantizeModel,
+  gptqCheckpoint,
   int8QuantizeModel,
+  type ModelQuantizeConfig,
   QuantLinear,
   quantizeModelAsync,
   rtnQuantizeModel,
-  saveQuantized,
 } from "@shrinkray/gptq";
-import { type CausalLM, loadPretrained } from "@shrinkray/models";
+import { type CausalLM, configDtype, type ModelCard, saveModel } from "@shrinkray/models";
 import { createRemoteTeacher } from "@shrinkray/openai-lm";
-import { applySparsityConfig, fitLayerwiseAsync, sparsify, sparsityConfigOf } from "@shrinkray/sparse-layers";
+import {
+  fitLayerwiseAsync,
+  mergeSparse,
+  sparseCheckpoint,
+  sparsify,
+  sparsityConfigOf,
+} from "@shrinkray/sparse-layers";
 import { Generator, nn } from "@shrinkray/tensor-cuda";
 import { RunnerError } from "../cli/errors.js";
 import { resolvePath } from "../experiment/load.js";
@@ -18,7 +25,7 @@ import type { Experiment, VariantSpec } from "../experiment/schema.js";
 import { calibrationBatches, datasetText } from "./calibration.js";
 import type { Dataset } from "./data.js";
 import { withModelsAndBatchesOn, withModelsOn } from "./device.js";
-import { type StoredModel, storeModel } from "./model-store.js";
+import { loadModelDir, type StoredModel, weightBytes } from "./model-store.js";
 import { textSequences } from "./sequences.js";
 
 export interface VariantInfo {
@@ -29,14 +36,23 @@ export interface VariantInfo {
   stored: StoredModel;
   curves?: Record<string, [number, number][]>;
   extra?: Record<string, unknown>;
+  /** The model card written with the directory (metrics are added once measured). */
+  card?: ModelCard;
 }
 
 export interface VariantContext {
   experiment: Experiment;
   baseDir: string;
   modelDir: string;
+  /** Where the variant's complete model directory goes (replaced whole when written). */
   variantDir: string;
+  /** Scratch space for the variant's own checkpoints (distillation); never inside variantDir. */
+  workDir: string;
   parent: CausalLM | null;
+  /** The parent variant's model directory (the source model's for a variant without `from`). */
+  parentDir: string | null;
+  /** The model card's heading (default: the variant's name). */
+  title?: string;
   getModel(name: string): Promise<CausalLM>;
   data(name: string): Promise<Dataset>;
   log(line: string): void;
@@ -51,18 +67,29 @@ function linearWeights(model: CausalLM): number {
 }
 
 /**
- * Builds one variant: starts from the base model (or the variant named by `from`), applies
- * sparsify → distill → quantize in that order when given, and writes the result to its folder.
+ * Builds one variant: starts from the source model (or the variant named by `from`), applies
+ * sparsify → distill → quantize in that order when given, and writes the result to its folder as
+ * a complete model directory (config, weights, tokenizer, generation config, model card). A
+ * variant that changes nothing is not copied: it points at its parent's directory.
  */
 export async function buildVariant(
   v: VariantSpec,
   ctx: VariantContext,
 ): Promise<{ model: CausalLM; info: VariantInfo }> {
   // A fresh copy: variants never share weights, whatever the order they are built in.
-  const model = ctx.parent ? await reload(ctx.parent, ctx) : await loadPretrained(ctx.modelDir);
+  const model = ctx.parent ? await reload(ctx.parent, ctx) : await loadModelDir(ctx.modelDir);
+  const sourceDir = ctx.parentDir ?? ctx.modelDir;
+  const quantizedAlready = model.modules().some((m) => m instanceof QuantLinear);
   const methods: string[] = [];
+  if (quantizedAlready && (v.sparsify || v.distill || v.quantize)) {
+    // Sparsifying, training or re-quantizing work on float Linear layers: the packed layers
+    // become the float weights they compute (the result is saved as what the methods make it).
+    const n = dequantizeModel(model).length;
+    ctx.log(`${v.name}: ${sourceDir} is GPTQ-quantized; ${n} layers dequantized to float first`);
+    methods.push("dequantized GPTQ");
+  }
+  let sparse = sparsityConfigOf(model).layers.length > 0;
   let bits: number | undefined = 32;
-  let sparse = false;
   const extra: Record<string, unknown> = {};
   const curves: Record<string, [number, number][]> = {};
   const seed = ctx.experiment.seed ?? 0;
@@ -132,7 +159,7 @@ export async function buildVariant(
       teacher = topkTeacher(remote as never, { vocabSize: model.vocabSize, k: teacherSpec.topK });
     } else if (teacherSpec.kind === "cache") {
       teacher = await openTeacherCache(resolvePath(ctx.baseDir, teacherSpec.path), { data: seqs });
-    } else if (teacherSpec.path) teacher = await loadPretrained(resolvePath(ctx.baseDir, teacherSpec.path));
+    } else if (teacherSpec.path) teacher = await loadModelDir(resolvePath(ctx.baseDir, teacherSpec.path));
     else teacher = await ctx.getModel(teacherSpec.variant ?? ctx.experiment.variants[0].name);
     // Student and an in-process teacher go to the experiment's device for the run, and back.
     const onDevice = teacher instanceof nn.Module ? [model, teacher] : [model];
@@ -146,7 +173,7 @@ export async function buildVariant(
         steps: d.steps,
         batchSize: d.batchSize ?? 8,
         seed,
-        checkpointDir: join(ctx.variantDir, "distill-checkpoints"),
+        checkpointDir: join(ctx.workDir, "distill-checkpoints"),
         checkpointEvery: Math.max(1, Math.floor(d.steps / 4)),
         resume: true,
         onProgress: (p) => {
@@ -167,17 +194,35 @@ export async function buildVariant(
     methods.push(`distill(${result.loss})`);
   }
 
-  let packed: Parameters<typeof saveQuantized>[2]["quantizeConfig"] | null = null;
+  let packed: ModelQuantizeConfig | null = null;
+  const settings: Record<string, string | number | boolean | null> = {};
+  if (v.sparsify) Object.assign(settings, { groups: v.sparsify.groups, rank: v.sparsify.rank });
+  if (v.distill)
+    Object.assign(settings, {
+      "distill steps": v.distill.steps,
+      "distill loss": v.distill.loss ?? "forward_kl",
+    });
   if (v.quantize) {
     const q = v.quantize;
-    if (sparse)
-      throw new RunnerError(
-        `variant "${v.name}": quantizing a sparsified model is not supported; quantize a dense variant`,
-      );
+    if (sparse) {
+      // GPTQ, RTN and int8 work on Linear layers: a sparse layer is merged into the dense
+      // weight it computes first, so the result is a plain GPTQ directory every loader reads.
+      const merged = mergeSparse(model);
+      ctx.log(`quantize: merged ${merged.length} grouped/low-rank layers into dense Linears first`);
+      methods.push("merged dense");
+      sparse = false;
+    }
     if (q.method === "int8") {
-      int8QuantizeModel(model);
+      const r = int8QuantizeModel(model, { mode: "packed" });
+      packed = r.config;
+      // Per weight: the code, plus an fp16 scale per output channel (a whole row's cost, negligible).
       bits = 8;
       methods.push("int8 (absmax per channel)");
+      Object.assign(settings, {
+        method: "int8 (absmax per channel)",
+        bits: 8,
+        "stored as": "GPTQ 8-bit, group_size -1, sym",
+      });
     } else {
       const config = {
         bits: q.bits,
@@ -204,6 +249,11 @@ export async function buildVariant(
           quantizeModelAsync(model, onDevice, config, { mode: "packed", onProgress, compareRtn: true }),
         );
         extra.layers = r.layers.map((l) => ({ name: l.name, error: l.error, rtnError: l.rtnError }));
+        Object.assign(settings, {
+          calibration: q.calibration,
+          nsamples: q.nsamples ?? 32,
+          "seq len": q.seqLen ?? 128,
+        });
       } else {
         r = rtnQuantizeModel(model, config, { mode: "packed", onProgress });
       }
@@ -211,39 +261,84 @@ export async function buildVariant(
       // Per weight: the code, plus an fp16 scale and a packed zero shared by each group.
       bits = q.bits + (config.groupSize > 0 ? (16 + q.bits) / config.groupSize : 0);
       methods.push(`${q.method} ${q.bits}-bit g${config.groupSize}`);
+      Object.assign(settings, {
+        method: q.method,
+        bits: q.bits,
+        group_size: config.groupSize,
+        sym: config.sym,
+        desc_act: config.descAct,
+        checkpoint_format: r.config.checkpointFormat,
+      });
     }
   }
 
+  const method = methods.length ? methods.join(" + ") : "unchanged";
+  const card: ModelCard = {
+    title: ctx.title ?? v.name,
+    baseModel: (model.config._name_or_path as string | undefined) ?? sourceDir,
+    method,
+    settings,
+    tags: methods.length ? methods.map((m) => m.split(" ")[0]) : [],
+    notes: [
+      packed
+        ? "Load with transformers, vLLM or GPTQModel (quantization_config is GPTQModel's), or with `shrinkray eval --model <this directory>`."
+        : sparse
+          ? "Grouped + low-rank layers (sparsity_config.json): load with `shrinkray eval --model <this directory>` or @shrinkray/sparse-layers' sparseWeightFormat; transformers does not read them."
+          : "A float Hugging Face model directory.",
+    ],
+  };
   let stored: StoredModel;
-  if (packed) {
-    await saveQuantized(ctx.variantDir, model, {
-      hfConfig: model.config as Record<string, unknown>,
-      quantizeConfig: packed,
-    });
-    stored = { format: "gptq", dir: ctx.variantDir, baseDir: ctx.modelDir };
-  } else stored = await storeModel(model, ctx.variantDir, ctx.modelDir, sparse);
+  if (!methods.length) stored = { dir: sourceDir };
+  else {
+    const dtype = configDtype(model.config) ?? "float32";
+    const checkpoint = packed
+      ? gptqCheckpoint(model, { quantizeConfig: packed, hfConfig: model.config })
+      : sparse
+        ? sparseCheckpoint(model, { dtype })
+        : undefined;
+    await saveModel(model, ctx.variantDir, { checkpoint, card });
+    stored = { dir: ctx.variantDir };
+  }
   return {
     model,
     info: {
-      method: methods.length ? methods.join(" + ") : "baseline (float32)",
-      bitsPerWeight: bits,
+      method: methods.length
+        ? method
+        : quantizedAlready
+          ? "as given (GPTQ)"
+          : sparse
+            ? "as given (grouped + low-rank)"
+            : "baseline (float32)",
+      bitsPerWeight: quantizedAlready && !methods.length ? quantizedBits(model) : bits,
       parameters: parameterCount(model),
-      sizeOnDiskBytes: packed ? weightBytes(ctx.variantDir) : estimatedSize(model, bits),
+      sizeOnDiskBytes: weightBytes(stored.dir),
       stored,
       curves: Object.keys(curves).length ? curves : undefined,
       extra: { ...extra, linearWeights: linearWeights(model) },
+      card,
     },
   };
 }
 
 /**
- * Bytes the weights take at their bit-width: quantized linears at `bits` (scales included in
- * `bits`), everything else at 16 bits, as a checkpoint of the quantized model stores them.
+ * Average bits per weight of the block Linear layers of a model that is GPTQ-quantized already:
+ * each packed layer at its bits plus a float16 scale and a packed zero per group, float ones at 32.
  */
-function estimatedSize(model: CausalLM, bits: number | undefined): number {
-  const lin = linearWeights(model);
-  const rest = model.numParameters() - lin;
-  return Math.round((lin * (bits ?? 32)) / 8 + rest * (bits === 32 || bits === undefined ? 4 : 2));
+function quantizedBits(model: CausalLM): number {
+  let bits = 0;
+  let weights = 0;
+  for (const [name, m] of model.namedModules()) {
+    if (/lm_head/.test(name)) continue;
+    if (m instanceof QuantLinear) {
+      const n = m.inFeatures * m.outFeatures;
+      bits += n * (m.bits + (m.groupSize > 0 ? (16 + m.bits) / m.groupSize : 0));
+      weights += n;
+    } else if (m instanceof nn.Linear) {
+      bits += m.weight.size * 32;
+      weights += m.weight.size;
+    }
+  }
+  return weights ? bits / weights : 32;
 }
 
 /** Parameters, counting a quantized layer's weights as the elements they stand for. */
@@ -253,27 +348,17 @@ function parameterCount(model: CausalLM): number {
   return n;
 }
 
-/** Bytes of the weight files in a checkpoint folder. */
-function weightBytes(dir: string): number {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".safetensors"))
-    .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
-}
-
 function tokenizerOf(model: CausalLM) {
   if (!model.tokenizer) throw new RunnerError("the model directory has no tokenizer.json");
   return model.tokenizer;
 }
 
+/**
+ * A copy of the parent variant to build on: its own directory loaded (so every layer has the
+ * parent's structure, quantized or sparse), then its in-memory state copied over it, exactly.
+ */
 async function reload(parent: CausalLM, ctx: VariantContext): Promise<CausalLM> {
-  if (parent.modules().some((m) => m instanceof QuantLinear)) {
-    throw new RunnerError(
-      "a variant cannot start from a GPTQ/RTN-quantized one; start from a float variant and quantize last",
-    );
-  }
-  const copy = await loadPretrained(ctx.modelDir);
-  // A sparsified parent has other modules: give the copy the same structure before loading.
-  applySparsityConfig(copy, sparsityConfigOf(parent));
+  const copy = await loadModelDir(ctx.parentDir ?? ctx.modelDir);
   copy.loadStateDict(parent.stateDict());
   return copy;
 }

@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { io, noGrad } from "@shrinkray/tensor-cuda";
+import { io, nn, noGrad } from "@shrinkray/tensor-cuda";
 import { afterAll, describe, expect, it } from "vitest";
-import { SparsityConfigError } from "../replace/config.js";
+import { SparsityConfigError, sparsityConfigOf } from "../replace/config.js";
+import { mergeSparse } from "../replace/merge.js";
 import { sparsify } from "../replace/sparsify.js";
 import { correlatedInputs, maxAbsDiff, TinyStack } from "../test-utils.js";
 import {
@@ -11,6 +12,8 @@ import {
   CONFIG_FILE,
   loadSparseCheckpoint,
   saveSparseCheckpoint,
+  sparseCheckpoint,
+  sparseWeightFormat,
   WEIGHTS_FILE,
 } from "./checkpoint.js";
 
@@ -73,5 +76,35 @@ describe("sparse checkpoints", () => {
       SparsityConfigError,
     );
     expect(() => applySparsityConfig(model, { format: "other" } as never)).toThrow(/not a version-1/);
+  });
+
+  it("sparseCheckpoint's contents (16-bit floats, sharded) load back; mergeSparse gives the same function as dense Linears", async () => {
+    const model = new TinyStack(16, 32, 2, 1);
+    sparsify(model, { rules: [{ pattern: "up_proj$", groups: 4, rank: 3, permutation: "shuffle" }] });
+    const contents = sparseCheckpoint(model, { dtype: "bfloat16" });
+    expect(contents.tensors.get("blocks.0.up_proj.grouped.weight")!.dtype).toBe("bfloat16");
+    expect(contents.tensors.get("blocks.0.up_proj.grouped.perm")!.dtype).toBe("int32");
+    expect(JSON.parse(contents.files[CONFIG_FILE])).toEqual(sparsityConfigOf(model));
+    const dir = await mkdtemp(join(tmpdir(), "sparse-ckpt-"));
+    dirs.push(dir);
+    await io.saveSharded(dir, contents.tensors, { maxShardBytes: 2048 });
+    for (const [name, text] of Object.entries(contents.files)) await writeFile(join(dir, name), text);
+    expect(await readdir(dir)).toContain("model.safetensors.index.json");
+    expect(await sparseWeightFormat.detect(dir)).toBe(true);
+    const skeleton = new TinyStack(16, 32, 2, 99);
+    await sparseWeightFormat.load(skeleton, dir);
+    const x = correlatedInputs(20, 16, 3);
+    model.eval();
+    skeleton.eval();
+    // bfloat16 storage: close to the float32 model, not equal.
+    expect(noGrad(() => maxAbsDiff(skeleton.call(x), model.call(x)))).toBeLessThan(0.05);
+
+    const merged = mergeSparse(skeleton);
+    expect(merged).toEqual(["blocks.0.up_proj", "blocks.1.up_proj"]);
+    expect(skeleton.get("blocks.0.up_proj")).toBeInstanceOf(nn.Linear);
+    const before = noGrad(() => model.call(x));
+    mergeSparse(model);
+    expect(noGrad(() => maxAbsDiff(model.call(x), before))).toBeLessThan(1e-5);
+    expect(await sparseWeightFormat.detect(join(dir, "nope"))).toBe(false);
   });
 });
