@@ -49,7 +49,11 @@ const havePeer = existsSync(PY) && spawnSync(PY, ["-c", "import torch, numpy"]).
 type Result = Record<string, number | number[] | string>;
 
 function run(cmd: string, args: string[]): Result | null {
-  const r = spawnSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 1 << 24,
+  });
   const line = r.stdout
     .split("\n")
     .filter((l) => l.startsWith("{"))
@@ -83,7 +87,11 @@ async function bench(name: string): Promise<void> {
   console.log(
     `\n## ${name}${values.layers ? ` (${values.layers} layers: a quick check, not the real config)` : ""}: ${gb(statSync(join(dir, "model.safetensors")).size)} bf16 file${written > 1 ? `, written in ${written.toFixed(0)} s` : ""}`,
   );
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}; peer: ${havePeer ? "PyTorch (CPU)" : "none"}\n`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}; peer: ${havePeer ? "PyTorch (CPU)" : "none"}\n`,
+  );
   console.log("| measurement | ours | PyTorch | ours/PyTorch |");
   console.log("|---|---|---|---|");
   void fileBytes;
@@ -92,8 +100,18 @@ async function bench(name: string): Promise<void> {
       const a = ours("load", dir);
       const h = ours("load", dir, "auto");
       const p = peer("load", dir);
-      row("load time (float32)", a ? sec(a.seconds as number) : "-", p ? sec(p.seconds as number) : "-", ratio(a?.seconds as number, p?.seconds as number));
-      row("RSS after load (float32)", a ? gb(a.rss as number) : "-", p ? gb(p.rss as number) : "-", ratio(a?.rss as number, p?.rss as number));
+      row(
+        "load time (float32)",
+        a ? sec(a.seconds as number) : "-",
+        p ? sec(p.seconds as number) : "-",
+        ratio(a?.seconds as number, p?.seconds as number),
+      );
+      row(
+        "RSS after load (float32)",
+        a ? gb(a.rss as number) : "-",
+        p ? gb(p.rss as number) : "-",
+        ratio(a?.rss as number, p?.rss as number),
+      );
       if (h)
         row(
           'RSS after load (dtype "auto": bf16 kept)',
@@ -104,8 +122,18 @@ async function bench(name: string): Promise<void> {
     } else if (m.startsWith("prefill-")) {
       const a = ours(m, dir);
       const p = peer(m, dir);
-      row(`${m} time`, a ? sec(a.seconds as number) : "-", p ? sec(p.seconds as number) : "-", ratio(a?.seconds as number, p?.seconds as number));
-      row(`${m} peak RSS`, a ? gb(a.hwm as number) : "-", p ? gb(p.hwm as number) : "-", ratio(a?.hwm as number, p?.hwm as number));
+      row(
+        `${m} time`,
+        a ? sec(a.seconds as number) : "-",
+        p ? sec(p.seconds as number) : "-",
+        ratio(a?.seconds as number, p?.seconds as number),
+      );
+      row(
+        `${m} peak RSS`,
+        a ? gb(a.hwm as number) : "-",
+        p ? gb(p.hwm as number) : "-",
+        ratio(a?.hwm as number, p?.hwm as number),
+      );
     } else if (m === "decode" || m === "generate") {
       const a = ours(m, dir);
       const p = peer(m, dir);
@@ -119,27 +147,47 @@ async function bench(name: string): Promise<void> {
     } else if (m === "decode-4bit") {
       const a = ours(m, dir);
       if (!a) continue;
-      row("4-bit (RTN g128) decode tok/s vs our float32", (a.tokPerS as number).toFixed(2), `ours f32 ${(a.floatTokPerS as number).toFixed(2)}`, `${((a.tokPerS as number) / (a.floatTokPerS as number)).toFixed(2)}× faster`);
-      row("4-bit weight bytes vs our float32", gb(a.weightBytes as number), `ours f32 ${gb(a.floatBytes as number)}`, `${((a.weightBytes as number) / (a.floatBytes as number)).toFixed(2)} ×`);
+      row(
+        "4-bit (RTN g128) decode tok/s vs our float32",
+        (a.tokPerS as number).toFixed(2),
+        `ours f32 ${(a.floatTokPerS as number).toFixed(2)}`,
+        `${((a.tokPerS as number) / (a.floatTokPerS as number)).toFixed(2)}× faster`,
+      );
+      row(
+        "4-bit weight bytes vs our float32",
+        gb(a.weightBytes as number),
+        `ours f32 ${gb(a.floatBytes as number)}`,
+        `${((a.weightBytes as number) / (a.floatBytes as number)).toFixed(2)} ×`,
+      );
     } else if (m.startsWith("gptq-layer:")) {
       const a = ours(m, dir);
       const p = peer(m, dir);
       const shape = a ? `[${a.rows}×${a.cols}]` : "";
       row(
         `GPTQ ${m.slice(11)} ${shape} (Hessian + solve)`,
-        a ? `${sec(a.seconds as number)} (${sec(a.hessianSeconds as number)} + ${sec(a.quantizeSeconds as number)})` : "-",
-        p ? `${sec(p.seconds as number)} (${sec(p.hessianSeconds as number)} + ${sec(p.quantizeSeconds as number)})` : "-",
+        a
+          ? `${sec(a.seconds as number)} (${sec(a.hessianSeconds as number)} + ${sec(a.quantizeSeconds as number)})`
+          : "-",
+        p
+          ? `${sec(p.seconds as number)} (${sec(p.hessianSeconds as number)} + ${sec(p.quantizeSeconds as number)})`
+          : "-",
         ratio(a?.seconds as number, p?.seconds as number),
       );
     } else if (m === "gptq-model") {
       const a = ours(m, dir);
       const p = peer(m, dir);
-      row("whole-model GPTQ 4-bit g128, 16×512 calibration", a ? sec(a.seconds as number) : "-", p ? sec(p.seconds as number) : "-", ratio(a?.seconds as number, p?.seconds as number));
+      row(
+        "whole-model GPTQ 4-bit g128, 16×512 calibration",
+        a ? sec(a.seconds as number) : "-",
+        p ? sec(p.seconds as number) : "-",
+        ratio(a?.seconds as number, p?.seconds as number),
+      );
     }
   }
 }
 
 for (const name of values.model === "all" ? Object.keys(REAL_CONFIGS) : [values.model]) {
-  if (!REAL_CONFIGS[name]) throw new Error(`--model: unknown ${name}; one of ${Object.keys(REAL_CONFIGS).join(", ")}, all`);
+  if (!REAL_CONFIGS[name])
+    throw new Error(`--model: unknown ${name}; one of ${Object.keys(REAL_CONFIGS).join(", ")}, all`);
   await bench(name);
 }

@@ -171,6 +171,11 @@ export abstract class CausalLM extends nn.Module<[Tensor, ForwardOptions?], Tens
     return [name];
   }
 
+  /** Whether checkpoint tensor `name` is stored exactly as our parameter holds it (fromCheckpoint is the identity). */
+  checkpointLayoutMatches(_name: string): boolean {
+    return true;
+  }
+
   /** A checkpoint tensor as our parameter holds it (GPT-2's Conv1D weights are transposed). */
   fromCheckpoint(_name: string, t: Tensor): Tensor {
     return t;

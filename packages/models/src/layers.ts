@@ -49,7 +49,10 @@ export class ModelEmbedding extends nn.Embedding {
     super(empty ? 0 : num, empty ? 0 : dim, { device: opts.device });
     if (empty) {
       Object.assign(this, { numEmbeddings: num, embeddingDim: dim });
-      this.weight = this.param("weight", Tensor.zeros([num, dim], { device: opts.device, dtype: opts.dtype }));
+      this.weight = this.param(
+        "weight",
+        Tensor.zeros([num, dim], { device: opts.device, dtype: opts.dtype }),
+      );
     } else if (opts.dtype && opts.dtype !== "float32") {
       this.weight = this.param("weight", this.weight.detach().cast(opts.dtype));
     }

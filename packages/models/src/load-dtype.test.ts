@@ -33,7 +33,10 @@ describe.skipIf(!HAVE_FIXTURES)('loadPretrained dtype "auto"', () => {
       for (const [n, p] of kept.namedParameters().filter(([, p]) => p.rank === 1))
         expect(`${n} ${p.dtype}`).toBe(`${n} float32`);
       for (const [, p] of wide.namedParameters()) expect(p.dtype).toBe("float32");
-      const ids = Tensor.from(Int32Array.from({ length: 12 }, (_, i) => (i * 13 + 1) % kept.vocabSize), [2, 6]);
+      const ids = Tensor.from(
+        Int32Array.from({ length: 12 }, (_, i) => (i * 13 + 1) % kept.vocabSize),
+        [2, 6],
+      );
       const a = noGrad(() => wide.forward(ids)).dataSync() as Float32Array;
       const b = noGrad(() => kept.forward(ids)).dataSync() as Float32Array;
       // Widening is exact, so both compute on the same float32 values.

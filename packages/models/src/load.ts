@@ -108,7 +108,17 @@ export async function loadWeights(model: CausalLM, dir: string, strict = false):
         `the checkpoint has ${unexpected.length} tensor(s) this architecture does not use: ${unexpected.join(", ")}`,
       );
     }
+    const scratch = new io.ReadScratch();
     for (const { name, stored, target } of plan) {
+      const shape = reader.info(stored).shape;
+      const sameShape = shape.length === target.rank && shape.every((s, i) => s === target.shape[i]);
+      // Straight into the parameter's memory where the stored layout is ours (no copy to collect).
+      if (
+        sameShape &&
+        model.checkpointLayoutMatches(name) &&
+        (await io.readIntoTensor(reader, stored, target, scratch))
+      )
+        continue;
       // Read at the width the model holds this tensor: float32, or the checkpoint's own half width.
       const raw = await reader.tensor(stored, { dtype: target.dtype === "float32" ? "float32" : undefined });
       const value = noGrad(() => model.fromCheckpoint(name, raw));

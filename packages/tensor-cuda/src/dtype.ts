@@ -94,8 +94,20 @@ export function dtypeOfArray(a: TypedArray): DType {
   throw new TypeError(`unsupported typed array ${(a as object).constructor?.name}`);
 }
 
+const ARRAY_CLASS: Record<DType, unknown> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
 export function checkArrayMatches(a: TypedArray, dtype: DType): void {
-  const ok = allocArray(dtype, 0).constructor === a.constructor;
+  const ok = ARRAY_CLASS[dtype] === a.constructor;
   if (!ok) {
     throw new TypeError(`a ${(a as object).constructor.name} cannot hold dtype ${dtype}`);
   }

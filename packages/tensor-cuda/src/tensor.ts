@@ -406,17 +406,13 @@ export class Tensor {
  * Reshape, detach and squeeze share storage between tensors, so disposing one tensor (tidy does
  * it to every intermediate) must not free memory a view of it still reads: storages are counted.
  */
-const storageRefs = new WeakMap<Storage, number>();
-
 function retain(s: Storage): void {
-  storageRefs.set(s, (storageRefs.get(s) ?? 0) + 1);
+  s.refs++;
 }
 
 function release(s: Storage): void {
-  const n = (storageRefs.get(s) ?? 1) - 1;
-  if (n > 0) storageRefs.set(s, n);
-  else {
-    storageRefs.delete(s);
+  if (--s.refs <= 0) {
+    s.refs = 0;
     s.dispose();
   }
 }

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { type CausalLM, generateTokens, loadPretrained } from "@shrinkray/models";
-import { Generator, noGrad, type nn, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { Generator, type nn, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
 import { gptqQuantize, HessianAccumulator, quantizeModel, rtnQuantizeModel } from "../../src/index.js";
 
 const [measure, dir] = process.argv.slice(2);
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     const ids = randomIds(b, t, model.vocabSize, 3);
     const run = () => {
       const t0 = performance.now();
-      noGrad(() => tidy(() => void model.forward(ids).dataSync().length));
+      noGrad(() => tidy(() => void model.forward(ids).shape));
       return (performance.now() - t0) / 1000;
     };
     const times = [run(), run()];
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       Array.from(randomIds(1, 32, model.vocabSize, 20 + i).dataSync() as Int32Array),
     );
     const t0 = performance.now();
-    const res = await generateTokens(model, prompts, { maxNewTokens: 64, eosTokenId: -1 });
+    const res = await generateTokens(model, prompts, { maxNewTokens: 64, eosTokenIds: [] });
     const s = (performance.now() - t0) / 1000;
     const tokens = res.tokens.reduce((n, t) => n + t.length, 0);
     emit({ seconds: s, tokens, tokPerS: tokens / s });
@@ -159,21 +159,34 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     gptqQuantize(w, h, { bits: 4, groupSize: 128 });
     const t2 = performance.now();
-    emit({ rows, cols, hessianSeconds: (t1 - t0) / 1000, quantizeSeconds: (t2 - t1) / 1000, seconds: (t2 - t0) / 1000 });
+    emit({
+      rows,
+      cols,
+      hessianSeconds: (t1 - t0) / 1000,
+      quantizeSeconds: (t2 - t1) / 1000,
+      seconds: (t2 - t0) / 1000,
+    });
     return;
   }
   if (measure === "gptq-model") {
     const { model } = await load();
     const calibration = Array.from({ length: 16 }, (_, i) => randomIds(1, 512, model.vocabSize, 100 + i));
     const t0 = performance.now();
-    const r = quantizeModel(model, calibration, { bits: 4, groupSize: 128 }, {
-      onProgress: (p) => {
-        if (p.done % 7 === 0 || p.done === p.total) {
-          const eta = (p.elapsedSeconds / p.done) * (p.total - p.done);
-          process.stderr.write(`gptq ${p.done}/${p.total} ${p.name} ${p.elapsedSeconds.toFixed(0)} s, ETA ${eta.toFixed(0)} s\n`);
-        }
+    const r = quantizeModel(
+      model,
+      calibration,
+      { bits: 4, groupSize: 128 },
+      {
+        onProgress: (p) => {
+          if (p.done % 7 === 0 || p.done === p.total) {
+            const eta = (p.elapsedSeconds / p.done) * (p.total - p.done);
+            process.stderr.write(
+              `gptq ${p.done}/${p.total} ${p.name} ${p.elapsedSeconds.toFixed(0)} s, ETA ${eta.toFixed(0)} s\n`,
+            );
+          }
+        },
       },
-    });
+    );
     emit({ seconds: (performance.now() - t0) / 1000, layers: r.layers.length });
     return;
   }

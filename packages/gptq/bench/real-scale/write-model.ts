@@ -40,14 +40,19 @@ function tensorsOf(c: Record<string, unknown>): Entry[] {
     out.push({ name: `${p}.mlp.down_proj.weight`, shape: [D, F], kind: "weight" });
   }
   out.push({ name: "model.norm.weight", shape: [D], kind: "norm" });
-  if (!c.tie_word_embeddings) out.push({ name: "lm_head.weight", shape: [n("vocab_size"), D], kind: "weight" });
+  if (!c.tie_word_embeddings)
+    out.push({ name: "lm_head.weight", shape: [n("vocab_size"), D], kind: "weight" });
   return out;
 }
 
 const BF16_ONE = 0x3f80;
 
 /** Writes `dir` (config.json + model.safetensors) unless it is already complete; returns its file bytes. */
-export async function writeRandomModel(dir: string, config: Record<string, unknown>, seed = 1): Promise<number> {
+export async function writeRandomModel(
+  dir: string,
+  config: Record<string, unknown>,
+  seed = 1,
+): Promise<number> {
   const entries = tensorsOf(config);
   const numel = (e: Entry) => e.shape.reduce((a, b) => a * b, 1);
   let offset = 0;
@@ -66,8 +71,14 @@ export async function writeRandomModel(dir: string, config: Record<string, unkno
   mkdirSync(tmp, { recursive: true });
   writeFileSync(join(tmp, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   const out = createWriteStream(join(tmp, "model.safetensors"));
+  out.on("error", (e) => {
+    throw e;
+  });
   const write = (b: Uint8Array) =>
-    new Promise<void>((resolve, reject) => (out.write(b) ? resolve() : out.once("drain", resolve), out.once("error", reject)));
+    new Promise<void>((resolve) => {
+      if (out.write(b)) resolve();
+      else out.once("drain", resolve);
+    });
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(json.length));
   await write(len);

@@ -175,6 +175,10 @@ export class GPT2LMHeadModel extends CausalLM {
     return name.startsWith("transformer.") ? [name, name.slice("transformer.".length)] : [name];
   }
 
+  override checkpointLayoutMatches(name: string): boolean {
+    return !CONV1D.test(name);
+  }
+
   override fromCheckpoint(name: string, t: Tensor): Tensor {
     return CONV1D.test(name) ? t.transpose(0, 1) : t;
   }

@@ -10,6 +10,8 @@ export interface Storage {
   readonly device: Device;
   readonly dtype: DType;
   readonly length: number;
+  /** Tensors sharing this storage (reshapes, detached views): tensor.ts frees it when none is left. */
+  refs: number;
   /** Frees device memory now rather than when the GC gets round to it. Idempotent. */
   dispose(): void;
 }

@@ -6,6 +6,7 @@
 export { writeBytesAtomic } from "./atomic.js";
 export { SafetensorsError } from "./errors.js";
 export { MAX_HEADER_BYTES, type TensorInfo } from "./header.js";
+export { ReadScratch, readIntoTensor } from "./load-into.js";
 export {
   loadSafetensors,
   type RawTensor,

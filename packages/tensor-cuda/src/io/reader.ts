@@ -26,6 +26,8 @@ export interface TensorReader {
   has(name: string): boolean;
   info(name: string): TensorInfo;
   raw(name: string): Promise<RawTensor>;
+  /** Reads a tensor's stored bytes into `into` (exactly its byteLength): no buffer of its own. */
+  readInto(name: string, into: Uint8Array): Promise<void>;
   tensor(name: string, opts?: ReadOptions): Promise<Tensor>;
   metadata(): Record<string, string> | undefined;
   close(): Promise<void>;
@@ -140,6 +142,21 @@ export class SafetensorsFile implements TensorReader {
     }
     this.bytesRead += e.byteLength;
     return { dtype: e.dtype, shape: [...e.shape], bytes };
+  }
+
+  async readInto(name: string, into: Uint8Array): Promise<void> {
+    const e = this.entry(name);
+    if (!this.fh) throw new SafetensorsError(this.path, "read after close()", { tensor: name });
+    if (into.byteLength !== e.byteLength)
+      throw new SafetensorsError(this.path, `readInto: ${into.byteLength} bytes given for ${e.byteLength}`, {
+        tensor: name,
+      });
+    try {
+      await readAt(this.fh, into, this.dataStart + e.begin, this.path, `tensor ${JSON.stringify(name)}`);
+    } catch (err) {
+      throw asSafetensorsError(this.path, err, `reading tensor ${JSON.stringify(name)}`);
+    }
+    this.bytesRead += e.byteLength;
   }
 
   async tensor(name: string, opts: ReadOptions = {}): Promise<Tensor> {

@@ -88,6 +88,9 @@ export class ShardedCheckpoint implements TensorReader {
   raw(name: string): Promise<RawTensor> {
     return this.shard(name).raw(name);
   }
+  readInto(name: string, into: Uint8Array): Promise<void> {
+    return this.shard(name).readInto(name, into);
+  }
   tensor(name: string, opts?: ReadOptions): Promise<Tensor> {
     return this.shard(name).tensor(name, opts);
   }

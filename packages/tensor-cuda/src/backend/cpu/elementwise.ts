@@ -1,7 +1,7 @@
 import type { BinaryOp, Storage, StridedView, UnaryGradOp, UnaryOp } from "../backend.js";
 import { isContiguous } from "../strided-view.js";
 import { erf, roundHalfEven } from "./math.js";
-import { ORT_MIN_ELEMENTS, ortUnary, ortUnarySupported } from "./ort-elementwise.js";
+import { ORT_MIN_ELEMENTS, ortBinary, ortUnary, ortUnarySupported } from "./ort-elementwise.js";
 import { hostEmpty } from "./pool.js";
 import { CpuStorage, nums } from "./storage.js";
 
@@ -76,42 +76,59 @@ type GradLoop = (
   h: Helpers,
 ) => void;
 
-const unaryLoops = new Map<string, UnaryLoop>();
-const gradLoops = new Map<string, GradLoop>();
+/**
+ * Generated loops keyed by (op, dtypes) in nested maps: a string key built per call would cost
+ * more than a small op's whole loop.
+ */
+class LoopCache<F> {
+  private readonly byOp = new Map<string, Map<string, Map<string, F>>>();
+  get(op: string, a: string, b: string, make: () => F): F {
+    let byA = this.byOp.get(op);
+    if (!byA) this.byOp.set(op, (byA = new Map()));
+    let byB = byA.get(a);
+    if (!byB) byA.set(a, (byB = new Map()));
+    let f = byB.get(b);
+    if (!f) byB.set(b, (f = make()));
+    return f;
+  }
+}
+
+const unaryLoops = new LoopCache<UnaryLoop>();
+const gradLoops = new LoopCache<GradLoop>();
 
 // Loops are generated per (op, input type, output type): a loop that only ever sees one typed-array
 // class keeps monomorphic element access.
-function unaryLoop(op: UnaryOp, types: string): UnaryLoop {
-  const key = `${op}:${types}`;
-  let f = unaryLoops.get(key);
-  if (!f) {
-    f = new Function(
-      "X",
-      "O",
-      "n",
-      "h",
-      `for (let i = 0; i < n; i++) { const x = X[i]; O[i] = ${UNARY_EXPR[op]}; }`,
-    ) as UnaryLoop;
-    unaryLoops.set(key, f);
-  }
-  return f;
+function unaryLoop(op: UnaryOp, from: string, to: string): UnaryLoop {
+  return unaryLoops.get(
+    op,
+    from,
+    to,
+    () =>
+      new Function(
+        "X",
+        "O",
+        "n",
+        "h",
+        `for (let i = 0; i < n; i++) { const x = X[i]; O[i] = ${UNARY_EXPR[op]}; }`,
+      ) as UnaryLoop,
+  );
 }
 
-function gradLoop(op: UnaryGradOp, types: string): GradLoop {
-  const key = `${op}:${types}`;
-  let f = gradLoops.get(key);
-  if (!f) {
-    f = new Function(
-      "X",
-      "G",
-      "O",
-      "n",
-      "h",
-      `for (let i = 0; i < n; i++) { const x = X[i]; let d = 0; ${GRAD_BODY[op]} O[i] = G[i] * d; }`,
-    ) as GradLoop;
-    gradLoops.set(key, f);
-  }
-  return f;
+function gradLoop(op: UnaryGradOp, x: string, g: string): GradLoop {
+  return gradLoops.get(
+    op,
+    x,
+    g,
+    () =>
+      new Function(
+        "X",
+        "G",
+        "O",
+        "n",
+        "h",
+        `for (let i = 0; i < n; i++) { const x = X[i]; let d = 0; ${GRAD_BODY[op]} O[i] = G[i] * d; }`,
+      ) as GradLoop,
+  );
 }
 
 export function unary(op: UnaryOp, x: Storage): Storage {
@@ -121,14 +138,14 @@ export function unary(op: UnaryOp, x: Storage): Storage {
   }
   const dtype = op === "logical_not" ? "bool" : x.dtype;
   const out = hostEmpty(dtype, xs.length);
-  unaryLoop(op, `${x.dtype}>${dtype}`)(xs, out, xs.length, HELPERS);
+  unaryLoop(op, x.dtype, dtype)(xs, out, xs.length, HELPERS);
   return new CpuStorage(dtype, out);
 }
 
 export function unaryGrad(op: UnaryGradOp, x: Storage, g: Storage): Storage {
   const xs = nums(x);
   const out = hostEmpty(x.dtype, xs.length);
-  gradLoop(op, `${x.dtype},${g.dtype}`)(xs, nums(g), out, xs.length, HELPERS);
+  gradLoop(op, x.dtype, g.dtype)(xs, nums(g), out, xs.length, HELPERS);
   return new CpuStorage(x.dtype, out);
 }
 
@@ -166,20 +183,26 @@ type BinaryLoop = (
   boff: number,
 ) => void;
 
-const binaryLoops = new Map<
-  string,
-  { same: BinaryLoop; scalarB: BinaryLoop; scalarA: BinaryLoop; general: BinaryLoop }
->();
+interface BinaryLoops {
+  same: BinaryLoop;
+  scalarB: BinaryLoop;
+  scalarA: BinaryLoop;
+  general: BinaryLoop;
+}
 
-function binaryLoopsFor(op: BinaryOp, types: string) {
-  const key = `${op}:${types}`;
-  let f = binaryLoops.get(key);
-  if (f) return f;
+// The output dtype follows from op and a's dtype, so (op, a, b) identifies a loop set.
+const binaryLoops = new LoopCache<BinaryLoops>();
+
+function binaryLoopsFor(op: BinaryOp, a: string, b: string): BinaryLoops {
+  return binaryLoops.get(op, a, b, () => makeBinaryLoops(op));
+}
+
+function makeBinaryLoops(op: BinaryOp): BinaryLoops {
   const e = BINARY_EXPR[op];
   const mk = (body: string) =>
     new Function("A", "B", "O", "shape", "as", "bs", "aoff", "boff", body) as BinaryLoop;
   const n = "let n = 1; for (const d of shape) n *= d;";
-  f = {
+  return {
     same: mk(
       `${n} for (let i = 0; i < n; i++) { const a = A[aoff + i]; const b = B[boff + i]; O[i] = ${e}; }`,
     ),
@@ -206,8 +229,6 @@ function binaryLoopsFor(op: BinaryOp, types: string) {
         }
       }`),
   };
-  binaryLoops.set(key, f);
-  return f;
 }
 
 function isScalarView(v: StridedView): boolean {
@@ -228,8 +249,12 @@ export function binary(
   const dtype = compare ? "bool" : a.dtype;
   let n = 1;
   for (const d of outShape) n *= d;
+  if (n >= ORT_MIN_ELEMENTS && A instanceof Float32Array && B instanceof Float32Array) {
+    const viaOrt = ortBinary(op, A, av, B, bv, outShape);
+    if (viaOrt) return new CpuStorage("float32", viaOrt);
+  }
   const O = hostEmpty(dtype, n);
-  const loops = binaryLoopsFor(op, `${a.dtype},${b.dtype}>${dtype}`);
+  const loops = binaryLoopsFor(op, a.dtype, b.dtype);
   if (isContiguous(av) && isContiguous(bv))
     loops.same(A, B, O, outShape, av.strides, bv.strides, av.offset, bv.offset);
   else if (isContiguous(av) && isScalarView(bv))

@@ -5,49 +5,67 @@ import { CpuStorage, cpu, indices } from "./storage.js";
 
 type Arr = { [i: number]: any; length: number };
 
-/** Visits a strided view in row-major order, calling `row(srcStart, stride, count, dstStart)`. */
-function forEachRow(
-  v: StridedView,
-  row: (src: number, stride: number, count: number, dst: number) => void,
-): void {
-  const r = v.shape.length;
-  if (r === 0) {
-    row(v.offset, 1, 1, 0);
-    return;
-  }
-  const last = v.shape[r - 1];
-  const sl = v.strides[r - 1];
+/*
+ * Strided copies: one loop per typed-array class, generated (as the element-wise loops are) so
+ * element access stays monomorphic; the odometer walks all but the last axis, the last is a
+ * tight loop. A transpose for attention is millions of 64-element rows: a callback per row and
+ * one shared loop for every dtype cost several times the copy itself.
+ */
+type StridedLoop = (
+  X: Arr,
+  O: Arr,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  gather: boolean,
+) => void;
+
+const STRIDED_BODY = `
+  const r = shape.length;
+  if (r === 0) { if (gather) O[0] = X[offset]; else X[offset] = O[0]; return; }
+  const last = shape[r - 1], sl = strides[r - 1];
   let rows = 1;
-  for (let d = 0; d < r - 1; d++) rows *= v.shape[d];
-  const idx = new Array<number>(r - 1).fill(0);
-  let p = v.offset;
+  for (let d = 0; d < r - 1; d++) rows *= shape[d];
+  const idx = new Int32Array(Math.max(r - 1, 1));
+  let p = offset, o = 0;
   for (let k = 0; k < rows; k++) {
-    row(p, sl, last, k * last);
+    if (gather) {
+      if (sl === 1) for (let j = 0; j < last; j++) O[o + j] = X[p + j];
+      else for (let j = 0, q = p; j < last; j++, q += sl) O[o + j] = X[q];
+    } else {
+      if (sl === 1) for (let j = 0; j < last; j++) X[p + j] = O[o + j];
+      else for (let j = 0, q = p; j < last; j++, q += sl) X[q] = O[o + j];
+    }
+    o += last;
     for (let d = r - 2; d >= 0; d--) {
       idx[d]++;
-      p += v.strides[d];
-      if (idx[d] < v.shape[d]) break;
-      p -= v.strides[d] * v.shape[d];
+      p += strides[d];
+      if (idx[d] < shape[d]) break;
+      p -= strides[d] * shape[d];
       idx[d] = 0;
     }
+  }`;
+
+const stridedLoops = new Map<unknown, StridedLoop>();
+
+function stridedLoop(arr: Arr): StridedLoop {
+  const cls = (arr as object).constructor;
+  let f = stridedLoops.get(cls);
+  if (!f) {
+    f = new Function("X", "O", "shape", "strides", "offset", "gather", STRIDED_BODY) as StridedLoop;
+    stridedLoops.set(cls, f);
   }
+  return f;
 }
 
 export function copyStrided(x: Storage, v: StridedView): Storage {
   const X = cpu(x).data as unknown as Arr;
   let n = 1;
   for (const d of v.shape) n *= d;
-  if (isContiguous(v)) {
-    const out = hostEmpty(x.dtype, n) as any;
-    out.set((X as any).subarray(v.offset, v.offset + n));
-    return new CpuStorage(x.dtype, out);
-  }
-  const O = hostEmpty(x.dtype, n) as unknown as Arr;
-  forEachRow(v, (src, stride, count, dst) => {
-    if (stride === 1) for (let j = 0; j < count; j++) O[dst + j] = X[src + j];
-    else for (let j = 0; j < count; j++) O[dst + j] = X[src + j * stride];
-  });
-  return new CpuStorage(x.dtype, O as any);
+  const O = hostEmpty(x.dtype, n) as any;
+  if (isContiguous(v)) O.set((X as any).subarray(v.offset, v.offset + n));
+  else stridedLoop(X)(X, O, v.shape, v.strides, v.offset, true);
+  return new CpuStorage(x.dtype, O);
 }
 
 export function copyInto(dst: Storage, v: StridedView, src: Storage): void {
@@ -57,9 +75,7 @@ export function copyInto(dst: Storage, v: StridedView, src: Storage): void {
     (D as any).set(S, v.offset);
     return;
   }
-  forEachRow(v, (d0, stride, count, s0) => {
-    for (let j = 0; j < count; j++) D[d0 + j * stride] = S[s0 + j];
-  });
+  stridedLoop(D)(D, S, v.shape, v.strides, v.offset, false);
 }
 
 function checkIndex(op: string, i: number, size: number): void {

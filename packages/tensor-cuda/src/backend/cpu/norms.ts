@@ -1,6 +1,6 @@
 import type { SoftmaxSpec, Storage } from "../backend.js";
 import { ORT_MIN_ELEMENTS, ortSoftmax, ortSoftmaxEnabled } from "./ort-elementwise.js";
-import { hostZeros } from "./pool.js";
+import { hostEmpty, hostZeros } from "./pool.js";
 import { CpuStorage, nums } from "./storage.js";
 
 /** Keys row r may attend to: all of them, or a causal prefix. */
@@ -162,22 +162,47 @@ export function layerNormBackward(
 export function rmsNorm(x: Storage, w: Storage | null, rows: number, cols: number, eps: number) {
   const X = nums(x);
   const W = w ? nums(w) : null;
-  const Y = hostZeros(x.dtype, rows * cols) as Float32Array;
-  const rstd = hostZeros(x.dtype, rows) as Float32Array;
-  // HF rounds x * rstd to the activation dtype before the weight multiply; for float32 we do the
-  // same (bit-compatible), for float64 rounding to float32 would make the function a staircase
-  // that finite differences cannot see through.
-  const round = x.dtype === "float32" ? Math.fround : (v: number) => v;
+  if (X instanceof Float32Array && (W === null || W instanceof Float32Array))
+    return rmsNorm32(X, W, rows, cols, eps);
+  const Y = hostEmpty(x.dtype, rows * cols) as Float32Array;
+  const rstd = hostEmpty(x.dtype, rows) as Float32Array;
+  // float64 (finite differences): no rounding to float32, which would make the function a
+  // staircase that finite differences cannot see through.
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
     let s = 0;
     for (let j = 0; j < cols; j++) s += X[b + j] * X[b + j];
     const rs = 1 / Math.sqrt(s / cols + eps);
     rstd[r] = rs;
-    if (W) for (let j = 0; j < cols; j++) Y[b + j] = round(X[b + j] * rs) * W[j];
+    if (W) for (let j = 0; j < cols; j++) Y[b + j] = X[b + j] * rs * W[j];
     else for (let j = 0; j < cols; j++) Y[b + j] = X[b + j] * rs;
   }
   return { y: new CpuStorage(x.dtype, Y), rstd: new CpuStorage(x.dtype, rstd) };
+}
+
+/**
+ * The float32 case on its own, monomorphic: HF rounds x · rstd to the activation dtype before
+ * the weight multiply, and so do we (bit-compatible).
+ */
+function rmsNorm32(X: Float32Array, W: Float32Array | null, rows: number, cols: number, eps: number) {
+  const Y = hostEmpty("float32", rows * cols);
+  const rstd = hostEmpty("float32", rows);
+  for (let r = 0; r < rows; r++) {
+    const b = r * cols;
+    let s0 = 0;
+    let s1 = 0;
+    let j = 0;
+    for (; j + 1 < cols; j += 2) {
+      s0 += X[b + j] * X[b + j];
+      s1 += X[b + j + 1] * X[b + j + 1];
+    }
+    if (j < cols) s0 += X[b + j] * X[b + j];
+    const rs = 1 / Math.sqrt((s0 + s1) / cols + eps);
+    rstd[r] = rs;
+    if (W) for (let k = 0; k < cols; k++) Y[b + k] = Math.fround(X[b + k] * rs) * W[k];
+    else for (let k = 0; k < cols; k++) Y[b + k] = X[b + k] * rs;
+  }
+  return { y: new CpuStorage("float32", Y), rstd: new CpuStorage("float32", rstd) };
 }
 
 export function rmsNormBackward(

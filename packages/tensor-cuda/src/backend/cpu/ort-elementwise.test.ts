@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { Generator, Tensor } from "../../index.js";
 import type { UnaryOp } from "../backend.js";
 import { cpuBackend } from "./index.js";
 import { ORT_MIN_ELEMENTS } from "./ort-elementwise.js";
@@ -56,6 +57,42 @@ describe("onnxruntime element-wise kernels for large tensors", () => {
       const a = run(true, () => cpuBackend.readSync!(cpuBackend.softmax(s, spec)) as Float32Array);
       const b = run(false, () => cpuBackend.readSync!(cpuBackend.softmax(s, spec)) as Float32Array);
       expect(maxRel(a, b)).toBeLessThan(2e-6);
+    });
+  }
+});
+
+describe("large binary ops through onnxruntime", () => {
+  const n = 1 << 17;
+  const g = new Generator(5);
+  const a = Tensor.randn([4, n / 4], { generator: g });
+  const b = Tensor.randn([4, n / 4], { generator: g }).add(3);
+  const row = Tensor.randn([n / 4], { generator: g });
+  const col = Tensor.randn([4, 1], { generator: g });
+  const jsOnly = <T>(fn: () => T): T => {
+    process.env.SHRINKRAY_ORT_ELEMENTWISE = "0";
+    try {
+      return fn();
+    } finally {
+      delete process.env.SHRINKRAY_ORT_ELEMENTWISE;
+    }
+  };
+  for (const op of ["add", "sub", "mul", "div"] as const) {
+    it(`${op}: the same numbers as the TypeScript loops, broadcasting included`, () => {
+      for (const [x, y] of [
+        [a, b],
+        [a, row],
+        [col, a],
+        [a, Tensor.scalar(0.5)],
+        // a strided (sliced) operand is not a plain broadcast: it takes the TypeScript path
+        [a.slice(1, 0, n / 8), b.slice(1, n / 8)],
+      ] as const) {
+        const got = x[op](y).dataSync() as Float32Array;
+        const want = jsOnly(() => x[op](y).dataSync() as Float32Array);
+        expect(got.length).toBe(want.length);
+        let same = true;
+        for (let i = 0; i < got.length && same; i++) same = Object.is(got[i], want[i]);
+        expect(same).toBe(true);
+      }
     });
   }
 });

@@ -8,6 +8,7 @@ import { hostPool } from "./pool.js";
  */
 export class CpuStorage implements Storage {
   readonly device: Device = "cpu";
+  refs = 0;
   private readonly owned: boolean;
   private disposed = false;
   constructor(

@@ -17,6 +17,7 @@ const finalizer = new FinalizationRegistry<Held>((h) => h.allocator.release(h.bl
 
 export class CudaStorage implements Storage {
   readonly device: Device = "cuda";
+  refs = 0;
   private block: DeviceBlock | null;
 
   constructor(
