@@ -89,7 +89,13 @@ export async function loadQuantized(
     const layers: QuantLinear[] = [];
     for (const t of targets) layers.push(await readLayer(reader, t, v1Rule, dir));
     for (const [i, t] of targets.entries()) t.install(layers[i]);
+    const scratch = new io.ReadScratch();
+    const layoutMatches = (name: string): boolean =>
+      typeof (model as { checkpointLayoutMatches?: unknown }).checkpointLayoutMatches === "function" &&
+      (model as unknown as { checkpointLayoutMatches(n: string): boolean }).checkpointLayoutMatches(name);
     for (const f of floats) {
+      // Straight into the parameter (float32, or the width a model built with dtype "auto" keeps).
+      if (layoutMatches(f.name) && (await io.readIntoTensor(reader, f.stored!, f.target, scratch))) continue;
       const raw = await reader.tensor(f.stored!, { dtype: "float32" });
       noGrad(() => {
         const value = naming.fromCheckpoint(f.name, raw);

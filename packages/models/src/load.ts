@@ -64,8 +64,9 @@ export async function loadPretrained(dir: string | URL, opts: LoadOptions = {}):
       break;
     }
   }
-  // Packed and sparse formats build their own layers; "auto" widths apply to plain float weights.
-  const dtype = opts.dtype === "auto" && !format ? await checkpointWeightDtype(d) : "float32";
+  // With a format, "auto" keeps the float tensors it copies (embeddings, an unquantized head) at
+  // the checkpoint's width; the layers it builds itself (packed, sparse) are its own.
+  const dtype = opts.dtype === "auto" ? await checkpointWeightDtype(d) : "float32";
   const model = createModel(config, { init: "empty", device: opts.device, file: configPath, dtype });
   if (format) await format.load(model, d, config);
   else {

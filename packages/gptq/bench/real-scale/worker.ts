@@ -2,15 +2,23 @@
  * One measurement of ours on a real-scale model directory, in a process of its own so that its
  * peak RSS is its own. Prints one JSON line. Run by ../real-scale.ts; by hand:
  *
- *   npx tsx bench/real-scale/worker.ts MEASURE DIR [--dtype float32|auto]
+ *   node --expose-gc --import tsx bench/real-scale/worker.ts MEASURE DIR [--dtype float32|auto]
  *
- * MEASURE: load | prefill-1x512 | prefill-4x512 | decode | generate | decode-4bit |
+ * MEASURE: baseline | load | prefill-1x512 | prefill-4x512 | decode | generate |
+ *          write-4bit (--out DIR4) | decode-4bit (DIR is then a GPTQ directory) |
  *          gptq-layer:<q|k|v|o|gate|up|down> | gptq-model
  */
 import { readFileSync } from "node:fs";
 import { type CausalLM, generateTokens, loadPretrained } from "@shrinkray/models";
-import { Generator, type nn, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
-import { gptqQuantize, HessianAccumulator, quantizeModel, rtnQuantizeModel } from "../../src/index.js";
+import { Generator, linear, type nn, noGrad, Tensor, tidy, trimHostPool } from "@shrinkray/tensor-cuda";
+import {
+  gptqQuantize,
+  gptqWeightFormat,
+  HessianAccumulator,
+  quantizeModel,
+  rtnQuantizeModel,
+  saveQuantized,
+} from "../../src/index.js";
 
 const [measure, dir] = process.argv.slice(2);
 const dtypeArg = process.argv.indexOf("--dtype");
@@ -21,7 +29,13 @@ function status(field: "VmRSS" | "VmHWM"): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/**
+ * rss: what the process holds at rest (after a collection and returning free memory, which a
+ * reference-counted runtime like PyTorch's does as it goes); hwm: the peak, as it happened.
+ */
 function emit(o: Record<string, unknown>): void {
+  (globalThis as { gc?: () => void }).gc?.();
+  trimHostPool();
   console.log(JSON.stringify({ measure, rss: status("VmRSS"), hwm: status("VmHWM"), ...o }));
 }
 
@@ -128,21 +142,30 @@ async function main(): Promise<void> {
     emit({ seconds: s, tokens, tokPerS: tokens / s });
     return;
   }
-  if (measure === "decode-4bit") {
-    const { model } = await load();
-    const floatBytes = weightBytes(model);
-    const floatTokPerS = timeDecode(model, 32);
+  if (measure === "baseline") {
+    // The process without a model: runtime, onnxruntime and BLAS loaded, one small op of each.
+    linear(Tensor.ones([2, 8]), Tensor.ones([3, 8])).dispose();
+    Tensor.ones([1 << 17])
+      .exp()
+      .dispose();
+    emit({});
+    return;
+  }
+  if (measure === "write-4bit") {
+    // DIR's 4-bit (RTN, g128, asymmetric) GPTQ checkpoint, for decode-4bit to load like any other.
+    const out = process.argv[process.argv.indexOf("--out") + 1];
+    const model = await loadPretrained(dir, { dtype: "auto", tokenizer: false });
     const t0 = performance.now();
-    rtnQuantizeModel(model, { bits: 4, groupSize: 128, sym: false });
-    const quantizeSeconds = (performance.now() - t0) / 1000;
+    const r = rtnQuantizeModel(model, { bits: 4, groupSize: 128, sym: false });
+    await saveQuantized(out, model, { quantizeConfig: r.config, hfConfig: model.config });
+    emit({ seconds: (performance.now() - t0) / 1000 });
+    return;
+  }
+  if (measure === "decode-4bit") {
+    // DIR is a GPTQ directory; its float tensors (embeddings, tied head) stay at their width.
+    const model = await loadPretrained(dir, { dtype: "auto", tokenizer: false, formats: [gptqWeightFormat] });
     timeDecode(model, 4);
-    emit({
-      tokPerS: timeDecode(model, 64),
-      weightBytes: weightBytes(model),
-      floatTokPerS,
-      floatBytes,
-      quantizeSeconds,
-    });
+    emit({ tokPerS: timeDecode(model, 64), weightBytes: weightBytes(model) });
     return;
   }
   if (measure.startsWith("gptq-layer:")) {

@@ -302,6 +302,18 @@ export interface Backend {
     inverse: boolean,
   ): Storage;
 
+  /**
+   * y [rows, n] = x [rows, k] · Wᵀ (+ bias) for a float32 x and a weight W [n, k] kept at half
+   * width (bfloat16/float16), without a float32 copy of W: `linear` on such a weight, forward only.
+   */
+  halfWeightMatmul?(
+    x: Storage,
+    w: Storage,
+    rows: number,
+    k: number,
+    n: number,
+    bias: Storage | null,
+  ): Storage;
   /** Quantization kernels (quantized/ defines the ops on Tensor); absent where a backend has none. */
   quant?: QuantKernels;
 }

@@ -1,3 +1,4 @@
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { broadcastShapes, DTypeError, fmt, numel, ShapeError } from "../shape.js";
 import { recordOp, type Tensor, wrap } from "../tensor.js";
 import { backendOf, computeType, sameDevice, sumToShape } from "./util.js";
@@ -148,6 +149,35 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
  * only while an autograd graph needs it for the backward.
  */
 function halfWeightLinear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const backend = backendOf(weight);
+  const inF = weight.shape[1];
+  const recording = isGradEnabled() && (x.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
+  if (
+    backend.halfWeightMatmul &&
+    !recording &&
+    weight.rank === 2 &&
+    x.device === weight.device &&
+    x.dtype === "float32" &&
+    x.shape[x.rank - 1] === inF &&
+    (!bias || (bias.dtype === "float32" && bias.rank === 1 && bias.shape[0] === weight.shape[0]))
+  ) {
+    // Forward only: the device multiplies by the half-width weight without widening all of it.
+    const rows = x.size / inF;
+    const flat = x.contiguous();
+    const y = wrap(
+      backend.halfWeightMatmul(
+        flat.storage,
+        weight.storage,
+        rows,
+        inF,
+        weight.shape[0],
+        bias?.storage ?? null,
+      ),
+      [...x.shape.slice(0, -1), weight.shape[0]],
+    );
+    if (flat !== x) flat.dispose();
+    return y;
+  }
   const w = weight.cast("float32");
   const y = linear(x, w, bias?.dtype === "float32" || !bias ? bias : bias.cast("float32"));
   if (!w.heldByGraph) w.dispose();

@@ -27,3 +27,27 @@ export function tuneAllocator(): boolean {
   }
   return tuned;
 }
+
+let mallocTrim: ((pad: number) => number) | null | undefined;
+
+/**
+ * Hands memory glibc holds free back to the system (malloc_trim): after a burst of large
+ * temporaries, e.g. onnxruntime parsing a weight into its session and prepacking it, the freed
+ * copies would otherwise stay in the process's RSS. A no-op off glibc.
+ */
+export function releaseFreedHostMemory(): void {
+  if (mallocTrim === undefined) {
+    mallocTrim = null;
+    const report = process.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined;
+    if (process.platform === "linux" && report?.header?.glibcVersionRuntime) {
+      try {
+        mallocTrim = createRequire(import.meta.url)("koffi")
+          .load("libc.so.6")
+          .func("int malloc_trim(size_t)");
+      } catch {
+        mallocTrim = null;
+      }
+    }
+  }
+  mallocTrim?.(0);
+}

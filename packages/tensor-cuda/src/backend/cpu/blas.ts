@@ -99,3 +99,25 @@ export function blasSgemm(
   }
   return out;
 }
+
+/**
+ * C [m, n] (row stride ldc) = A [m, k] (row stride lda) · Bᵀ for B [n, k] (row stride ldb), into
+ * the caller's C (a column block of a wider matrix, say). False when there is no system BLAS.
+ */
+export function sgemmInto(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  c: Float32Array,
+  ldc: number,
+): boolean {
+  const f = load();
+  if (!f) return false;
+  if (m === 0 || n === 0) return true;
+  f(ROW_MAJOR, NO_TRANS, TRANS, m, n, k, 1, a, lda, b, ldb, 0, c, ldc);
+  return true;
+}

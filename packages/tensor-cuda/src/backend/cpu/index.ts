@@ -11,6 +11,7 @@ import { hostEmpty, hostZeros } from "./pool.js";
 import { cpuQuantKernels } from "./quant/index.js";
 import { reduce } from "./reduce.js";
 import { CpuStorage, cpu, nums } from "./storage.js";
+import { halfWeightMatmul } from "./wasm/half-matrix.js";
 
 export { CpuStorage } from "./storage.js";
 
@@ -102,4 +103,5 @@ export const cpuBackend: Backend = {
   rmsNormBackward,
   adamwStep,
   quant: cpuQuantKernels,
+  halfWeightMatmul,
 };

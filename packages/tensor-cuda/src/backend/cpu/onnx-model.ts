@@ -68,10 +68,10 @@ class Writer {
     build(w);
     return this.bytesField(field, w.finish());
   }
-  finish(): Uint8Array {
+  finish(alloc: (bytes: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array {
     this.flush();
     if (this.chunks.length === 1) return this.chunks[0];
-    const out = new Uint8Array(this.size);
+    const out = alloc(this.size);
     let at = 0;
     for (const c of this.chunks) {
       out.set(c, at);
@@ -133,6 +133,8 @@ export function buildModel(
   inputs: ValueInfo[],
   outputs: ValueInfo[],
   initializers: Initializer[] = [],
+  /** Where the model's bytes go (a big weight's model is tens of megabytes: a pooled buffer, say). */
+  alloc?: (bytes: number) => Uint8Array,
 ): Uint8Array {
   const w = new Writer();
   w.int(1, 8); // ir_version
@@ -161,5 +163,5 @@ export function buildModel(
   });
   w.msg(8, (o) => o.str(1, "").int(2, 17));
   w.msg(8, (o) => o.str(1, "com.microsoft").int(2, 1));
-  return w.finish();
+  return w.finish(alloc);
 }

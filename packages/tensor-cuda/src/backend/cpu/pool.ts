@@ -1,4 +1,6 @@
 import { byteSize, type DType, type TypedArray } from "../../dtype.js";
+import { releaseFreedHostMemory } from "./allocator.js";
+import { wasmHalfArray } from "./wasm/half-matrix.js";
 
 /*
  * Storage reuse for CPU tensors. JavaScript frees a typed array only when the collector finds it
@@ -15,6 +17,8 @@ import { byteSize, type DType, type TypedArray } from "../../dtype.js";
 
 /** Below this a buffer is V8's business: small arrays are cheap and freed quickly by the young GC. */
 const MIN_POOLED_BYTES = 64 * 1024;
+/** bfloat16 arrays from this size on live in WebAssembly memories (see alloc). */
+const WASM_HALF_MIN_BYTES = 1024 * 1024;
 /** Size classes per power of two: at most 12.5% of a buffer is slack. */
 const CLASSES_PER_OCTAVE = 8;
 
@@ -102,6 +106,9 @@ class HostPool {
   alloc(dtype: DType, n: number, zeroed: boolean): TypedArray {
     const bytes = n * byteSize(dtype);
     if (bytes < MIN_POOLED_BYTES) return small(dtype, n);
+    // Large bfloat16 arrays are matrices kept at a checkpoint's width: born where the WebAssembly
+    // kernels read them (wasm/half-matrix.ts), and freed by the collector, not pooled.
+    if (dtype === "bfloat16" && bytes >= WASM_HALF_MIN_BYTES) return wasmHalfArray(n);
     const Ctor = ctorOf(dtype);
     const size = classBytes(bytes);
     const list = this.free.get(size);
@@ -176,9 +183,13 @@ export function hostPoolStats(): HostPoolStats {
   return hostPool.stats();
 }
 
-/** Returns the pool's free buffers to the garbage collector, e.g. between phases of a long job. */
+/**
+ * Returns the pool's free buffers to the garbage collector and glibc's free memory to the system,
+ * e.g. after loading a model or between phases of a long job.
+ */
 export function trimHostPool(): void {
   hostPool.trim();
+  releaseFreedHostMemory();
 }
 
 /** Gives a scratch array from hostEmpty/hostZeros straight back (it must not be read afterwards). */

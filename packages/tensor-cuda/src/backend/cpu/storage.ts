@@ -9,18 +9,31 @@ import { hostPool } from "./pool.js";
 export class CpuStorage implements Storage {
   readonly device: Device = "cpu";
   refs = 0;
-  private readonly owned: boolean;
+  private owned: boolean;
   private disposed = false;
   constructor(
     readonly dtype: DType,
     public data: TypedArray,
   ) {
     checkArrayMatches(data, dtype);
+    this.length = data.length;
     this.owned = hostPool.claim(data);
   }
-  get length(): number {
-    return this.data.length;
+  /** Fixed at construction: the array may be replaced (adopt) or detached by a growing memory. */
+  readonly length: number;
+  /**
+   * Moves the contents to `data` (same dtype and length, already filled by the caller), e.g. into
+   * a WebAssembly memory a kernel reads in place; the old array goes back to the pool if it was ours.
+   */
+  adopt(data: TypedArray): void {
+    checkArrayMatches(data, this.dtype);
+    if (data.length !== this.length)
+      throw new RangeError(`CpuStorage.adopt: ${data.length} elements for ${this.length}`);
+    if (this.owned) hostPool.release(this.data);
+    this.owned = false;
+    this.data = data;
   }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -1,9 +1,11 @@
+import { float16BitsToFloat32 } from "../../../dtype.js";
+import { unpackBits } from "../../../quantized/bitstream.js";
 import type { GptqMatmulSpec, Storage } from "../../backend.js";
+import { releaseFreedHostMemory } from "../allocator.js";
 import { buildModel, ONNX_FLOAT, ONNX_UINT8 } from "../onnx-model.js";
 import { OrtGraph } from "../ort-session.js";
-import { hostEmpty, hostRecycle } from "../pool.js";
+import { hostEmpty, hostRecycle, hostZeros } from "../pool.js";
 import { CpuStorage, cpu } from "../storage.js";
-import { unpackGptqBuffers } from "./unpack.js";
 
 /*
  * Packed low-bit matmul on the CPU through onnxruntime's com.microsoft::MatMulNBits (MLAS's
@@ -76,28 +78,34 @@ function prepare(
 ): Prepared | Unsupported {
   const { inFeatures: K, outFeatures: N, groups, bits } = spec;
   if (bits > 4) return { reason: `${bits}-bit codes` };
-  const u = unpackGptqBuffers(qweight, qzeros, scales, gIdx, spec);
-  const layout = blockLayout(u.gIdx, groups);
+  const g = int32(gIdx, "g_idx");
+  for (let i = 0; i < K; i++) {
+    if (!(g[i] >= 0 && g[i] < groups))
+      throw new RangeError(`packed weight: g_idx[${i}] = ${g[i]} is outside [0, ${groups})`);
+  }
+  const layout = blockLayout(g, groups);
   if ("reason" in layout) return layout;
   const { order, block } = layout;
   const kBlocks = Math.ceil(K / block);
   const blob = block / 2;
-  const B = new Uint8Array(N * kBlocks * blob);
-  const sc = new Float32Array(N * kBlocks);
+  // Temporaries from the pool and back to it: a model's worth of layers would otherwise leave
+  // gigabytes of garbage between collections (and glibc holding it afterwards).
+  const B = hostZeros<Uint8Array>("uint8", N * kBlocks * blob);
+  fillCodes(B, int32(qweight, "qweight"), K, N, bits, order, kBlocks * blob);
+  const sc = hostEmpty("float32", N * kBlocks);
   const zpBytes = Math.ceil(kBlocks / 2);
-  const zp = new Uint8Array(N * zpBytes);
+  const zp = hostZeros<Uint8Array>("uint8", N * zpBytes);
+  const zeros = unpackBits(int32(qzeros, "qzeros"), groups, N, bits, 1);
+  const S = cpu(scales).data;
+  const scale =
+    S instanceof Float32Array
+      ? (i: number) => S[i]
+      : (i: number) => float16BitsToFloat32((S as Uint16Array)[i]);
   for (let n = 0; n < N; n++) {
-    const rowB = n * kBlocks * blob;
-    for (let p = 0; p < K; p++) {
-      const k = order ? order[p] : p;
-      const code = u.codesT[k * N + n];
-      B[rowB + (p >> 1)] |= (p & 1 ? code << 4 : code) & 0xff;
-    }
     for (let b = 0; b < kBlocks; b++) {
-      const first = order ? order[b * block] : b * block;
-      const g = u.gIdx[first];
-      sc[n * kBlocks + b] = u.scales[g * N + n];
-      const z = u.zeros[g * N + n];
+      const grp = g[order ? order[b * block] : b * block];
+      sc[n * kBlocks + b] = scale(grp * N + n);
+      const z = zeros[grp * N + n];
       zp[n * zpBytes + (b >> 1)] |= (b & 1 ? z << 4 : z) & 0xff;
     }
   }
@@ -124,8 +132,55 @@ function prepare(
       { name: "scales", elemType: ONNX_FLOAT, dims: [N * kBlocks], data: sc },
       { name: "zero_points", elemType: ONNX_UINT8, dims: [N * zpBytes], data: zp },
     ],
+    (bytes) => hostEmpty<Uint8Array>("uint8", bytes),
   );
-  return { graph: new OrtGraph(model), order };
+  const graph = new OrtGraph(model);
+  for (const t of [B, sc, zp, model]) hostRecycle(t);
+  // onnxruntime parsed and prepacked the weight; its parse copies are freed, but glibc would keep
+  // them in the process.
+  releaseFreedHostMemory();
+  return { graph, order };
+}
+
+/**
+ * MatMulNBits's B [N, rows of `rowBytes`]: row n holds column n's codes along the input axis
+ * (in `order` where given), two per byte, low nibble first. Natural-order 4-bit codes are GPTQ's
+ * own words, transposed: a qweight word holds eight consecutive codes low nibble first, exactly
+ * four bytes of B.
+ */
+function fillCodes(
+  B: Uint8Array,
+  qweight: Int32Array,
+  K: number,
+  N: number,
+  bits: number,
+  order: Int32Array | null,
+  rowBytes: number,
+): void {
+  if (bits === 4 && !order && rowBytes % 4 === 0) {
+    const words = K / 8;
+    const B32 = new Uint32Array(B.buffer, B.byteOffset, B.byteLength / 4);
+    const rowWords = rowBytes / 4;
+    for (let w = 0; w < words; w++) {
+      const src = w * N;
+      for (let n = 0; n < N; n++) B32[n * rowWords + w] = qweight[src + n];
+    }
+    return;
+  }
+  const codesT = unpackBits(qweight, K, N, bits, 0);
+  for (let n = 0; n < N; n++) {
+    const row = n * rowBytes;
+    for (let p = 0; p < K; p++) {
+      const code = codesT[(order ? order[p] : p) * N + n];
+      B[row + (p >> 1)] |= (p & 1 ? code << 4 : code) & 0xff;
+    }
+  }
+}
+
+function int32(s: Storage, what: string): Int32Array {
+  const d = cpu(s).data;
+  if (!(d instanceof Int32Array)) throw new TypeError(`${what} must be int32, got ${s.dtype}`);
+  return d;
 }
 
 /** y [rows, out] = x · Wᵀ through MatMulNBits, or null where the weight's layout cannot take it. */
