@@ -16,7 +16,7 @@ const USAGE = `usage: shrinkray <command> [options]
   distill --model DIR (--teacher DIR | --endpoint URL --teacher-model NAME [--top-k K]) --data PATH [--steps N]
   cache-teacher --model STUDENT_DIR (--teacher DIR | --endpoint URL --teacher-model NAME) --data PATH --top-k 20 --out DIR
   eval --model DIR --task gsm8k|rupbench|perplexity|mmlu|squad --eval-data PATH [--limit N]
-  eval --endpoint URL --served-model NAME --task ... --eval-data PATH   evaluate a served model
+  eval --endpoint URL --served-model NAME --task ... --eval-data PATH [--tokenizer DIR]   evaluate a served model
   sensitivity --model DIR --task ... --eval-data PATH [--bits 2] [--granularity layer|module] [--budget 0.1]
   report RUN_DIR... [--out FILE]                  one comparison table over runs
   pull <hub-id> [--to DIR] [--include "*.json,*.safetensors"] [--endpoint URL] [--revision REV]
