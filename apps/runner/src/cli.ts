@@ -20,7 +20,7 @@ const USAGE = `usage: shrinkray <command> [options]
   eval --model DIR --task gsm8k|rupbench|perplexity|mmlu|squad --eval-data PATH [--limit N]
       [--shots K] [--chat-template] [--system-prompt TEXT]   (gsm8k: K of gsm8k_cot's 8 exemplars;
       mmlu: K from the dev/ split beside test/; --chat-template renders with the model's template)
-  eval --endpoint URL --served-model NAME --task ... --eval-data PATH   evaluate a served model
+  eval --endpoint URL --served-model NAME --task ... --eval-data PATH [--tokenizer DIR]   evaluate a served model
   sensitivity --model DIR --task ... --eval-data PATH [--bits 2] [--granularity layer|module] [--budget 0.1]
   report RUN_DIR... [--out FILE]                  one comparison table over runs
   pull <hub-id> [--to DIR] [--include "*.json,*.safetensors"] [--endpoint URL] [--revision REV]

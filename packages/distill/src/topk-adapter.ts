@@ -80,7 +80,7 @@ function fill(
   }
   if (!entry.ids) {
     throw new Error(
-      `topkTeacher: sequence ${b}, position ${q} has no token ids (ask the server for ids, e.g. openai-lm's returnTokenIds or tokenToId)`,
+      `topkTeacher: sequence ${b}, position ${q} has no token ids (serve the teacher with vLLM, which names token ids, or give openai-lm's teacher the model's vocabulary)`,
     );
   }
   // Servers may list k + 1 (the actual token besides the top k): keep the k most likely.

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { ApiClient, type ClientOptions, normaliseEndpoint } from "./client.js";
+import { ApiClient, type ClientOptions, normaliseEndpoint, type RetryInfo } from "./client.js";
 import { ConfigError, HttpStatusError, MalformedResponseError, NetworkError } from "./errors.js";
 import { type MockServer, startMockServer, TableModel } from "./mock-server.js";
 
@@ -12,13 +12,15 @@ afterEach(() => {
   server.faults.length = 0;
   server.requests.length = 0;
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
 
 const body = { prompt: "a b", max_tokens: 1 };
 
-/** A client whose back-off is recorded, not waited for. */
+/** A client whose back-off is recorded, not waited for, and whose retries are collected. */
 function client(extra: Partial<ClientOptions> = {}) {
   const sleeps: number[] = [];
+  const retries: RetryInfo[] = [];
   const c = new ApiClient({
     endpoint: server.url,
     model: "mock",
@@ -27,9 +29,10 @@ function client(extra: Partial<ClientOptions> = {}) {
     sleep: async (ms) => {
       sleeps.push(ms);
     },
+    onRetry: (r) => retries.push(r),
     ...extra,
   });
-  return { c, sleeps };
+  return { c, sleeps, retries };
 }
 
 describe("ApiClient retries", () => {
@@ -40,24 +43,62 @@ describe("ApiClient retries", () => {
     expect(sleeps).toEqual([2000, 500]);
   });
 
-  it("caps an excessive Retry-After", async () => {
+  it("caps an excessive Retry-After, and says so", async () => {
     server.faults.push({ status: 429, retryAfter: "3600" });
-    const { c, sleeps } = client({ maxRetryAfterMs: 5000 });
+    const { c, sleeps, retries } = client({ maxRetryAfterMs: 5000 });
     await c.post("completions", body);
     expect(sleeps).toEqual([5000]);
+    expect(retries).toEqual([
+      {
+        origin: { endpoint: `${server.url}/v1`, model: "mock" },
+        attempt: 1,
+        maxRetries: 5,
+        delayMs: 5000,
+        retryAfterMs: 3_600_000,
+        reason: "HTTP 429",
+      },
+    ]);
+  });
+
+  it("logs each retry on stderr with its reason and wait when no onRetry is given", async () => {
+    server.faults.push({ status: 429, retryAfter: "3600" }, { delayMs: 400 });
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+      lines.push(String(s));
+      return true;
+    });
+    const { c } = client({ maxRetryAfterMs: 5000, timeoutMs: 50, maxRetries: 3, onRetry: undefined });
+    await c.post("completions", body);
+    expect(lines).toEqual([
+      `openai-lm: ${server.url}/v1 (model mock): HTTP 429; retry 1/3 in 5.0 s (Retry-After 3600.0 s, capped)\n`,
+      `openai-lm: ${server.url}/v1 (model mock): timeout after 50 ms; retry 2/3 in 0.2 s\n`,
+    ]);
+  });
+
+  it("does not retry a status the request calls permanent", async () => {
+    server.faults.push({ status: 500, body: '{"error":{"message":"Only no echo is supported"}}' });
+    const { c, sleeps } = client();
+    const err: any = await c
+      .post("completions", body, { permanent: (status, text) => status === 500 && text.includes("echo") })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(HttpStatusError);
+    expect(err.attempts).toBe(1);
+    expect(sleeps).toEqual([]);
   });
 
   it("backs off exponentially, with jitter, on 5xx", async () => {
     server.faults.push({ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 }, { status: 500 });
     const { c, sleeps } = client({ random: () => 0 });
-    const retries: string[] = [];
     await c.post("completions", body);
     expect(sleeps).toEqual([50, 100, 200, 400, 500]);
-    const { c: c2, sleeps: s2 } = client({ onRetry: (r) => retries.push(r.reason) });
+    const { c: c2, sleeps: s2, retries } = client();
     server.faults.push({ status: 503 }, { status: 500 });
     await c2.post("completions", body);
     expect(s2).toEqual([100, 200]);
-    expect(retries).toEqual(["HTTP 503", "HTTP 500"]);
+    expect(retries.map((r) => [r.reason, r.attempt, r.delayMs])).toEqual([
+      ["HTTP 503", 1, 100],
+      ["HTTP 500", 2, 200],
+    ]);
   });
 
   it("gives up after maxRetries with the last status", async () => {
@@ -90,10 +131,9 @@ describe("ApiClient retries", () => {
 
   it("times out a slow answer and retries it", async () => {
     server.faults.push({ delayMs: 400 });
-    const reasons: string[] = [];
-    const { c } = client({ timeoutMs: 50, onRetry: (r) => reasons.push(r.reason) });
+    const { c, retries } = client({ timeoutMs: 50 });
     expect(await c.post("completions", body)).toHaveProperty("choices");
-    expect(reasons).toEqual(["timeout after 50 ms"]);
+    expect(retries.map((r) => r.reason)).toEqual(["timeout after 50 ms"]);
   });
 
   it("reports a timeout when every attempt is slow", async () => {
@@ -106,7 +146,12 @@ describe("ApiClient retries", () => {
   });
 
   it("reports an unreachable server", async () => {
-    const err: any = await new ApiClient({ endpoint: "http://127.0.0.1:1", model: "m", maxRetries: 0 })
+    const err: any = await new ApiClient({
+      endpoint: "http://127.0.0.1:1",
+      model: "m",
+      maxRetries: 0,
+      onRetry: () => {},
+    })
       .post("completions", body)
       .catch((e) => e);
     expect(err).toBeInstanceOf(NetworkError);

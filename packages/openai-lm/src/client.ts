@@ -14,12 +14,27 @@ import {
 import { Semaphore } from "./semaphore.js";
 
 export interface RetryInfo {
+  /** Where the failed request went. */
+  origin: ErrorOrigin;
   /** 1-based number of the attempt that failed. */
   attempt: number;
+  /** Retries allowed after the first attempt; this wait is for retry number `attempt` of them. */
+  maxRetries: number;
   /** How long the client waits before the next attempt. */
   delayMs: number;
+  /** The wait the server asked for in `Retry-After`, before the cap; absent when it asked none. */
+  retryAfterMs?: number;
   /** "HTTP 429", "HTTP 503", "timeout after 30000 ms", "ECONNRESET", ... */
   reason: string;
+}
+
+/** Per-request choices of `ApiClient.post`. */
+export interface PostOptions {
+  /**
+   * A failed status that retrying cannot fix although it looks transient, e.g. llama.cpp's 500
+   * for a refused parameter: it is thrown at once instead of being retried.
+   */
+  permanent?: (status: number, body: string) => boolean;
 }
 
 export interface ClientOptions {
@@ -45,7 +60,11 @@ export interface ClientOptions {
   maxRetryAfterMs?: number;
   /** Extra headers (e.g. an organisation id). */
   headers?: Record<string, string>;
-  /** Called before each back-off; for progress lines. */
+  /**
+   * Called before each back-off, so a slow or rate-limited server is visible while it happens.
+   * Default: one line on stderr per retry with the reason and the wait (`logRetry`); pass your own
+   * to route it into a progress display, or `() => {}` to silence it.
+   */
   onRetry?: (info: RetryInfo) => void;
   /** Injected for tests and custom schedulers. */
   sleep?: (ms: number) => Promise<void>;
@@ -55,6 +74,17 @@ export interface ClientOptions {
 
 const DEFAULT_API_KEY_ENV = "OPENAI_API_KEY";
 const BODY_SNIPPET = 500;
+
+/** The default `onRetry`: "openai-lm: http://h:8000/v1 (model m): HTTP 429; retry 1/5 in 2.0 s (Retry-After 3600 s, capped)". */
+export function logRetry(info: RetryInfo): void {
+  const { origin, attempt, maxRetries, delayMs, retryAfterMs, reason } = info;
+  let wait = `${(delayMs / 1000).toFixed(1)} s`;
+  if (retryAfterMs !== undefined)
+    wait += ` (Retry-After ${(retryAfterMs / 1000).toFixed(1)} s${retryAfterMs > delayMs ? ", capped" : ""})`;
+  process.stderr.write(
+    `openai-lm: ${origin.endpoint} (model ${origin.model}): ${reason}; retry ${attempt}/${maxRetries} in ${wait}\n`,
+  );
+}
 
 /** `http://h:8000`, `http://h:8000/v1/`, `http://h:8000/v1/completions` all become `http://h:8000/v1`. */
 export function normaliseEndpoint(endpoint: string): string {
@@ -98,22 +128,34 @@ export class ApiClient {
   }
 
   /** POSTs `body` to `<endpoint>/<path>` and returns the parsed JSON. */
-  post(path: string, body: unknown): Promise<unknown> {
+  post(path: string, body: unknown, opts: PostOptions = {}): Promise<unknown> {
     // The slot is held through back-off too: releasing it on a 429 would only let another
     // request hit the same rate limit.
-    return this.#sem.run(() => this.#postWithRetries(path, body));
+    return this.#sem.run(() => this.#postWithRetries(path, body, opts));
   }
 
-  async #postWithRetries(path: string, body: unknown): Promise<unknown> {
+  async #postWithRetries(path: string, body: unknown, opts: PostOptions): Promise<unknown> {
     const url = `${this.origin.endpoint}/${path}`;
     const json = JSON.stringify(body);
     const maxRetries = this.#opts.maxRetries ?? 5;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.#attempt(url, json);
       if (outcome.kind === "ok") return this.#parse(outcome.text);
-      if (outcome.kind === "fatal" || attempt > maxRetries) throw this.#failure(outcome, attempt);
-      const delayMs = outcome.retryAfterMs ?? this.#backoff(attempt);
-      this.#opts.onRetry?.({ attempt, delayMs, reason: outcome.reason });
+      const permanent =
+        outcome.status !== undefined && opts.permanent?.(outcome.status, outcome.body ?? "") === true;
+      if (outcome.kind === "fatal" || permanent || attempt > maxRetries)
+        throw this.#failure(outcome, attempt);
+      const retryAfterMs = outcome.retryAfterMs;
+      const delayMs =
+        retryAfterMs === undefined ? this.#backoff(attempt) : Math.min(retryAfterMs, this.#maxRetryAfter());
+      (this.#opts.onRetry ?? logRetry)({
+        origin: this.origin,
+        attempt,
+        maxRetries,
+        delayMs,
+        retryAfterMs,
+        reason: outcome.reason,
+      });
       await this.#sleep(delayMs);
     }
   }
@@ -172,15 +214,21 @@ export class ApiClient {
     return Math.min(max, initial * 2 ** (attempt - 1)) * (0.5 + 0.5 * this.#random());
   }
 
-  /** `Retry-After` is seconds or an HTTP date; anything else is ignored in favour of back-off. */
+  #maxRetryAfter(): number {
+    return this.#opts.maxRetryAfterMs ?? 120_000;
+  }
+
+  /**
+   * The wait `Retry-After` asks for (seconds or an HTTP date), before the cap; anything else is
+   * ignored in favour of back-off.
+   */
   #retryAfter(header: string | null): number | undefined {
     if (header === null || header.trim() === "") return undefined;
-    const cap = this.#opts.maxRetryAfterMs ?? 120_000;
     const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(cap, seconds * 1000);
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
     const date = Date.parse(header);
     if (Number.isNaN(date)) return undefined;
-    return Math.min(cap, Math.max(0, date - Date.now()));
+    return Math.max(0, date - Date.now());
   }
 
   #failure(outcome: Exclude<Outcome, { kind: "ok" }>, attempts: number): Error {

@@ -10,6 +10,7 @@ import {
   HttpStatusError,
   MalformedResponseError,
   NoPromptLogprobsError,
+  OpenAILMError,
 } from "./errors.js";
 
 /** One token's alternatives, most likely first. */
@@ -65,18 +66,30 @@ export function readChoices(json: unknown, origin: ErrorOrigin, expected: number
   return out;
 }
 
-/** The assistant message of a chat-completions response. */
+/**
+ * The text of a chat-completions answer. It is `message.content`; when that is empty or null and
+ * the server split off the model's reasoning (`reasoning_content` in SGLang and older vLLM,
+ * `reasoning` in newer vLLM), it is the reasoning text instead: a reasoning parser puts the whole
+ * output there when the model writes no end-of-thinking tag (a model that does not think, or one
+ * cut off by max_tokens mid-thought), and an empty string would score as no answer at all. When
+ * both are present only `content` counts, as it is the answer.
+ */
 export function readChatContent(json: unknown, origin: ErrorOrigin): string {
   const bad = (field: string, detail: string) => new MalformedResponseError(origin, field, detail);
   if (!isObject(json)) throw bad("body", "is not a JSON object");
   if (!Array.isArray(json.choices) || json.choices.length === 0) throw bad("choices", "is missing or empty");
   const message = (json.choices[0] as Record<string, unknown>)?.message;
   if (!isObject(message)) throw bad("choices[0].message", "is missing or not an object");
-  // Some servers send null content for an empty answer.
-  if (message.content === null) return "";
-  if (typeof message.content !== "string")
-    throw bad("choices[0].message.content", "is missing or not a string");
-  return message.content;
+  const { content } = message;
+  if (content !== null && content !== undefined && typeof content !== "string")
+    throw bad("choices[0].message.content", "is not a string or null");
+  if (typeof content === "string" && content !== "") return content;
+  for (const field of ["reasoning_content", "reasoning"] as const) {
+    const reasoning = message[field];
+    if (typeof reasoning === "string" && reasoning !== "") return reasoning;
+  }
+  if (content === undefined) throw bad("choices[0].message.content", "is missing");
+  return "";
 }
 
 /**
@@ -146,30 +159,55 @@ function readAlternatives(entry: unknown, bad: (detail: string) => Error): TopAl
   return alts.sort((a, b) => b.logprob - a.logprob);
 }
 
+/** One echoed prompt: its scores and the choice's `text` (prompt + generated text, when echoed). */
+export interface Echo {
+  logprobs: TokenLogprobs;
+  text: string;
+}
+
 /**
  * Sends an echo request (the prompt comes back scored) for `expected` prompts and reads the
- * scores of each. A 400 that mentions echo is the server saying it cannot do this at
- * all (OpenAI's API for current models), which deserves the capability error, not a bare status.
+ * scores of each. A refusal that names echo is the server saying it cannot do this at all, which
+ * deserves the capability error, not a bare status: OpenAI's API answers 400, llama.cpp's server
+ * 500 ("Only no echo is supported", tools/server/server-common.cpp, a runtime_error that its
+ * ex_wrapper turns into a server error), so it is not retried either.
  */
 export async function requestPromptLogprobs(
   client: ApiClient,
   body: Record<string, unknown>,
   expected: number,
   need: { top: boolean; offsets: boolean },
-): Promise<TokenLogprobs[]> {
+): Promise<Echo[]> {
+  const refusesEcho = (status: number, text: string) =>
+    status >= 400 && status !== 429 && /\becho\b/i.test(text);
   let json: unknown;
   try {
-    json = await client.post("completions", body);
+    json = await client.post("completions", body, { permanent: refusesEcho });
   } catch (err) {
-    if (err instanceof HttpStatusError && err.status === 400 && /\becho\b/i.test(err.body)) {
+    if (err instanceof HttpStatusError && refusesEcho(err.status, err.body)) {
       throw new NoPromptLogprobsError(
         client.origin,
-        `the server refused echo + logprobs (HTTP 400: ${err.body})`,
+        `the server refused echo + logprobs (HTTP ${err.status}: ${err.body})`,
+      );
+    }
+    // SGLang's CompletionRequest rejects max_tokens <= 0 ("max_tokens must be positive").
+    if (
+      err instanceof HttpStatusError &&
+      (err.status === 400 || err.status === 422) &&
+      body.max_tokens === 0 &&
+      /max_tokens/i.test(err.body)
+    ) {
+      throw new OpenAILMError(
+        client.origin,
+        `the server refused max_tokens: 0 (HTTP ${err.status}: ${err.body}); set scoringMaxTokens: 1 ` +
+          "(SGLang needs it; the one generated token is not scored)",
+        { cause: err },
       );
     }
     throw err;
   }
-  return readChoices(json, client.origin, expected).map((c, i) =>
-    readTokenLogprobs(c, i, client.origin, need),
-  );
+  return readChoices(json, client.origin, expected).map((c, i) => ({
+    logprobs: readTokenLogprobs(c, i, client.origin, need),
+    text: c.text,
+  }));
 }

@@ -60,8 +60,9 @@ export class MalformedResponseError extends OpenAILMError {
 }
 
 /**
- * The server does not return log-probabilities of prompt tokens (echo + logprobs). OpenAI's own
- * API refuses the combination for current models; vLLM, SGLang and llama.cpp's server support it.
+ * The server does not return log-probabilities of prompt tokens (echo + logprobs): it refuses
+ * echo (OpenAI's API for current models with 400, llama.cpp's server with 500 "Only no echo is
+ * supported"), ignores it, or echoes the prompt unscored. vLLM and SGLang return them.
  */
 export class NoPromptLogprobsError extends OpenAILMError {
   override name = "NoPromptLogprobsError";
@@ -69,7 +70,8 @@ export class NoPromptLogprobsError extends OpenAILMError {
     super(
       origin,
       `${detail}. Scoring needs the log-probabilities of prompt tokens (echo: true with logprobs), ` +
-        "which this server does not return; use a server that does (vLLM, SGLang, llama.cpp) for loglikelihood and top-k teachers",
+        "which this server does not return; serve the model with vLLM or SGLang for loglikelihood and top-k " +
+        "teachers (llama.cpp's server rejects echo, OpenAI's API refuses it with logprobs)",
     );
   }
 }

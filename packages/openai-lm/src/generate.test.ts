@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cutAtStop } from "./generate.js";
 import { type MockServer, startMockServer } from "./mock-server.js";
 import { OpenAICompatibleLM } from "./openai-lm.js";
-import { fastRetries, MC_ITEMS, mcModel } from "./test-fixtures.js";
+import { MC_ITEMS, mcModel, quietFastRetries } from "./test-fixtures.js";
 
 const model = mcModel();
 let server: MockServer;
@@ -28,7 +28,7 @@ function greedyText(prompt: string, n: number): string {
 }
 
 const lm = (extra: Partial<ConstructorParameters<typeof OpenAICompatibleLM>[0]> = {}) =>
-  new OpenAICompatibleLM({ endpoint: server.url, model: "mock", ...fastRetries, ...extra });
+  new OpenAICompatibleLM({ endpoint: server.url, model: "mock", ...quietFastRetries, ...extra });
 
 describe("generate", () => {
   const prompts = MC_ITEMS.map((it) => it.context);

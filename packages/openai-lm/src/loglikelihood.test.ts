@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MalformedResponseError, NoPromptLogprobsError, UnscorableTokenError } from "./errors.js";
-import { scoreContinuation } from "./loglikelihood.js";
-import { type MockServer, startMockServer } from "./mock-server.js";
+import { type MockServer, startMockServer, TableModel } from "./mock-server.js";
 import { OpenAICompatibleLM } from "./openai-lm.js";
 import {
   argmax,
-  fastRetries,
   greedyContinuation,
   MC_ITEMS,
   mcModel,
+  quietFastRetries,
   referenceLoglikelihood,
 } from "./test-fixtures.js";
 
@@ -20,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const lm = (extra: Partial<ConstructorParameters<typeof OpenAICompatibleLM>[0]> = {}) =>
-  new OpenAICompatibleLM({ endpoint: server.url, model: "mock", ...fastRetries, ...extra });
+  new OpenAICompatibleLM({ endpoint: server.url, model: "mock", ...quietFastRetries, ...extra });
 
 const mcRequests = MC_ITEMS.flatMap((it) =>
   it.choices.map((continuation) => ({ context: it.context, continuation })),
@@ -115,33 +114,70 @@ describe("loglikelihood through the mock server", () => {
   });
 });
 
-describe("scoreContinuation", () => {
-  const origin = { endpoint: "http://127.0.0.1:1/v1", model: "m" };
-  const lp = {
-    tokens: ["A", " b", " c"],
-    tokenLogprobs: [null, -1, -2],
-    textOffset: [0, 1, 3],
-    top: [
-      null,
-      [{ token: " b", logprob: -1 }],
-      [
-        { token: " x", logprob: -2 },
-        { token: " c", logprob: -2 },
-      ],
-    ],
+describe("loglikelihood from token ids (a local tokenizer)", () => {
+  it("matches the reference, sending each prompt as the tokenizer's ids", async () => {
+    server.requests.length = 0;
+    const results = await lm({ tokenizer: model, batchSize: 3 }).loglikelihood(mcRequests);
+    expectSameAsReference(results);
+    const first = server.requests[0].body;
+    expect(first.prompt).toEqual(mcRequests.slice(0, 3).map((r) => model.encode(r.context + r.continuation)));
+    expect(first.return_tokens_as_token_ids).toBe(true);
+  });
+
+  it("refuses a continuation with no token before it, before sending anything", async () => {
+    server.requests.length = 0;
+    await expect(
+      lm({ tokenizer: model }).loglikelihood([{ context: "", continuation: "The sky" }]),
+    ).rejects.toThrow(UnscorableTokenError);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("a model whose tokenizer adds BOS (vLLM with Llama)", () => {
+  // " " is a token here, so that a context ending in a space can be tokenised on its own.
+  const bosModel = new TableModel([...mcModel().vocab, " "], { bos: "<s>" });
+  let bosServer: MockServer;
+  beforeAll(async () => {
+    bosServer = await startMockServer(bosModel);
+  });
+  afterAll(() => bosServer.close());
+  const bosLm = (extra = {}) =>
+    new OpenAICompatibleLM({ endpoint: bosServer.url, model: "mock", ...quietFastRetries, ...extra });
+
+  /** The reference with the BOS in front of the context, where the server puts it. */
+  const reference = (r: { context: string; continuation: string }) => {
+    const ctx = bosModel.promptTokens(r.context);
+    let logprob = 0;
+    for (const [j, tok] of bosModel.tokenize(r.continuation).entries()) {
+      logprob += bosModel.logprobs([...ctx, ...bosModel.tokenize(r.continuation).slice(0, j)])[
+        bosModel.id(tok)
+      ];
+    }
+    return logprob;
   };
 
-  it("sums the continuation tokens and treats a tie with the top-1 as greedy", () => {
-    expect(scoreContinuation(lp, 1, 5, origin)).toEqual({ logprob: -3, greedy: true });
-    expect(scoreContinuation(lp, 3, 5, origin)).toEqual({ logprob: -2, greedy: true });
+  it("scores text prompts from the echo despite the BOS-shifted offsets", async () => {
+    const results = await bosLm().loglikelihood(mcRequests);
+    results.forEach((r, i) => {
+      expect(r.logprob).toBeCloseTo(reference(mcRequests[i]), 10);
+    });
   });
 
-  it("is not greedy when a continuation token is below the top-1", () => {
-    const worse = { ...lp, top: [null, [{ token: " z", logprob: -0.5 }], lp.top[2]] };
-    expect(scoreContinuation(worse, 1, 5, origin).greedy).toBe(false);
+  it("counts a token that straddles the context boundary with the continuation, on both paths", async () => {
+    const aligned = reference({ context: "The sky is", continuation: " blue." });
+    for (const extra of [{}, { tokenizer: bosModel }]) {
+      const [straddled] = await bosLm(extra).loglikelihood([
+        { context: "The sky is ", continuation: "blue." },
+      ]);
+      expect(straddled.logprob).toBeCloseTo(aligned, 10);
+    }
   });
 
-  it("scores nothing for an empty continuation", () => {
-    expect(scoreContinuation(lp, 5, 5, origin)).toEqual({ logprob: 0, greedy: true });
+  it("scores token-id prompts the same, and an empty context against BOS alone", async () => {
+    const reqs = [...mcRequests, { context: "", continuation: "The sky" }];
+    const results = await bosLm({ tokenizer: bosModel }).loglikelihood(reqs);
+    results.forEach((r, i) => {
+      expect(r.logprob).toBeCloseTo(reference(reqs[i]), 10);
+    });
   });
 });

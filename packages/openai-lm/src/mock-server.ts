@@ -2,8 +2,10 @@
  * Test support (not exported): an OpenAI-compatible server on 127.0.0.1 backed by a tiny "model",
  * a table of next-token log-probabilities the test controls, with faults the test queues (rate
  * limits, server errors, slow answers, broken JSON, dropped connections, missing fields).
- * It answers the way vLLM does: null log-probability for the first prompt token, the actual
- * token added to top_logprobs when it is not among the top k, `token_id:N` names on request.
+ * It answers the way vLLM does (vllm/entrypoints/openai/completion/serving.py): null
+ * log-probability for the first prompt token, the actual token added to top_logprobs when it is
+ * not among the top k, `token_id:N` names on request, a BOS token put before a text prompt (not
+ * before a token-id one) and `text_offset` summed over token texts in code points, BOS included.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,11 +13,25 @@ import type { AddressInfo } from "node:net";
 /** A toy language model: whitespace-led word tokens over a fixed vocabulary. */
 export class TableModel {
   readonly vocab: string[];
+  /** The BOS token's text, put before every text prompt, as Llama's tokenizer does. */
+  readonly bos: string | undefined;
   readonly #ids: Map<string, number>;
 
-  constructor(vocab: readonly string[]) {
-    this.vocab = [...new Set(vocab)];
+  constructor(vocab: readonly string[], opts: { bos?: string } = {}) {
+    this.bos = opts.bos;
+    this.vocab = [...new Set(opts.bos === undefined ? vocab : [opts.bos, ...vocab])];
     this.#ids = new Map(this.vocab.map((t, i) => [t, i]));
+  }
+
+  /** The model's tokens for a text prompt, BOS included: what the server scores. */
+  promptTokens(text: string): string[] {
+    const words = this.tokenize(text);
+    return this.bos === undefined ? words : [this.bos, ...words];
+  }
+
+  /** Token ids of a text prompt, BOS included: the model is its own `PromptTokenizer`. */
+  encode(text: string): number[] {
+    return this.promptTokens(text).map((t) => this.id(t));
   }
 
   /** "Q: a\nA: b" -> ["Q:", " a", "\nA:", " b"]: each token carries the whitespace before it. */
@@ -152,11 +168,12 @@ function completions(model: TableModel, body: Record<string, any>): Record<strin
       ? [body.prompt]
       : body.prompt;
   const choices = prompts.map((p, index) => {
-    const promptTokens = typeof p === "string" ? model.tokenize(p) : p.map((id) => model.vocab[id]);
+    const promptTokens = typeof p === "string" ? model.promptTokens(p) : p.map((id) => model.vocab[id]);
     const generated = greedyDecode(model, promptTokens, body.max_tokens ?? 16, body.stop);
     const all = body.echo ? [...promptTokens, ...generated.tokens] : generated.tokens;
     const first = body.echo ? 0 : promptTokens.length;
-    const text = (body.echo ? promptTokens.join("") : "") + generated.text;
+    const promptText = typeof p === "string" ? p : promptTokens.filter((t) => t !== model.bos).join("");
+    const text = (body.echo ? promptText : "") + generated.text;
     const choice: Record<string, any> = { index, text, finish_reason: "length", logprobs: null };
     if (body.logprobs !== undefined && body.logprobs !== null) {
       const named = (t: string) => (body.return_tokens_as_token_ids ? `token_id:${model.id(t)}` : t);
@@ -173,7 +190,7 @@ function completions(model: TableModel, body: Record<string, any>): Record<strin
         const context = [...promptTokens, ...generated.tokens].slice(0, pos);
         lp.tokens.push(named(tok));
         lp.text_offset.push(offset);
-        offset += tok.length;
+        offset += [...named(tok)].length;
         if (pos === 0) {
           lp.token_logprobs.push(null);
           lp.top_logprobs.push(null);

@@ -11,6 +11,7 @@ import {
   type LoglikelihoodResult,
   loglikelihood,
 } from "./loglikelihood.js";
+import type { PromptTokenizer } from "./tokenizer.js";
 
 export interface LanguageModel {
   /** One completion per request, in request order. */
@@ -23,6 +24,11 @@ export interface OpenAILMOptions extends ClientOptions, Omit<GenerateOptions, "b
   batchSize?: number;
   /** See `LoglikelihoodOptions.scoringMaxTokens`. */
   scoringMaxTokens?: number;
+  /**
+   * The served model's tokenizer: scoring then sends token ids and counts the context in tokens
+   * instead of relying on the server's character offsets (see `LoglikelihoodOptions.tokenizer`).
+   */
+  tokenizer?: PromptTokenizer;
   /** Merged into every request body (server-specific fields). */
   extraBody?: Record<string, unknown>;
 }

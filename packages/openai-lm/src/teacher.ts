@@ -4,6 +4,7 @@
  */
 import { JsonlCache } from "./cache.js";
 import { ApiClient, type ClientOptions } from "./client.js";
+import { TokenTextIndex, type TokenVocabulary } from "./tokenizer.js";
 import {
   type RawSequence,
   type TeacherInput,
@@ -12,10 +13,16 @@ import {
   topkLogprobs,
 } from "./topk-teacher.js";
 
-export interface RemoteTeacherOptions extends ClientOptions, Omit<TopkTeacherOptions, "cache"> {
+export interface RemoteTeacherOptions extends ClientOptions, Omit<TopkTeacherOptions, "cache" | "textIndex"> {
   topK: number;
   /** Directory of the on-disk answer cache; none when absent. */
   cacheDir?: string;
+  /**
+   * The served model's vocabulary, for servers that name tokens by text (SGLang): each text is
+   * mapped back to the one id that decodes to it, and a text that several ids decode to is an
+   * error. Indexed on first use (one `decode` per id). Not needed with vLLM, which names ids.
+   */
+  vocabulary?: TokenVocabulary;
 }
 
 export class RemoteTopkTeacher {
@@ -23,6 +30,7 @@ export class RemoteTopkTeacher {
   readonly topK: number;
   readonly #opts: RemoteTeacherOptions;
   #cache: Promise<JsonlCache<RawSequence>> | undefined;
+  #textIndex: TokenTextIndex | undefined;
 
   constructor(opts: RemoteTeacherOptions) {
     if (!Number.isInteger(opts.topK) || opts.topK < 1)
@@ -35,7 +43,9 @@ export class RemoteTopkTeacher {
   /** Top-k log-probabilities per position of each input (see `TopkSequence` for the alignment). */
   async topkLogprobs(inputs: readonly TeacherInput[], k: number = this.topK): Promise<TopkSequence[]> {
     const cache = await this.#openCache();
-    return topkLogprobs(this.client, inputs, k, { ...this.#opts, cache });
+    const { vocabulary } = this.#opts;
+    const textIndex = vocabulary ? () => (this.#textIndex ??= new TokenTextIndex(vocabulary)) : undefined;
+    return topkLogprobs(this.client, inputs, k, { ...this.#opts, cache, textIndex });
   }
 
   /** Writes the cache index; call when a run ends. */

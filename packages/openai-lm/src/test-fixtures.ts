@@ -61,3 +61,41 @@ export const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));
 
 /** Options that make retries instant and deterministic. */
 export const fastRetries = { backoff: { initialMs: 1, maxMs: 4 }, random: () => 0 };
+
+/** Options that make retries instant and silent (no stderr lines from the default retry log). */
+export const quietFastRetries = { ...fastRetries, onRetry: () => {} };
+
+/**
+ * A `fetch` that answers every POST with `answer(body)` (a recorded response shape) and keeps the
+ * request bodies: the client's HTTP layer runs unchanged, with no socket.
+ */
+export function replayFetch(answer: (body: Record<string, any>) => unknown, status = 200) {
+  const requests: Record<string, any>[] = [];
+  const fetch = (async (_url: string | URL | Request, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as Record<string, any>;
+    requests.push(body);
+    return new Response(JSON.stringify(answer(body)), {
+      status,
+      headers: { "content-type": "application/json" },
+    });
+  }) as typeof globalThis.fetch;
+  return { fetch, requests };
+}
+
+/**
+ * A tokenizer over a fixed word vocabulary (each token carries the whitespace before it), with an
+ * optional BOS id put first, as a real tokenizer's `encode(text)` does for Llama models.
+ */
+export function wordTokenizer(vocab: Record<string, number>, bos?: number) {
+  return {
+    encode(text: string): number[] {
+      const words = text.match(/\s*\S+|\s+$/g) ?? [];
+      const ids = words.map((w) => {
+        const id = vocab[w];
+        if (id === undefined) throw new Error(`wordTokenizer: ${JSON.stringify(w)} is not in the vocabulary`);
+        return id;
+      });
+      return bos === undefined ? ids : [bos, ...ids];
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createRemoteTeacher } from "./config.js";
 import { HttpStatusError, MalformedResponseError, NoPromptLogprobsError, OpenAILMError } from "./errors.js";
 import { type MockServer, startMockServer } from "./mock-server.js";
-import { fastRetries, mcModel } from "./test-fixtures.js";
+import { mcModel, quietFastRetries } from "./test-fixtures.js";
 
 const model = mcModel();
 let server: MockServer;
@@ -42,20 +42,31 @@ function referenceTopk(text: string, k: number) {
 }
 
 const teacher = (extra = {}) =>
-  createRemoteTeacher({ endpoint: server.url, model: "mock", topK: 3 }, { ...fastRetries, ...extra });
+  createRemoteTeacher({ endpoint: server.url, model: "mock", topK: 3 }, { ...quietFastRetries, ...extra });
+
+/** The mock model's vocabulary as a served tokenizer would decode it. */
+const vocabulary = {
+  size: model.vocab.length,
+  decode: (ids: number[]) => ids.map((id) => model.vocab[id]).join(""),
+};
 
 describe("RemoteTopkTeacher", () => {
-  it("returns the top-k per position, aligned with next-token logits", async () => {
+  it("returns the top-k per position with exact ids, aligned with next-token logits", async () => {
     const out = await teacher({ batchSize: 2 }).topkLogprobs(texts);
     expect(server.requests).toHaveLength(1);
-    expect(server.requests[0].body).toMatchObject({ echo: true, logprobs: 3, max_tokens: 0, prompt: texts });
+    expect(server.requests[0].body).toMatchObject({
+      echo: true,
+      logprobs: 3,
+      max_tokens: 0,
+      prompt: texts,
+      return_tokens_as_token_ids: true,
+    });
     texts.forEach((text, i) => {
-      expect(out[i].tokens).toEqual(model.tokenize(text));
-      expect(out[i].ids).toBeUndefined();
+      expect(out[i].ids).toEqual(model.tokenize(text).map((t) => model.id(t)));
       const ref = referenceTopk(text, 3);
       expect(out[i].positions).toHaveLength(ref.length);
       out[i].positions.forEach((p, t) => {
-        expect(p.tokens).toEqual(ref[t].tokens);
+        expect(p.ids).toEqual(ref[t].ids);
         p.logprobs.forEach((l, j) => {
           expect(l).toBeCloseTo(ref[t].logprobs[j], 12);
         });
@@ -63,23 +74,33 @@ describe("RemoteTopkTeacher", () => {
     });
   });
 
-  it("maps token texts to ids with tokenToId", async () => {
-    const [out] = await teacher({ tokenToId: (t: string) => model.id(t) }).topkLogprobs(texts.slice(0, 1), 2);
+  it("gives token texts without ids when asked not to request ids and given no vocabulary", async () => {
+    const [out] = await teacher({ returnTokenIds: false }).topkLogprobs(texts.slice(0, 1));
+    expect(server.requests[0].body.return_tokens_as_token_ids).toBeUndefined();
+    expect(out.tokens).toEqual(model.tokenize(texts[0]));
+    expect(out.ids).toBeUndefined();
+    expect(out.positions.map((p) => p.tokens)).toEqual(referenceTopk(texts[0], 3).map((r) => r.tokens));
+  });
+
+  it("maps token texts back to ids through the vocabulary", async () => {
+    const [out] = await teacher({ returnTokenIds: false, vocabulary }).topkLogprobs(texts.slice(0, 1), 2);
     expect(out.ids).toEqual(model.tokenize(texts[0]).map((t) => model.id(t)));
     expect(out.positions.map((p) => p.ids)).toEqual(referenceTopk(texts[0], 2).map((r) => r.ids));
   });
 
-  it("names a token tokenToId does not know", async () => {
-    const err: any = await teacher({ tokenToId: () => undefined })
+  it("refuses a token text that several ids decode to", async () => {
+    // Every id of this vocabulary decodes to "The" as well: no text has one exact id.
+    const alike = { size: 2, decode: (ids: number[]) => (ids[0] === 0 ? "The" : "The") };
+    const err: any = await teacher({ returnTokenIds: false, vocabulary: alike })
       .topkLogprobs(texts.slice(0, 1))
       .catch((e) => e);
     expect(err).toBeInstanceOf(OpenAILMError);
-    expect(err.message).toContain('"The"');
+    expect(err.message).toContain('"The", which several token ids decode to');
   });
 
-  it("parses token_id:N names and takes token-id inputs", async () => {
+  it("takes token-id inputs and checks the echo against them", async () => {
     const ids = model.tokenize(texts[1]).map((t) => model.id(t));
-    const [out] = await teacher({ returnTokenIds: true }).topkLogprobs([ids]);
+    const [out] = await teacher().topkLogprobs([ids]);
     expect(server.requests[0].body).toMatchObject({ return_tokens_as_token_ids: true, prompt: ids });
     expect(out.ids).toEqual(ids);
     expect(out.tokens[0]).toBe(`token_id:${ids[0]}`);

@@ -32,7 +32,13 @@ export async function cacheTeacherCommand(args: ParsedArgs): Promise<void> {
   const teacherDir = stringOption(args, "teacher");
   let teacher: Parameters<typeof cacheTeacher>[0]["teacher"];
   if (endpoint) {
-    const remote = createRemoteTeacher({ endpoint, model: requiredOption(args, "teacher-model"), topK: k });
+    const tokenizer = student.tokenizer;
+    const remote = createRemoteTeacher(
+      { endpoint, model: requiredOption(args, "teacher-model"), topK: k },
+      // Teacher and student share the vocabulary; it maps token texts back to ids on servers that
+      // name tokens by text (SGLang). vLLM names ids, and the index is then never built.
+      { vocabulary: { size: student.vocabSize, decode: (ids) => tokenizer.decode(ids) } },
+    );
     teacher = topkTeacher(remote as never, { vocabSize: student.vocabSize, k });
   } else if (teacherDir) teacher = modelTeacher(await loadModelDir(resolve(teacherDir)), { topk: k });
   else throw new UsageError("cache-teacher needs --teacher DIR or --endpoint URL --teacher-model NAME");

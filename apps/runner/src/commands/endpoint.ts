@@ -1,18 +1,30 @@
 import { resolve } from "node:path";
+import { Tokenizer } from "@shrinkray/models";
 import { createRemoteLM } from "@shrinkray/openai-lm";
 import { numberOption, type ParsedArgs, requiredOption, stringOption } from "../cli/args.js";
 import { writeJsonAtomic } from "../cli/atomic.js";
+import { RunnerError } from "../cli/errors.js";
 import type { EvalSpec } from "../experiment/schema.js";
 import { loadDataset } from "../steps/data.js";
 import { runEvaluation } from "../steps/evaluate.js";
 import { dataFromFlag } from "./adhoc.js";
 
-/** `shrinkray eval --endpoint URL --served-model NAME`: a model served elsewhere, through openai-lm. */
+/**
+ * `shrinkray eval --endpoint URL --served-model NAME [--tokenizer DIR]`: a model served elsewhere,
+ * through openai-lm. With the served model's tokenizer, multiple-choice scoring sends token ids
+ * and counts the context in tokens instead of trusting the server's character offsets.
+ */
 export async function evalEndpointCommand(args: ParsedArgs): Promise<void> {
-  const lm = createRemoteLM({
-    endpoint: requiredOption(args, "endpoint"),
-    model: requiredOption(args, "served-model"),
-  });
+  const tokenizerDir = stringOption(args, "tokenizer");
+  let tokenizer: Tokenizer | undefined;
+  if (tokenizerDir !== undefined) {
+    tokenizer = (await Tokenizer.fromDir(resolve(tokenizerDir))) ?? undefined;
+    if (!tokenizer) throw new RunnerError(`eval: --tokenizer ${tokenizerDir} has no tokenizer.json`);
+  }
+  const lm = createRemoteLM(
+    { endpoint: requiredOption(args, "endpoint"), model: requiredOption(args, "served-model") },
+    { tokenizer },
+  );
   const task = requiredOption(args, "task");
   const path = resolve(requiredOption(args, "eval-data"));
   const spec = {
