@@ -1,5 +1,5 @@
 import type { Storage } from "../../backend.js";
-import { sgemmInto } from "../blas.js";
+import { blasSgemm, sgemmInto } from "../blas.js";
 import { castArray } from "../cast.js";
 import { ortSgemm } from "../gemm.js";
 import { hostEmpty, hostRecycle } from "../pool.js";
@@ -118,29 +118,24 @@ export function halfWeightMatmul(
 ): Storage {
   const X = cpu(x).data as Float32Array;
   const B = bias ? (cpu(bias).data as Float32Array) : null;
-  const y = hostEmpty("float32", rows * n);
   if (w.dtype === "float16") {
+    // The float32 matmul's own GEMM on the widened weight: the same numbers as a float32 model.
     const wide = castArray(cpu(w).data, "float16", "float32") as Float32Array;
-    y.set(
-      ortSgemm(X, wide, {
-        batch: 1,
-        m: rows,
-        k,
-        n,
-        transA: false,
-        transB: true,
-        aBatched: false,
-        bBatched: false,
-      }),
-    );
+    const spec = { batch: 1, m: rows, k, n, transA: false, transB: true, aBatched: false, bBatched: false };
+    const out = blasSgemm(X, wide, spec, B) ?? addBias(ortSgemm(X, wide, spec), B, n);
     hostRecycle(wide);
-  } else {
-    const h = homeOf(w, n, k);
-    if (rows <= GEMV_MAX_ROWS) gemvRows(h, X, y, rows);
-    else tiledGemm(h, X, y, rows);
+    return new CpuStorage("float32", out);
   }
-  if (B) for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) y[r * n + j] += B[j];
-  return new CpuStorage("float32", y);
+  const y = hostEmpty("float32", rows * n);
+  const h = homeOf(w, n, k);
+  if (rows <= GEMV_MAX_ROWS) gemvRows(h, X, y, rows);
+  else tiledGemm(h, X, y, rows);
+  return new CpuStorage("float32", addBias(y, B, n));
+}
+
+function addBias(y: Float32Array, bias: Float32Array | null, n: number): Float32Array {
+  if (bias) for (let r = 0; r < y.length; r += n) for (let j = 0; j < n; j++) y[r + j] += bias[j];
+  return y;
 }
 
 function gemvRows(h: HalfMatrix, X: Float32Array, y: Float32Array, rows: number): void {
