@@ -281,6 +281,12 @@ export function where(
   let n = 1;
   for (const d of outShape) n *= d;
   const O = hostEmpty(a.dtype, n);
+  const step = (v: StridedView) => (isContiguous(v) ? 1 : isScalarView(v) ? 0 : -1);
+  const [cs, as, bs] = [step(cv), step(av), step(bv)];
+  if (cs >= 0 && as >= 0 && bs >= 0) {
+    whereLoop(C, A, B, O, n, cv.offset, cs, av.offset, as, bv.offset, bs);
+    return new CpuStorage(a.dtype, O);
+  }
   const idx = new Array<number>(r).fill(0);
   let pc = cv.offset;
   let pa = av.offset;
@@ -300,4 +306,21 @@ export function where(
     }
   }
   return new CpuStorage(a.dtype, O);
+}
+
+/** The common cases (operands of the output's shape, or scalars) as one tight loop; steps are 1 or 0. */
+function whereLoop(
+  C: ArrayLike<number>,
+  A: ArrayLike<number>,
+  B: ArrayLike<number>,
+  O: { [i: number]: number },
+  n: number,
+  co: number,
+  cs: number,
+  ao: number,
+  as: number,
+  bo: number,
+  bs: number,
+): void {
+  for (let i = 0; i < n; i++) O[i] = C[co + i * cs] ? A[ao + i * as] : B[bo + i * bs];
 }

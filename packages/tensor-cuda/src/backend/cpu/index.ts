@@ -45,10 +45,51 @@ function adamwStep(p: Storage, g: Storage, m: Storage, v: Storage, h: AdamWHyper
   const G = nums(g);
   const M = nums(m);
   const V = nums(v);
-  const bc1 = 1 - h.beta1 ** h.step;
-  const bc2 = 1 - h.beta2 ** h.step;
-  const stepSize = h.lr / bc1;
-  const sqrtBc2 = Math.sqrt(bc2);
+  if (
+    P instanceof Float32Array &&
+    G instanceof Float32Array &&
+    M instanceof Float32Array &&
+    V instanceof Float32Array
+  )
+    adamw32(P, G, M, V, h);
+  else adamwAny(P, G, M, V, h);
+}
+
+/*
+ * The update of PyTorch's AdamW (decoupled weight decay, bias-corrected moments), hyperparameters
+ * hoisted out of the loop: property loads on `h` inside it cost more than the arithmetic (20 ns
+ * an element before, on the reference machine). One copy per array class keeps it monomorphic.
+ */
+function adamw32(P: Float32Array, G: Float32Array, M: Float32Array, V: Float32Array, h: AdamWHyper): void {
+  const b1 = h.beta1;
+  const b2 = h.beta2;
+  const c1 = 1 - b1;
+  const c2 = 1 - b2;
+  const stepSize = h.lr / (1 - b1 ** h.step);
+  // × 1/√(1 − β₂ᵗ) where PyTorch divides: one rounding apart, and a division per element less.
+  const invSqrtBc2 = 1 / Math.sqrt(1 - b2 ** h.step);
+  const eps = h.eps;
+  const decay = 1 - h.lr * h.weightDecay;
+  const n = P.length;
+  for (let i = 0; i < n; i++) {
+    const gi = G[i];
+    const mi = b1 * M[i] + c1 * gi;
+    const vi = b2 * V[i] + c2 * gi * gi;
+    M[i] = mi;
+    V[i] = vi;
+    P[i] = P[i] * decay - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
+  }
+}
+
+function adamwAny(
+  P: ArrayLike<number> & { [i: number]: number },
+  G: ArrayLike<number>,
+  M: { [i: number]: number },
+  V: { [i: number]: number },
+  h: AdamWHyper,
+): void {
+  const stepSize = h.lr / (1 - h.beta1 ** h.step);
+  const sqrtBc2 = Math.sqrt(1 - h.beta2 ** h.step);
   const decay = 1 - h.lr * h.weightDecay;
   for (let i = 0; i < P.length; i++) {
     const gi = G[i];
