@@ -1,4 +1,4 @@
-import { getBackend, Tensor, type Tensor as TensorType, tidy } from "@shrinkray/tensor-cuda";
+import { getBackend, linalg, Tensor, type Tensor as TensorType, tidy } from "@shrinkray/tensor-cuda";
 import {
   actOrderPermutation,
   checkGptqInputs,
@@ -8,7 +8,6 @@ import {
   groupIndex,
   resolveGptqOptions,
 } from "./gptq.js";
-import { NotPositiveDefiniteError } from "./linalg.js";
 import { groupCount } from "./options.js";
 
 /**
@@ -75,8 +74,9 @@ export async function gptqQuantizeAsync(
       if (failed !== 0) {
         // The pivot counts rows of the reversed matrix in quantization order.
         const column = (perm ?? identity)[cols - failed];
-        throw new NotPositiveDefiniteError(
+        throw new linalg.NotPositiveDefiniteError(
           `${where}: the damped Hessian is not positive definite (the factorisation failed at column ${column}); raise options.percDamp`,
+          column,
         );
       }
       const losses = (await lossRows.data()) as Float64Array;

@@ -8,7 +8,7 @@ export { type GptqOptions, type GptqResult, gptqQuantize } from "./gptq.js";
 export { gptqQuantizeAsync } from "./gptq-device.js";
 export { HessianAccumulator } from "./hessian.js";
 export { type Int8Weight, int8Quantize } from "./int8.js";
-export { cholesky, inverseHessianFactor, invertLowerTransposed, NotPositiveDefiniteError } from "./linalg.js";
+export { inverseHessianFactor } from "./inverse-hessian.js";
 export {
   type LoadQuantizedResult,
   loadQuantized,

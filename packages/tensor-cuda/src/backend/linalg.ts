@@ -25,6 +25,11 @@ export interface LinalgKernels {
   implementation(): string;
   /** The lower L (A = L·Lᵀ) or upper U (A = Uᵀ·U) factor of a symmetric A; one triangle is read. */
   cholesky(a: Storage, n: number, upper: boolean): { factor: Storage; info: number };
+  /**
+   * The upper U with A⁻¹ = Uᵀ·U for a symmetric positive definite A (see linalg.choleskyOfInverse);
+   * `info` counts rows of the reversed A, as its Cholesky factorisation does.
+   */
+  choleskyOfInverse(a: Storage, n: number): { factor: Storage; info: number };
   /** The inverse of a triangular A (the other triangle of the result is zero). */
   triangularInverse(
     a: Storage,

@@ -1,9 +1,7 @@
-import { indexSelect } from "../ops/indexing.js";
 import { fmt } from "../shape.js";
-import { Tensor, wrap } from "../tensor.js";
+import { type Tensor, wrap } from "../tensor.js";
 import { checkSquare, kernelsFor } from "./check.js";
 import { NotPositiveDefiniteError } from "./errors.js";
-import { triangularInverse } from "./triangular.js";
 
 export interface CholeskyOptions {
   /** Return the upper U = Lᵀ (A = Uᵀ·U) instead of the lower L; default false. */
@@ -40,34 +38,13 @@ export function choleskyOfInverse(a: Tensor, opts: Pick<CholeskyOptions, "name">
   const op = "linalg.choleskyOfInverse";
   const name = opts.name ?? "A";
   const n = checkSquare(op, a, name);
-  const rev = Tensor.from(
-    Int32Array.from({ length: n }, (_, i) => n - 1 - i),
-    [n],
-  ).to(a.device);
-  const reverse = (x: Tensor) => {
-    const rows = indexSelect(x, 0, rev);
-    const out = indexSelect(rows, 1, rev);
-    rows.dispose();
-    return out;
-  };
-  const flipped = reverse(a);
-  try {
-    const { factor, info } = kernelsFor(op, a).cholesky(flipped.storage, n, false);
-    const l = wrap(factor, [n, n]);
-    if (info !== 0) {
-      l.dispose();
-      // Row i of J·A·J is row n−1−i of A.
-      throw notPositiveDefinite(op, name, a, n - info);
-    }
-    const inv = triangularInverse(l, { name: `the Cholesky factor of ${name}` });
-    l.dispose();
-    const u = reverse(inv);
-    inv.dispose();
-    return u;
-  } finally {
-    flipped.dispose();
-    rev.dispose();
+  const { factor, info } = kernelsFor(op, a).choleskyOfInverse(a.storage, n);
+  if (info !== 0) {
+    factor.dispose();
+    // Row i of J·A·J is row n−1−i of A.
+    throw notPositiveDefinite(op, name, a, n - info);
   }
+  return wrap(factor, [n, n]);
 }
 
 function notPositiveDefinite(op: string, name: string, a: Tensor, pivot: number): NotPositiveDefiniteError {

@@ -2,7 +2,7 @@ import type { Storage } from "../../backend.js";
 import type { LinalgKernels } from "../../linalg.js";
 import { CpuStorage, cpu } from "../storage.js";
 import { choleskyBlocked, solveTriangularBlocked, triangularInverseBlocked } from "./blocked.js";
-import type { Real } from "./dense.js";
+import { type Real, reversed } from "./dense.js";
 import { eighJacobi, svdJacobi } from "./jacobi.js";
 import {
   choleskyLapack,
@@ -37,6 +37,19 @@ export const cpuLinalg: LinalgKernels = {
   cholesky(a, n, upper) {
     const r = (useLapack() ? choleskyLapack : choleskyBlocked)(real(a), n, upper);
     return { factor: wrap(a, r.factor), info: r.info };
+  },
+  choleskyOfInverse(a, n) {
+    // J·A·J = L̃·L̃ᵀ  ⇒  U = J·L̃⁻¹·J (linalg.choleskyOfInverse explains why).
+    const lapackHere = useLapack();
+    const chol = (lapackHere ? choleskyLapack : choleskyBlocked)(reversed(real(a), n), n, false);
+    if (chol.info !== 0) return { factor: wrap(a, chol.factor), info: chol.info };
+    const inv = (lapackHere ? triangularInverseLapack : triangularInverseBlocked)(
+      chol.factor,
+      n,
+      false,
+      false,
+    );
+    return { factor: wrap(a, reversed(inv.inverse, n)), info: inv.info === 0 ? 0 : n + 1 - inv.info };
   },
   triangularInverse(a, n, upper, unitDiagonal) {
     const r = (useLapack() ? triangularInverseLapack : triangularInverseBlocked)(
