@@ -5,7 +5,7 @@
  * to back. Prints the split (Hessian accumulation, factorisation of H⁻¹, column loop) and the
  * ratio ours / PyTorch, with the load average before each side (the machine is shared).
  *
- *   pnpm --filter @shrinkray/gptq exec tsx bench/gptq-layer.ts [ROWSxCOLS ...]
+ *   pnpm --filter @shrinkray/gptq bench:layer [-- ROWSxCOLS ...]
  *
  * Ours: the factorisation is timed on its own on the same damped Hessian gptqQuantize builds, and
  * the column loop is gptqQuantize's time less that.
@@ -19,7 +19,8 @@ import { gptqQuantize, HessianAccumulator, inverseHessianFactor } from "../src/i
 
 const [NSEQ, SEQLEN, GROUP, BLOCK, DAMP] = [16, 512, 128, 128, 0.01];
 const BITS = 4 as const;
-const shapes = (process.argv.slice(2).length ? process.argv.slice(2) : ["896x4864", "4864x896"]).map(
+const args = process.argv.slice(2).filter((a) => a !== "--");
+const shapes = (args.length ? args : ["896x4864", "4864x896"]).map(
   (s) => s.split("x").map(Number) as [number, number],
 );
 const python = process.env.PEER_PYTHON ?? "/usr/bin/python3";

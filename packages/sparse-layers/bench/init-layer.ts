@@ -7,7 +7,7 @@
  * the ratio ours / PyTorch, both sides' reconstruction error (they should agree: same algorithm,
  * i.i.d. random weights), and the load average before each side.
  *
- *   pnpm --filter @shrinkray/sparse-layers exec tsx bench/init-layer.ts
+ *   pnpm --filter @shrinkray/sparse-layers bench:init
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
