@@ -1,4 +1,4 @@
-import { quant, Tensor, type Tensor as TensorType, tidy } from "@shrinkray/tensor-cuda";
+import { linalg, quant, Tensor, type Tensor as TensorType, tidy } from "@shrinkray/tensor-cuda";
 import {
   actOrderPermutation,
   checkGptqInputs,
@@ -8,7 +8,7 @@ import {
   groupIndex,
   resolveGptqOptions,
 } from "./gptq.js";
-import { NotPositiveDefiniteError } from "./linalg.js";
+import { linalg, quant, Tensor, type Tensor as TensorType, tidy } from "@shrinkray/tensor-cuda";
 
 /**
  * GPTQ where the weight lives: on the host this is gptqQuantize; on a device with a fused GPTQ
@@ -66,8 +66,9 @@ export async function gptqQuantizeAsync(
       if (failed !== 0) {
         // The pivot counts rows of the reversed matrix in quantization order.
         const column = (perm ?? identity)[cols - failed];
-        throw new NotPositiveDefiniteError(
+        throw new linalg.NotPositiveDefiniteError(
           `${where}: the damped Hessian is not positive definite (the factorisation failed at column ${column}); raise options.percDamp`,
+          column,
         );
       }
       const losses = (await lossRows.data()) as Float64Array;

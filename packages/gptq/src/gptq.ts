@@ -1,5 +1,6 @@
 import { matmulRaw, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
-import { inverseHessianFactor } from "./linalg.js";
+import { columnBlock } from "./column-block.js";
+import { inverseHessianFactor } from "./inverse-hessian.js";
 import { type GridOptions, groupCount, type ResolvedGrid, resolveGrid } from "./options.js";
 import { dequantizeCode, gridParams, quantizeCode } from "./quantizer.js";
 import type { QuantizedWeight } from "./result.js";
@@ -78,7 +79,9 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
 
   const codesT = new Int32Array(cols * rows);
   const deqT = new Float32Array(cols * rows);
-  const err = new Float32Array(Math.min(blockSize, cols) * rows);
+  // The block being quantized is worked on in a workspace (WebAssembly memory) and copied back.
+  const block = columnBlock(rows, Math.min(blockSize, cols));
+  const { err } = block;
   let loss = 0;
   for (let a = 0; a < cols; a += blockSize) {
     const b = Math.min(a + blockSize, cols);
@@ -90,27 +93,30 @@ export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptio
           gridParams(wt, rows, c, Math.min(c + gs, cols), maxq, sym, scales, zeros, (c / gs) * rows);
       }
     }
+    const w1 = block.w;
+    w1.set(wt.subarray(a * rows, b * rows));
     for (let c = a; c < b; c++) {
       const g = gs === -1 ? 0 : Math.floor((staticGroups ? perm[c] : c) / gs);
-      const go = g * rows;
       const d = u[c * cols + c];
-      const d2 = f(d * d);
-      const base = c * rows;
       const eo = (c - a) * rows;
-      for (let r = 0; r < rows; r++) {
-        const w = wt[base + r];
-        const s = scales[go + r];
-        const z = zeros[go + r];
-        const q = quantizeCode(w, s, z, maxq);
-        const v = dequantizeCode(q, s, z);
-        codesT[base + r] = q;
-        deqT[base + r] = v;
-        const diff = f(w - v);
-        loss += f(f(diff * diff) / d2);
-        err[eo + r] = f(diff / d);
-      }
-      spreadError(wt, err.subarray(eo, eo + rows), u, c, b, rows, cols);
+      loss = quantizeColumn(
+        w1,
+        eo,
+        rows,
+        scales,
+        zeros,
+        g * rows,
+        maxq,
+        d,
+        codesT,
+        deqT,
+        c * rows,
+        err,
+        loss,
+      );
+      block.spread(c - a, u.subarray(c * cols + c + 1, c * cols + b));
     }
+    wt.set(w1.subarray(0, (b - a) * rows), a * rows);
     if (b < cols) lazyUpdate(wt, err, u, a, b, rows, cols);
   }
 
@@ -186,24 +192,40 @@ export function groupIndex(perm: Int32Array, groupSize: number, groupsInPermuted
 }
 
 /**
- * Spreads column c's error over the rest of its block, one rounded product at a time (the
- * reference's rank-1 matmul, then a subtraction), so each element sees the same roundings. A
- * small function of its own: V8 optimises this hot loop far better than inlined in the big one.
+ * Quantizes one column (w1[at, at + rows)) on its grid: codes and values into codesT/deqT at
+ * `out`, the scaled error (w − q)/d into err at `at`; returns `loss` + Σ (w − q)²/d² (summed in
+ * the same order as ever). Float32 arithmetic step for step like the reference.
  */
-function spreadError(
-  wt: Float32Array,
-  e: Float32Array,
-  u: Float32Array,
-  c: number,
-  b: number,
+function quantizeColumn(
+  w1: Float32Array,
+  at: number,
   rows: number,
-  cols: number,
-) {
-  for (let j = c + 1; j < b; j++) {
-    const uj = u[c * cols + j];
-    const w = wt.subarray(j * rows, (j + 1) * rows);
-    for (let r = 0; r < rows; r++) w[r] -= Math.fround(e[r] * uj);
+  scales: Float32Array,
+  zeros: Float32Array,
+  go: number,
+  maxq: number,
+  d: number,
+  codesT: Int32Array,
+  deqT: Float32Array,
+  out: number,
+  err: Float32Array,
+  lossBefore: number,
+): number {
+  const d2 = f(d * d);
+  let loss = lossBefore;
+  for (let r = 0; r < rows; r++) {
+    const w = w1[at + r];
+    const s = scales[go + r];
+    const z = zeros[go + r];
+    const q = quantizeCode(w, s, z, maxq);
+    const v = dequantizeCode(q, s, z);
+    codesT[out + r] = q;
+    deqT[out + r] = v;
+    const diff = f(w - v);
+    loss += f(f(diff * diff) / d2);
+    err[at + r] = f(diff / d);
   }
+  return loss;
 }
 
 /**
@@ -224,18 +246,23 @@ function lazyUpdate(
   const rest = cols - b;
   const ub = new Float32Array(count * rest);
   for (let i = 0; i < count; i++) ub.set(u.subarray((a + i) * cols + b, (a + i + 1) * cols), i * rest);
-  const prod = matmulRaw(
-    Tensor.from(err.subarray(0, count * rows), [count, rows]),
-    Tensor.from(ub, [count, rest]),
-    true,
-    false,
-    "gptq block update",
-  );
+  // A copy: the errors live in the column workspace, whose memory the GEMM should not hold.
+  const e = Tensor.from(err.slice(0, count * rows), [count, rows]);
+  const prod = matmulRaw(e, Tensor.from(ub, [count, rest]), true, false, "gptq block update");
   const p = prod.dataSync() as Float32Array;
   prod.dispose();
-  for (let r = 0; r < rows; r++) {
-    const pr = r * rest;
-    for (let j = 0; j < rest; j++) wt[(b + j) * rows + r] -= p[pr + j];
+  e.dispose();
+  // wt[b + j][r] −= p[r][j], in tiles so both sides stay in cache.
+  const T = 64;
+  for (let r0 = 0; r0 < rows; r0 += T) {
+    const r1 = Math.min(r0 + T, rows);
+    for (let j0 = 0; j0 < rest; j0 += T) {
+      const j1 = Math.min(j0 + T, rest);
+      for (let j = j0; j < j1; j++) {
+        const o = (b + j) * rows;
+        for (let r = r0; r < r1; r++) wt[o + r] -= p[r * rest + j];
+      }
+    }
   }
 }
 
@@ -270,12 +297,17 @@ function finish(
 ): GptqResult {
   const codes = new Int32Array(rows * cols);
   const deq = new Float32Array(rows * cols);
-  for (let c = 0; c < cols; c++) {
-    const oc = perm[c];
-    const base = c * rows;
-    for (let r = 0; r < rows; r++) {
-      codes[r * cols + oc] = codesT[base + r];
-      deq[r * cols + oc] = deqT[base + r];
+  // In tiles of 64 × 64, so the strided side of the transpose stays in cache.
+  for (let c0 = 0; c0 < cols; c0 += 64) {
+    for (let r0 = 0; r0 < rows; r0 += 64) {
+      for (let c = c0; c < Math.min(c0 + 64, cols); c++) {
+        const oc = perm[c];
+        const base = c * rows;
+        for (let r = r0; r < Math.min(r0 + 64, rows); r++) {
+          codes[r * cols + oc] = codesT[base + r];
+          deq[r * cols + oc] = deqT[base + r];
+        }
+      }
     }
   }
   const gIdx = groupIndex(perm, grid.groupSize, groupsInPermutedOrder);

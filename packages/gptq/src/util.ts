@@ -15,12 +15,19 @@ export function floatData(t: Tensor): Float32Array {
   return x.to("cpu").dataSync() as Float32Array;
 }
 
-/** Row-major [rows, cols] → row-major [cols, rows]. */
+/** Row-major [rows, cols] → row-major [cols, rows], in tiles so reads and writes stay in cache. */
 export function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(m.length);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = m[base + c];
+  const T = 64;
+  for (let r0 = 0; r0 < rows; r0 += T) {
+    const r1 = Math.min(r0 + T, rows);
+    for (let c0 = 0; c0 < cols; c0 += T) {
+      const c1 = Math.min(c0 + T, cols);
+      for (let r = r0; r < r1; r++) {
+        const base = r * cols;
+        for (let c = c0; c < c1; c++) out[c * rows + r] = m[base + c];
+      }
+    }
   }
   return out;
 }

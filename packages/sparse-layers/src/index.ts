@@ -30,23 +30,14 @@ export { collectGrams, linearNames } from "./fit/grams.js";
 export { type DecomposeOptions, type Decomposition, decompose } from "./init/decompose.js";
 export { type FromLinearOptions, groupedFromLinear, groupedLoraFromLinear } from "./init/from-linear.js";
 export { GramAccumulator, gramOf } from "./init/gram.js";
+export { type RandomizedSvdOptions, randomizedSvd } from "./init/randomized-svd.js";
 export * from "./layers/counts.js";
 export { GroupedLinear, type GroupedLinearOptions, groupedLinear } from "./layers/grouped-linear.js";
 export { GroupedLoRALinear, type GroupedLoRALinearOptions } from "./layers/grouped-lora-linear.js";
 export { LoRALinear, type LoRALinearOptions } from "./layers/lora-linear.js";
 export { LowRankAdapter, type LowRankOptions, lowRank } from "./layers/low-rank.js";
 export { channelShuffle, type PermutationSpec } from "./layers/permutation.js";
-export { cholesky, NotPositiveDefiniteError } from "./linalg/cholesky.js";
 export type { Matrix } from "./linalg/matrix.js";
-export {
-  type RandomizedSvdOptions,
-  randomizedSvd,
-  type SvdOptions,
-  type SvdResult,
-  svd,
-  svdMatrix,
-  truncate,
-} from "./linalg/svd.js";
 export {
   buildLayer,
   type SparseLayerConfig,

@@ -29,6 +29,7 @@ export * as cuda from "./cuda.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { byteSize, isFloating } from "./dtype.js";
 export * as io from "./io/index.js";
+export * as linalg from "./linalg/index.js";
 export * as nn from "./nn/index.js";
 export * as ops from "./ops/index.js";
 export * from "./ops/index.js";

@@ -1,6 +1,19 @@
-import { cholesky, solvePositiveDefinite, solveTransposedLower } from "../linalg/cholesky.js";
-import { type Matrix, matmul, sub, transpose, zeros } from "../linalg/matrix.js";
-import { randomizedSvd, type SvdResult, svdMatrix, truncate } from "../linalg/svd.js";
+import { linalg, type Tensor } from "@shrinkray/tensor-cuda";
+import type { Matrix } from "../linalg/matrix.js";
+import {
+  alloc,
+  cast,
+  type Precision,
+  permuteColumns,
+  permuteSymmetric,
+  product,
+  type Real,
+  solvePositiveDefinite,
+  subtract,
+  tensor,
+  unpermuteColumns,
+} from "./dense.js";
+import { randomizedSvd } from "./randomized-svd.js";
 
 export interface DecomposeOptions {
   groups: number;
@@ -23,20 +36,23 @@ export interface DecomposeOptions {
    * minimiser of the same objective, so the error never increases.
    */
   refine?: number;
-  /** "exact" (Jacobi), "randomized", or "auto": exact up to 256 on the short side. */
+  /**
+   * "exact" (LAPACK's divide-and-conquer SVD through tensor-cuda's linalg), "randomized" (a
+   * sketch; approximate), or "auto" (default): exact.
+   */
   svd?: "exact" | "randomized" | "auto";
 }
 
-/** The factors of W ≈ blockdiag(blocks)·P + B·A, in the original column order. */
+/** The factors of W ≈ blockdiag(blocks)·P + B·A, in the original column order and W's precision. */
 export interface Decomposition {
-  /** [g, out/g, in/g] row-major, the GroupedLinear weight layout. */
-  blocks: Float64Array;
+  /** [g, out/g, in/g], the GroupedLinear weight layout. */
+  blocks: Tensor;
   /** [rank, in] */
-  A: Matrix;
+  A: Tensor;
   /** [out, rank] */
-  B: Matrix;
+  B: Tensor;
   /** Singular values of the (whitened) remainder, all of them: the discarded tail prices the rank. */
-  singularValues: Float64Array;
+  singularValues: Tensor;
 }
 
 /**
@@ -45,133 +61,150 @@ export interface Decomposition {
  * W − blockdiag(W) — optimal in Frobenius norm (Eckart–Young), or in output error on
  * calibration inputs when `gram` is given. The √σ is split evenly between A and B so that
  * neither factor starts much larger than the other when both are trained afterwards.
+ *
+ * Works in W's precision (float32 unless W is float64), as a PyTorch user would; the Gram
+ * matrix's Cholesky factor is computed in float64 (SVD-LLM does the same), then rounded.
  */
-export function decompose(w: Matrix, opts: DecomposeOptions): Decomposition {
+export function decompose(weight: Tensor, opts: DecomposeOptions): Decomposition {
+  if (weight.rank !== 2)
+    throw new RangeError(`decompose: weight must be 2-D, got [${weight.shape.join(", ")}]`);
   const { groups, rank } = opts;
+  const [rows, cols] = weight.shape;
+  const dtype: Precision = weight.dtype === "float64" ? "float64" : "float32";
+  const shape = { rows, cols, groups, dtype };
   const perm = opts.perm ?? null;
   const damp = opts.damp ?? 0.01;
-  const wp = perm ? permuteColumns(w, perm) : w;
+  const w = weight.cast(dtype).dataSync() as Real;
+  const wp = perm ? permuteColumns(w, rows, cols, perm) : w;
   // The ridge goes in once, so that the block and low-rank steps minimise the same objective.
-  const gp = opts.gram ? withRidge(perm ? permuteSymmetric(opts.gram, perm) : opts.gram, damp) : null;
+  const gp = opts.gram
+    ? withRidge(perm ? permuteSymmetric(opts.gram.data, cols, perm) : opts.gram.data, cols, damp)
+    : null;
   if (opts.blocks === "least-squares" && !gp)
     throw new Error('decompose: blocks = "least-squares" needs calibration inputs (gram)');
   const lsBlocks = opts.blocks === "least-squares";
-  const chol = gp ? cholesky(gp) : null;
+  const chol = gp ? whitening(gp, cols, dtype) : null;
+  const method = opts.svd === "randomized" ? "randomized" : "exact";
 
-  let d = lsBlocks ? fitBlocks(wp, groups, gp!) : copyBlocks(wp, groups);
-  let lr = lowRank(sub(wp, d), rank, chol, opts.svd ?? "auto");
+  let d = lsBlocks ? fitBlocks(wp, shape, gp!) : copyBlocks(wp, shape);
+  let lr = lowRank(subtract(wp, d), shape, rank, chol, method);
   for (let i = 0; i < (opts.refine ?? 0); i++) {
-    const target = sub(wp, matmul(lr.B, lr.A));
-    d = gp ? fitBlocks(target, groups, gp) : copyBlocks(target, groups);
-    lr = lowRank(sub(wp, d), rank, chol, opts.svd ?? "auto");
+    const target = subtract(wp, product(lr.B, lr.A, rows, rank, cols));
+    d = gp ? fitBlocks(target, shape, gp) : copyBlocks(target, shape);
+    lr = lowRank(subtract(wp, d), shape, rank, chol, method);
   }
-  const A = perm ? unpermuteColumns(lr.A, perm) : lr.A;
-  return { blocks: packBlocks(d, groups), A, B: lr.B, singularValues: lr.S };
+  chol?.dispose();
+  const A = perm ? unpermuteColumns(lr.A, rank, cols, perm) : lr.A;
+  const blocks = packBlocks(d, shape);
+  return {
+    blocks: tensor(blocks, groups, blocks.length / groups).reshape([groups, rows / groups, cols / groups]),
+    A: tensor(A, rank, cols),
+    B: tensor(lr.B, rows, rank),
+    singularValues: lr.S,
+  };
 }
 
-function lowRank(r: Matrix, rank: number, chol: Matrix | null, method: "exact" | "randomized" | "auto") {
-  const target = chol ? matmul(r, chol) : r;
-  const exact = method === "exact" || (method === "auto" && Math.min(target.rows, target.cols) <= 256);
-  const full: SvdResult = exact ? svdMatrix(target) : randomizedSvd(target, rank);
-  const t = truncate(full, rank);
-  const k = t.S.length;
-  // A = √Σ·Vᵀ (·L⁻¹ when whitened: the factor of R·L maps back through L⁻¹).
-  let vt = transpose(t.V);
-  if (chol) vt = transpose(solveTransposedLower(chol, t.V));
-  const A = zeros(rank, r.cols);
-  const B = zeros(r.rows, rank);
+interface Shape {
+  rows: number;
+  cols: number;
+  groups: number;
+  dtype: Precision;
+}
+
+/** L with G = L·Lᵀ, factored in float64 and held in the working precision. */
+function whitening(g: Float64Array, n: number, dtype: Precision): Tensor {
+  const l = linalg.cholesky(tensor(g, n, n), { name: "the calibration Gram matrix (with its ridge)" });
+  if (dtype === "float64") return l;
+  const l32 = l.cast("float32");
+  l.dispose();
+  return l32;
+}
+
+/** Truncated SVD of the remainder R (of R·L when whitened), split into B [rows, rank] and A [rank, cols]. */
+function lowRank(r: Real, s: Shape, rank: number, chol: Tensor | null, method: "exact" | "randomized") {
+  const { rows, cols, dtype } = s;
+  const rt = tensor(r, rows, cols);
+  const target = chol ? rt.matmul(chol) : rt;
+  // The exact SVD keeps every singular value; the randomized one only the leading `rank`.
+  const top = method === "exact" ? linalg.svd(target) : randomizedSvd(target, rank);
+  const k = Math.min(rank, top.S.shape[0]);
+  const sv = top.S.dataSync() as Real;
+  const u = top.U.dataSync() as Real;
+  const vh = top.Vh.dataSync() as Real;
+  const uCols = top.U.shape[1];
+  // A = √Σ·Vh (·L⁻¹ when whitened: the factor of R·L maps back through L⁻¹), B = U·√Σ.
+  const m = alloc(dtype, rank * cols);
+  const B = alloc(dtype, rows * rank);
   for (let j = 0; j < k; j++) {
-    const s = Math.sqrt(t.S[j]);
-    for (let c = 0; c < r.cols; c++) A.data[j * r.cols + c] = s * vt.data[j * r.cols + c];
-    for (let o = 0; o < r.rows; o++) B.data[o * rank + j] = s * t.U.data[o * k + j];
+    const root = Math.sqrt(sv[j]);
+    for (let c = 0; c < cols; c++) m[j * cols + c] = root * vh[j * cols + c];
+    for (let o = 0; o < rows; o++) B[o * rank + j] = root * u[o * uCols + j];
   }
-  return { A, B, S: full.S };
+  let A = m;
+  if (chol) {
+    const x = linalg.solveTriangular(chol, tensor(m, rank, cols), { upper: false, left: false });
+    A = x.dataSync() as Real;
+    x.dispose();
+  }
+  for (const t of new Set([rt, target, top.U, top.Vh])) t.dispose();
+  return { A, B, S: top.S };
 }
 
 /** The block-diagonal part of w (zeros elsewhere), as a dense matrix. */
-function copyBlocks(w: Matrix, groups: number): Matrix {
-  const d = zeros(w.rows, w.cols);
-  forEachBlock(w, groups, (o, c) => (d.data[o * w.cols + c] = w.data[o * w.cols + c]));
+function copyBlocks(w: Real, s: Shape): Real {
+  const d = alloc(s.dtype, w.length);
+  forEachBlock(s, (o, c0, c1) => d.set(w.subarray(o * s.cols + c0, o * s.cols + c1), o * s.cols + c0));
   return d;
 }
 
 /**
  * Each block alone fitted by least squares to what the whole target row produces on the data:
  * W_b = T[O_b, :]·G[:, J_b]·G[J_b, J_b]⁻¹, so a block also absorbs the part of other groups'
- * inputs that its own inputs predict (copying the block would drop it).
+ * inputs that its own inputs predict (copying the block would drop it). In float64, as the Gram is.
  */
-function fitBlocks(t: Matrix, groups: number, g: Matrix): Matrix {
-  const outPer = t.rows / groups;
-  const inPer = t.cols / groups;
-  const tg = matmul(t, g);
-  const d = zeros(t.rows, t.cols);
+function fitBlocks(t: Real, s: Shape, g: Float64Array): Real {
+  const { rows, cols, groups } = s;
+  const outPer = rows / groups;
+  const inPer = cols / groups;
+  const tg = product(cast(t, "float64"), g, rows, cols, cols);
+  const d = alloc(s.dtype, rows * cols);
   for (let b = 0; b < groups; b++) {
-    const gjj = zeros(inPer, inPer);
-    const zt = zeros(inPer, outPer);
+    const gjj = new Float64Array(inPer * inPer);
+    const zt = new Float64Array(inPer * outPer);
     for (let i = 0; i < inPer; i++) {
-      for (let j = 0; j < inPer; j++)
-        gjj.data[i * inPer + j] = g.data[(b * inPer + i) * g.cols + b * inPer + j];
-      for (let o = 0; o < outPer; o++)
-        zt.data[i * outPer + o] = tg.data[(b * outPer + o) * t.cols + b * inPer + i];
+      for (let j = 0; j < inPer; j++) gjj[i * inPer + j] = g[(b * inPer + i) * cols + b * inPer + j];
+      for (let o = 0; o < outPer; o++) zt[i * outPer + o] = tg[(b * outPer + o) * cols + b * inPer + i];
     }
-    const wbt = solvePositiveDefinite(gjj, zt);
-    for (let i = 0; i < inPer; i++) {
-      for (let o = 0; o < outPer; o++)
-        d.data[(b * outPer + o) * t.cols + b * inPer + i] = wbt.data[i * outPer + o];
-    }
+    const wbt = solvePositiveDefinite(gjj, zt, inPer, outPer);
+    for (let i = 0; i < inPer; i++)
+      for (let o = 0; o < outPer; o++) d[(b * outPer + o) * cols + b * inPer + i] = wbt[i * outPer + o];
   }
   return d;
 }
 
 /** g + damp·mean(diag g)·I. */
-function withRidge(g: Matrix, damp: number): Matrix {
-  const n = g.rows;
+function withRidge(g: Float64Array, n: number, damp: number): Float64Array {
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += g.data[i * n + i] / n;
-  const out = { rows: n, cols: n, data: g.data.slice() };
-  for (let i = 0; i < n; i++) out.data[i * n + i] += damp * mean;
+  for (let i = 0; i < n; i++) mean += g[i * n + i] / n;
+  const out = g.slice();
+  for (let i = 0; i < n; i++) out[i * n + i] += damp * mean;
   return out;
 }
 
-function forEachBlock(w: Matrix, groups: number, fn: (row: number, col: number) => void): void {
-  const outPer = w.rows / groups;
-  const inPer = w.cols / groups;
-  for (let b = 0; b < groups; b++) {
-    for (let o = b * outPer; o < (b + 1) * outPer; o++)
-      for (let c = b * inPer; c < (b + 1) * inPer; c++) fn(o, c);
-  }
+/** Calls fn(row, c0, c1) for each row's span [c0, c1) inside its block. */
+function forEachBlock(s: Shape, fn: (row: number, c0: number, c1: number) => void): void {
+  const outPer = s.rows / s.groups;
+  const inPer = s.cols / s.groups;
+  for (let b = 0; b < s.groups; b++)
+    for (let o = b * outPer; o < (b + 1) * outPer; o++) fn(o, b * inPer, (b + 1) * inPer);
 }
 
-function packBlocks(d: Matrix, groups: number): Float64Array {
-  const outPer = d.rows / groups;
-  const inPer = d.cols / groups;
-  const out = new Float64Array((d.rows * d.cols) / groups);
+function packBlocks(d: Real, s: Shape): Real {
+  const out = alloc(s.dtype, (s.rows * s.cols) / s.groups);
   let i = 0;
-  for (let b = 0; b < groups; b++) {
-    for (let o = 0; o < outPer; o++)
-      for (let k = 0; k < inPer; k++) out[i++] = d.data[(b * outPer + o) * d.cols + b * inPer + k];
-  }
-  return out;
-}
-
-/** Columns reordered so that position j holds column perm[j]. */
-export function permuteColumns(w: Matrix, perm: Int32Array): Matrix {
-  const out = zeros(w.rows, w.cols);
-  for (let r = 0; r < w.rows; r++)
-    for (let j = 0; j < w.cols; j++) out.data[r * w.cols + j] = w.data[r * w.cols + perm[j]];
-  return out;
-}
-
-function unpermuteColumns(w: Matrix, perm: Int32Array): Matrix {
-  const out = zeros(w.rows, w.cols);
-  for (let r = 0; r < w.rows; r++)
-    for (let j = 0; j < w.cols; j++) out.data[r * w.cols + perm[j]] = w.data[r * w.cols + j];
-  return out;
-}
-
-function permuteSymmetric(g: Matrix, perm: Int32Array): Matrix {
-  const n = g.rows;
-  const out = zeros(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out.data[i * n + j] = g.data[perm[i] * n + perm[j]];
+  forEachBlock(s, (o, c0, c1) => {
+    out.set(d.subarray(o * s.cols + c0, o * s.cols + c1), i);
+    i += c1 - c0;
+  });
   return out;
 }

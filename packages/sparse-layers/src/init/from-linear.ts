@@ -1,7 +1,7 @@
-import { type nn, Tensor } from "@shrinkray/tensor-cuda";
+import { div, type nn, Tensor } from "@shrinkray/tensor-cuda";
 import { GroupedLinear } from "../layers/grouped-linear.js";
 import { GroupedLoRALinear, type GroupedLoRALinearOptions } from "../layers/grouped-lora-linear.js";
-import { fromTensor, type Matrix } from "../linalg/matrix.js";
+import type { Matrix } from "../linalg/matrix.js";
 import { type DecomposeOptions, type Decomposition, decompose } from "./decompose.js";
 import { gramOf } from "./gram.js";
 
@@ -30,18 +30,14 @@ export function groupedLoraFromLinear(
   });
   const perm = m.grouped.perm ? (m.grouped.perm.dataSync() as Int32Array) : null;
   const gram = opts.gram ?? (opts.calibration ? gramOf(opts.calibration) : null);
-  const dec = decompose(fromTensor(linear.weight.detach()), { ...opts, groups, rank, perm, gram });
-  m.grouped.weight.assign(Tensor.from(dec.blocks, m.grouped.weight.shape, { dtype: "float64" }));
+  const dec = decompose(linear.weight.detach(), { ...opts, groups, rank, perm, gram });
+  m.grouped.weight.assign(dec.blocks);
   if (linear.bias && m.grouped.bias) m.grouped.bias.assign(linear.bias.detach());
-  m.lora.A.assign(Tensor.from(dec.A.data, [dec.A.rows, dec.A.cols], { dtype: "float64" }));
+  m.lora.A.assign(dec.A);
   // The module multiplies by α/r; the factorisation already carries the full scale.
-  m.lora.B.assign(
-    Tensor.from(
-      dec.B.data.map((v) => v / m.lora.scale),
-      [dec.B.rows, dec.B.cols],
-      { dtype: "float64" },
-    ),
-  );
+  const b = div(dec.B, m.lora.scale);
+  m.lora.B.assign(b);
+  b.dispose();
   return { module: m, decomposition: dec };
 }
 

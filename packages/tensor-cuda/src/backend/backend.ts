@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from "../dtype.js";
+import type { LinalgKernels } from "./linalg.js";
 
 export type Device = "cpu" | "cuda";
 
@@ -266,6 +267,9 @@ export interface Backend {
   adamwStep(p: Storage, g: Storage, m: Storage, v: Storage, h: AdamWHyper): void;
 
   // ---- optional fused kernels: ops use them where a backend has them, else compose ----
+
+  /** Cholesky, triangular inverse/solve, eigh, SVD: what the `linalg` ops run on. */
+  linalg?: LinalgKernels;
 
   /**
    * softmax(scale·q·kᵀ, causal mask)·v without materialising the scores; also the row

@@ -1,83 +1,95 @@
-import { createRequire } from "node:module";
 import type { MatmulSpec } from "../backend.js";
-import { cpuThreads } from "./ort-session.js";
+import { openBlas, openBlasCandidates } from "./openblas.js";
 import { hostEmpty, hostZeros } from "./pool.js";
 
 /*
  * A system BLAS (OpenBLAS) called through koffi, when the machine has one: on the 2-core
  * reference machine it runs a 2048³ sgemm at ~188 GFLOP/s against MLAS's ~160, and has a lower
- * fixed cost on small products. Nothing is compiled: the library is found at run time, the way
- * CuPy and tinygrad find theirs. Without it, onnxruntime's MLAS does the work.
+ * fixed cost on small products. Without it, onnxruntime's MLAS does the work.
  */
-const require = createRequire(import.meta.url);
 const ROW_MAJOR = 101;
 const NO_TRANS = 111;
 const TRANS = 112;
-const CANDIDATES = ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib", "libopenblas.0.dylib"];
 
-type Sgemm = (...args: unknown[]) => void;
-let sgemm: Sgemm | null | undefined;
+type Gemm = (...args: unknown[]) => void;
+let gemms: { sgemm: Gemm; dgemm: Gemm | null } | null | undefined;
 
 export function blasLibrary(): string | null {
-  load();
-  return loadedName;
+  return load() ? openBlas()!.name : null;
 }
 
-let loadedName: string | null = null;
-
-function load(): Sgemm | null {
-  if (sgemm !== undefined) return sgemm;
-  sgemm = null;
-  const choice = process.env.SHRINKRAY_GEMM;
-  if (choice === "ort") return null;
-  let koffi: any;
-  try {
-    koffi = require("koffi");
-  } catch {
-    return null;
-  }
-  const names = process.env.SHRINKRAY_BLAS ? [process.env.SHRINKRAY_BLAS] : CANDIDATES;
-  for (const name of names) {
+function load(): { sgemm: Gemm; dgemm: Gemm | null } | null {
+  if (gemms !== undefined) return gemms;
+  gemms = null;
+  const blas = openBlas();
+  if (blas) {
     try {
-      const lib = koffi.load(name);
-      const f = lib.func(
-        // Plain pointers: koffi hands a typed array's memory straight to the library (an
-        // _Out_ pointer would be copied back afterwards: ~60 µs on a 256×256 result).
+      // Plain pointers: koffi hands a typed array's memory straight to the library (an
+      // _Out_ pointer would be copied back afterwards: ~60 µs on a 256×256 result).
+      const sgemm = blas.lib.func(
         "void cblas_sgemm(int, int, int, int, int, int, float, void *, int, void *, int, float, void *, int)",
-      );
+      ) as Gemm;
+      let dgemm: Gemm | null = null;
       try {
-        lib.func("void openblas_set_num_threads(int)")(cpuThreads());
+        dgemm = blas.lib.func(
+          "void cblas_dgemm(int, int, int, int, int, int, double, void *, int, void *, int, double, void *, int)",
+        ) as Gemm;
       } catch {
-        // Not OpenBLAS proper: it keeps its own threading.
+        // A single-precision-only BLAS: float64 products go through onnxruntime.
       }
-      sgemm = f;
-      loadedName = name;
-      return f;
+      gemms = { sgemm, dgemm };
     } catch {
-      // Try the next name.
+      // Not a CBLAS library.
     }
   }
-  if (choice === "blas")
-    throw new Error(`SHRINKRAY_GEMM=blas but no BLAS library was found (tried ${names.join(", ")})`);
-  return null;
+  if (!gemms && process.env.SHRINKRAY_GEMM === "blas") {
+    throw new Error(
+      `SHRINKRAY_GEMM=blas but no BLAS library was found (tried ${openBlasCandidates().join(", ")})`,
+    );
+  }
+  return gemms;
 }
 
-/** Runs the product with the system BLAS; returns null when there is none. */
+/** Runs the float32 product with the system BLAS; returns null when there is none. */
 export function blasSgemm(
   a: Float32Array,
   b: Float32Array,
   spec: MatmulSpec,
   bias?: Float32Array | null,
 ): Float32Array | null {
-  const f = load();
+  const f = load()?.sgemm;
   if (!f) return null;
-  const { batch, m, k, n, transA, transB } = spec;
+  const { batch, m, k, n } = spec;
   // Every element is written (beta = 0 overwrites; with a bias, C is filled first), so the
   // output needs no zeroing.
   const out =
     m === 0 || n === 0 || batch === 0 || k === 0
       ? hostZeros("float32", batch * m * n)
       : hostEmpty("float32", batch * m * n);
+  return run(f, a, b, out, spec, bias);
+}
+
+/** The float64 product with the system BLAS; null when there is none. */
+export function blasDgemm(
+  a: Float64Array,
+  b: Float64Array,
+  spec: MatmulSpec,
+  bias?: Float64Array | null,
+): Float64Array | null {
+  const f = load()?.dgemm;
+  if (!f) return null;
+  return run(f, a, b, hostZeros<Float64Array>("float64", spec.batch * spec.m * spec.n), spec, bias);
+}
+
+function run<T extends Float32Array | Float64Array>(
+  f: Gemm,
+  a: T,
+  b: T,
+  out: T,
+  spec: MatmulSpec,
+  bias?: T | null,
+): T {
+  const { batch, m, k, n, transA, transB } = spec;
   if (m === 0 || n === 0 || batch === 0) return out;
   // The bias rides in C with beta = 1: the GEMM reads C anyway, so the add costs no extra pass.
   if (bias) for (let r = 0; r < batch * m; r++) out.set(bias, r * n);
@@ -115,7 +127,7 @@ export function sgemmInto(
   c: Float32Array,
   ldc: number,
 ): boolean {
-  const f = load();
+  const f = load()?.sgemm;
   if (!f) return false;
   if (m === 0 || n === 0) return true;
   f(ROW_MAJOR, NO_TRANS, TRANS, m, n, k, 1, a, lda, b, ldb, 0, c, ldc);

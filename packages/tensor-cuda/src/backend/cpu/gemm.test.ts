@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { MatmulSpec } from "../backend.js";
-import { blasSgemm } from "./blas.js";
-import { dgemmReference, ortSgemm } from "./gemm.js";
+import { blasDgemm, blasSgemm } from "./blas.js";
+import { dgemmReference, ortDgemm, ortSgemm } from "./gemm.js";
 import { cpuBackend } from "./index.js";
 import { CpuStorage } from "./storage.js";
 
-// Both float32 GEMM providers (onnxruntime's MLAS and a system BLAS) against a float64 loop,
+// Both GEMM providers of each precision (onnxruntime's MLAS and a system BLAS) against a float64 loop,
 // for every transpose / batching combination the ops produce.
 function rand(n: number, seed: number): Float32Array {
   let s = seed;
@@ -80,4 +80,20 @@ describe("float32 GEMM providers", () => {
     const viaBlas = blasSgemm(a, w, spec, bias);
     if (viaBlas) expect(maxDiff(viaBlas, ref)).toBeLessThan(1e-5);
   });
+});
+
+describe("float64 GEMM providers", () => {
+  for (const spec of cases) {
+    const name = `transA=${spec.transA} transB=${spec.transB} aBatched=${spec.aBatched} bBatched=${spec.bBatched}`;
+    it(name, () => {
+      const a = Float64Array.from(rand((spec.aBatched ? spec.batch : 1) * spec.m * spec.k, 5));
+      const b = Float64Array.from(rand((spec.bBatched ? spec.batch : 1) * spec.k * spec.n, 6));
+      const ref = dgemmReference(a, b, spec);
+      expect(maxDiff(ortDgemm(a, b, spec), ref)).toBeLessThan(1e-14);
+      const viaBlas = blasDgemm(a, b, spec);
+      if (viaBlas) expect(maxDiff(viaBlas, ref)).toBeLessThan(1e-14);
+      const out = cpuBackend.matmul(new CpuStorage("float64", a), new CpuStorage("float64", b), spec);
+      expect(maxDiff(cpuBackend.readSync!(out) as Float64Array, ref)).toBeLessThan(1e-14);
+    });
+  }
 });

@@ -1,5 +1,6 @@
 import type { MatmulSpec } from "../backend.js";
-import { buildModel, type Dim, ONNX_FLOAT } from "./onnx-model.js";
+import { blasDgemm, blasSgemm } from "./blas.js";
+import { buildModel, type Dim, ONNX_DOUBLE, ONNX_FLOAT } from "./onnx-model.js";
 import { OrtGraph } from "./ort-session.js";
 import { hostZeros } from "./pool.js";
 
@@ -77,7 +78,90 @@ export function ortSgemm(a: Float32Array, b: Float32Array, spec: MatmulSpec): Fl
   return out;
 }
 
-/** float64 GEMM for reference computations (finite differences); not a hot path. */
+/** The float32 or float64 product on the best provider here: the system BLAS, else MLAS. */
+export function gemm<T extends Float32Array | Float64Array>(
+  a: T,
+  b: T,
+  spec: MatmulSpec,
+  bias?: T | null,
+): T {
+  if (a instanceof Float32Array) {
+    const biasArr = (bias ?? null) as Float32Array | null;
+    const viaBlas = blasSgemm(a, b as Float32Array, spec, biasArr);
+    if (viaBlas) return viaBlas as T;
+    const out = ortSgemm(a, b as Float32Array, spec);
+    if (biasArr) addRows(out, biasArr, spec.n);
+    return out as T;
+  }
+  const biasArr = (bias ?? null) as Float64Array | null;
+  const viaBlas = blasDgemm(a as Float64Array, b as Float64Array, spec, biasArr);
+  if (viaBlas) return viaBlas as T;
+  const out = ortDgemm(a as Float64Array, b as Float64Array, spec);
+  if (biasArr) addRows(out, biasArr, spec.n);
+  return out as T;
+}
+
+function addRows(out: Float32Array | Float64Array, bias: ArrayLike<number>, n: number): void {
+  for (let r = 0; r < out.length; r += n) for (let j = 0; j < n; j++) out[r + j] += bias[j];
+}
+
+let dgemmSession: OrtGraph | undefined;
+
+/**
+ * float64 GEMM through MLAS's DGEMM (plain MatMul: onnxruntime's fused transposed product is
+ * float32 only, so a transposed operand is copied first, which is O(size) against O(m·k·n)).
+ */
+export function ortDgemm(a: Float64Array, b: Float64Array, spec: MatmulSpec): Float64Array {
+  const { batch, m, k, n, transA, transB } = spec;
+  const out = new Float64Array(batch * m * n);
+  if (m === 0 || n === 0 || batch === 0 || k === 0) return out;
+  dgemmSession ??= new OrtGraph(
+    buildModel(
+      [{ opType: "MatMul", inputs: ["A", "B"], outputs: ["Y"] }],
+      [
+        { name: "A", elemType: ONNX_DOUBLE, dims: ["m", "k"] },
+        { name: "B", elemType: ONNX_DOUBLE, dims: ["k", "n"] },
+      ],
+      [{ name: "Y", elemType: ONNX_DOUBLE, dims: ["m", "n"] }],
+    ),
+  );
+  const session = dgemmSession;
+  const aRows = spec.aBatched && !transA && !spec.bBatched;
+  const product = (ap: Float64Array, bp: Float64Array, rows: number, y: Float64Array) =>
+    session.run(
+      {
+        A: { type: "float64", data: ap, dims: [rows, k] },
+        B: { type: "float64", data: bp, dims: [k, n] },
+      },
+      { Y: { type: "float64", data: y, dims: [rows, n] } },
+    );
+  const bShared = spec.bBatched ? null : transB ? transposed(b, n, k) : b;
+  if (aRows) {
+    // A shared B under a batched A is one tall product.
+    product(a, bShared!, batch * m, out);
+    return out;
+  }
+  const aShared = spec.aBatched ? null : transA ? transposed(a, k, m) : a;
+  for (let p = 0; p < batch; p++) {
+    const ap = aShared ?? operand(a.subarray(p * m * k, (p + 1) * m * k), transA, k, m);
+    const bp = bShared ?? operand(b.subarray(p * k * n, (p + 1) * k * n), transB, n, k);
+    product(ap, bp, m, out.subarray(p * m * n, (p + 1) * m * n));
+  }
+  return out;
+}
+
+function operand(x: Float64Array, trans: boolean, rows: number, cols: number): Float64Array {
+  return trans ? transposed(x, rows, cols) : x;
+}
+
+/** Row-major [rows, cols] → [cols, rows]. */
+function transposed(x: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
+  return out;
+}
+
+/** float64 GEMM as a plain loop: the reference the providers are tested against. */
 export function dgemmReference(a: Float64Array, b: Float64Array, spec: MatmulSpec): Float64Array {
   const { batch, m, k, n, transA, transB } = spec;
   const out = hostZeros<Float64Array>("float64", batch * m * n);

@@ -1,11 +1,11 @@
 import { checkArrayMatches, type DType, type TypedArray } from "../../dtype.js";
 import type { AdamWHyper, Backend, MatmulSpec, Storage } from "../backend.js";
 import { tuneAllocator } from "./allocator.js";
-import { blasSgemm } from "./blas.js";
 import { castArray } from "./cast.js";
 import { binary, clamp, powScalar, unary, unaryGrad, where } from "./elementwise.js";
-import { dgemmReference, ortSgemm } from "./gemm.js";
+import { gemm } from "./gemm.js";
 import { copyInto, copyStrided, gather, indexAdd, indexSelect, scatterAdd } from "./layout.js";
+import { cpuLinalg } from "./linalg/index.js";
 import { layerNorm, layerNormBackward, rmsNorm, rmsNormBackward, softmax, softmaxBackward } from "./norms.js";
 import { hostEmpty, hostZeros } from "./pool.js";
 import { cpuQuantKernels } from "./quant/index.js";
@@ -15,27 +15,12 @@ import { halfWeightMatmul } from "./wasm/half-matrix.js";
 
 export { CpuStorage } from "./storage.js";
 
-function addRows(out: Float32Array | Float64Array, bias: ArrayLike<number>, n: number): void {
-  for (let r = 0; r < out.length; r += n) for (let j = 0; j < n; j++) out[r + j] += bias[j];
-}
-
 function matmul(a: Storage, b: Storage, spec: MatmulSpec, bias?: Storage | null): Storage {
   if (a.dtype !== b.dtype) throw new TypeError(`matmul: dtypes ${a.dtype} and ${b.dtype} differ`);
-  if (a.dtype === "float32") {
-    const A = cpu(a).data as Float32Array;
-    const B = cpu(b).data as Float32Array;
-    const biasArr = bias ? (cpu(bias).data as Float32Array) : null;
-    let out = blasSgemm(A, B, spec, biasArr);
-    if (!out) {
-      out = ortSgemm(A, B, spec);
-      if (biasArr) addRows(out, biasArr, spec.n);
-    }
-    return new CpuStorage("float32", out);
-  }
-  if (a.dtype === "float64") {
-    const out = dgemmReference(cpu(a).data as Float64Array, cpu(b).data as Float64Array, spec);
-    if (bias) addRows(out, cpu(bias).data as Float64Array, spec.n);
-    return new CpuStorage("float64", out);
+  if (a.dtype === "float32" || a.dtype === "float64") {
+    const A = cpu(a).data as Float32Array | Float64Array;
+    const out = gemm(A, cpu(b).data as typeof A, spec, bias ? (cpu(bias).data as typeof A) : null);
+    return new CpuStorage(a.dtype, out);
   }
   throw new TypeError(`matmul: dtype ${a.dtype} is not supported on cpu (use float32)`);
 }
@@ -145,4 +130,5 @@ export const cpuBackend: Backend = {
   adamwStep,
   quant: cpuQuantKernels,
   halfWeightMatmul,
+  linalg: cpuLinalg,
 };
