@@ -8,7 +8,6 @@ import {
   groupIndex,
   resolveGptqOptions,
 } from "./gptq.js";
-import { linalg, quant, Tensor, type Tensor as TensorType, tidy } from "@shrinkray/tensor-cuda";
 
 /**
  * GPTQ where the weight lives: on the host this is gptqQuantize; on a device with a fused GPTQ
