@@ -184,7 +184,9 @@ export async function produceModel(
   const teacher = x.variants[0].distill?.teacher;
   const inputs = [modelDir, ...(teacher?.kind === "model" && teacher.path ? [resolve(teacher.path)] : [])];
   if (inputs.includes(resolve(out)))
-    throw new RunnerError(`${out}: --out is a model directory this command reads; write the result somewhere else`);
+    throw new RunnerError(
+      `${out}: --out is a model directory this command reads; write the result somewhere else`,
+    );
   // Checked before any work: the directory is replaced whole only when it is a model directory.
   if (existsSync(out) && !statSync(out).isDirectory())
     throw new RunnerError(`${out}: exists and is not a directory; not replacing it`);

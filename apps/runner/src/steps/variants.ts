@@ -362,7 +362,9 @@ function parameterCount(model: CausalLM): number {
 
 function tokenizerOf(model: CausalLM, dir: string) {
   if (!model.tokenizer)
-    throw new RunnerError(`${dir}: the model directory has no tokenizer.json (calibration and distillation data are text)`);
+    throw new RunnerError(
+      `${dir}: the model directory has no tokenizer.json (calibration and distillation data are text)`,
+    );
   return model.tokenizer;
 }
 
