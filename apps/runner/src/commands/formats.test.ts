@@ -66,6 +66,12 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
   writeFileSync(calib, text("train", 64));
   writeFileSync(heldout, text("heldout", 8));
   const evalFlags = ["--task", "perplexity", "--eval-data", heldout];
+  /** sparsify with one epoch of layer-wise fitting, measured on the held-out text. */
+  const sparsify = (model: string, out: string) =>
+    cli(
+      ...["sparsify", "--model", model, "--groups", "4", "--rank", "8", "--calibration", calib],
+      ...["--fit-epochs", "1", "--out", out, ...evalFlags],
+    );
 
   const methods = [
     {
@@ -121,22 +127,7 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
 
   it("sparsify → a sparse directory that eval reads; distill (sparse student, GPTQ teacher), quantize and sensitivity read it", async () => {
     const sparse = join(root, "sparse");
-    const s = await cli(
-      "sparsify",
-      "--model",
-      TOY_TEACHER_DIR,
-      "--groups",
-      "4",
-      "--rank",
-      "8",
-      "--calibration",
-      calib,
-      "--fit-epochs",
-      "1",
-      "--out",
-      sparse,
-      ...evalFlags,
-    );
+    const s = await sparsify(TOY_TEACHER_DIR, sparse);
     expect(s.code, s.err).toBe(0);
     expect(readdirSync(sparse).sort()).toEqual([...COMPLETE, "sparsity_config.json"].sort());
     const measured = perplexityIn(readFileSync(join(sparse, "README.md"), "utf8"));
@@ -229,22 +220,7 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
     // Fitting trains the sparse layers in float32; the directory stores them in bfloat16, so the
     // metric on the card must be measured on what was stored, as a later eval reads it.
     const sparse = join(root, "sparse-bf16");
-    const s = await cli(
-      "sparsify",
-      "--model",
-      bf16,
-      "--groups",
-      "4",
-      "--rank",
-      "8",
-      "--calibration",
-      calib,
-      "--fit-epochs",
-      "1",
-      "--out",
-      sparse,
-      ...evalFlags,
-    );
+    const s = await sparsify(bf16, sparse);
     expect(s.code, s.err).toBe(0);
     expect(JSON.parse(readFileSync(join(sparse, "config.json"), "utf8")).torch_dtype).toBe("bfloat16");
     const measured = perplexityIn(readFileSync(join(sparse, "README.md"), "utf8"));
