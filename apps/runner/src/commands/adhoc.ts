@@ -204,30 +204,37 @@ export async function produceModel(
     return d;
   };
   const v = x.variants[0];
-  const built = await buildVariant(v, {
-    experiment: x,
-    baseDir: process.cwd(),
-    modelDir,
-    variantDir: out,
-    workDir,
-    parent: null,
-    parentDir: null,
-    title: basename(out),
-    getModel: () => Promise.reject(new RunnerError("a one-step command has no other variants")),
-    data: dataOf,
-    log,
-  });
-  if (built.info.stored.dir !== out)
-    throw new RunnerError(`${x.variants[0].name}: nothing to do (no method given), so nothing was written`);
-  log(`wrote ${out} (${built.info.method})`);
+  let built: Awaited<ReturnType<typeof buildVariant>>;
   const metrics: MetricValue[] = [];
-  for (const [i, e] of x.evaluate.entries()) {
-    const evalDir = join(workDir, "evals", `${i}-${e.task}`);
-    mkdirSync(evalDir, { recursive: true });
-    const r = await runEvaluation(e, handleFor(built.model), await dataOf(e.data), e.data, evalDir);
-    metrics.push(...r.metrics);
+  try {
+    built = await buildVariant(v, {
+      experiment: x,
+      baseDir: process.cwd(),
+      modelDir,
+      variantDir: out,
+      workDir,
+      parent: null,
+      parentDir: null,
+      title: basename(out),
+      getModel: () => Promise.reject(new RunnerError("a one-step command has no other variants")),
+      data: dataOf,
+      log,
+    });
+    if (built.info.stored.dir !== out)
+      throw new RunnerError(`${x.variants[0].name}: nothing to do (no method given), so nothing was written`);
+    log(`wrote ${out} (${built.info.method})`);
+    for (const [i, e] of x.evaluate.entries()) {
+      const evalDir = join(workDir, "evals", `${i}-${e.task}`);
+      mkdirSync(evalDir, { recursive: true });
+      const r = await runEvaluation(e, handleFor(built.model), await dataOf(e.data), e.data, evalDir);
+      metrics.push(...r.metrics);
+    }
+    if (metrics.length && built.info.card) await writeModelCard(out, { ...built.info.card, metrics });
+  } catch (e) {
+    // Distillation checkpoints stay for a rerun to resume from; anything else was scratch.
+    if (!v.distill) rmSync(workDir, { recursive: true, force: true });
+    throw e;
   }
-  if (metrics.length && built.info.card) await writeModelCard(out, { ...built.info.card, metrics });
   rmSync(workDir, { recursive: true, force: true });
   process.stdout.write(
     `${comparisonTable([

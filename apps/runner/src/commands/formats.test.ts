@@ -265,6 +265,27 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
     expect(readdirSync(teacher).sort()).toEqual(before);
   });
 
+  it("a model without a tokenizer: GPTQ calibration fails naming it, and leaves no scratch behind", async () => {
+    const bare = join(root, "no-tokenizer");
+    mkdirSync(bare);
+    for (const f of ["config.json", "model.safetensors"])
+      copyFileSync(join(TOY_TEACHER_DIR, f), join(bare, f));
+    const hidden = () => readdirSync(root).filter((f) => f.startsWith("."));
+    const before = hidden();
+    const q = await cli(
+      ...["quantize", "--model", bare, "--method", "gptq", "--calibration", calib],
+      ...["--out", join(root, "bare-gptq")],
+    );
+    expect(q.code).toBe(1);
+    expect(q.err).toContain(`${bare}: the model directory has no tokenizer.json`);
+    expect(hidden()).toEqual(before);
+    expect(existsSync(join(root, "bare-gptq"))).toBe(false);
+    // RTN needs no text: it writes a directory without tokenizer files.
+    const r = await cli("quantize", "--model", bare, "--method", "rtn", "--out", join(root, "bare-rtn"));
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(join(root, "bare-rtn", "tokenizer.json"))).toBe(false);
+  });
+
   it("an unreadable directory is named: a quantization method no format reads", async () => {
     const dir = join(root, "awq");
     const q = await cli(
