@@ -11,7 +11,7 @@ import { gptqQuantize } from "./gptq.js";
 import { gptqQuantizeAsync } from "./gptq-device.js";
 import { HessianAccumulator } from "./hessian.js";
 import { relativeOutputError, relativeOutputErrorAsync } from "./output-error.js";
-import { DEFAULT_GPTQ_CONFIG, type GptqConfig, validate } from "./quant-config.js";
+import { DEFAULT_GPTQ_CONFIG, defaultFormat, type GptqConfig, validate } from "./quant-config.js";
 import { QuantLinear } from "./quant-linear.js";
 import { rtnQuantize } from "./rtn.js";
 import { linearCallOrder, sequentialSteps } from "./sequential-order.js";
@@ -204,8 +204,7 @@ export function resolveConfig(config: ModelQuantizeConfig): {
   resolved: ResolvedModelConfig;
 } {
   const { dynamic = null, ...rest } = config;
-  // An asymmetric grid is stored with v2 zero points unless asked otherwise (see checkWritable).
-  const checkpointFormat = rest.sym === false ? "gptq_v2" : DEFAULT_GPTQ_CONFIG.checkpointFormat;
+  const checkpointFormat = defaultFormat(rest);
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const base: GptqConfig = { ...DEFAULT_GPTQ_CONFIG, checkpointFormat, ...given };
   validate(base, "config"); // QuantizeConfigError naming the field

@@ -180,6 +180,20 @@ describe.skipIf(!HAVE_NUMPY || !HAVE_TOY)(
       expect(await roundTrip(model, r.config)).toBeLessThan(TOL);
     });
 
+    it("RTN 4-bit g32 with GPTQModel `dynamic` overrides: 8-bit down_proj, one layer left float", async () => {
+      const model = await loadPretrained(TOY, { tokenizer: false });
+      const dynamic = {
+        "-:model\\.layers\\.1\\.self_attn\\.o_proj$": {},
+        "+:.*\\.mlp\\.down_proj": { bits: 8, group_size: -1 },
+        "model\\.layers\\.[23]\\.self_attn\\.[qk]_proj": { bits: 2, group_size: 64 },
+      };
+      const r = rtnQuantizeModel(model, { bits: 4, groupSize: 32, dynamic });
+      expect(model.get("model.layers.1.self_attn.o_proj")).not.toBeInstanceOf(QuantLinear);
+      expect((model.get("model.layers.0.mlp.down_proj") as QuantLinear).bits).toBe(8);
+      expect((model.get("model.layers.2.self_attn.k_proj") as QuantLinear).bits).toBe(2);
+      expect(await roundTrip(model, r.config)).toBeLessThan(TOL);
+    });
+
     it("int8 (8-bit per channel, symmetric)", async () => {
       const model = await loadPretrained(TOY, { tokenizer: false });
       const r = int8QuantizeModel(model);

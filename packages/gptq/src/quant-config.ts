@@ -125,7 +125,8 @@ export function toQuantizeConfigJson(
   };
 }
 
-function defaultFormat(config: Partial<GptqConfig>): GptqConfig["checkpointFormat"] {
+/** Where none is asked for: v1 for a symmetric grid, v2 for an asymmetric one (see checkWritable). */
+export function defaultFormat(config: Partial<GptqConfig>): GptqConfig["checkpointFormat"] {
   return config.sym === false ? "gptq_v2" : "gptq";
 }
 

@@ -111,6 +111,40 @@ const CONVERSATIONS: ChatMessage[][] = [
   ],
 ];
 
+/*
+ * @lenml/tokenizers and @huggingface/tokenizers both descend from transformers.js, so a bug they
+ * inherit would pass the comparison above. These encodings of Llama 3's tokenizer.json come from
+ * the Rust `tokenizers` library (what transformers and vLLM run), as a tokenizers-cpp test suite
+ * and a Llama 3.2 port's tokenizer test record them: pre-tokenizer splits (contractions, digit
+ * triples, newlines, letters vs numbers across scripts), byte fallback and the chat header tokens.
+ */
+const LLAMA3_RUST: { text: string; special: boolean; ids: number[] }[] = [
+  { text: "Hello, world!", special: true, ids: [128000, 9906, 11, 1917, 0] },
+  { text: "Hey! how is this token: ", special: false, ids: [19182, 0, 1268, 374, 420, 4037, 25, 220] },
+  { text: "abc 1234", special: false, ids: [13997, 220, 4513, 19] },
+  { text: "I'm you're they'll don't", special: false, ids: [40, 2846, 499, 2351, 814, 3358, 1541, 956] },
+  { text: "Hello\nworld\r\n  next", special: false, ids: [9906, 198, 14957, 319, 220, 1828] },
+  { text: "café 東京 １２3", special: false, ids: [936, 59958, 119109, 220, 20713, 25963, 18] },
+  { text: "A\u1234B \u216B3", special: false, ids: [32, 157, 230, 112, 33, 220, 71567, 104, 18] },
+  {
+    text: "<|start_header_id|>user<|end_header_id|>\n\nhello<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+    special: true,
+    ids: [128000, 128006, 882, 128007, 271, 15339, 128009, 128006, 78191, 128007, 271],
+  },
+];
+
+describe.skipIf(!existsSync(modelsDir("llama3_1")))(
+  "llama3_1 tokenizer against Rust tokenizers' encodings",
+  async () => {
+    const tok = (await Tokenizer.fromDir(modelsDir("llama3_1")))!;
+    for (const c of LLAMA3_RUST) {
+      it(`${JSON.stringify(c.text)} (special tokens ${c.special})`, () => {
+        expect(tok.encode(c.text, { addSpecialTokens: c.special })).toEqual(c.ids);
+      });
+    }
+  },
+);
+
 for (const pkg of TOKENIZERS) {
   const dir = modelsDir(pkg);
   describe.skipIf(!existsSync(dir))(`${pkg} tokenizer (from @lenml/tokenizer-${pkg})`, async () => {
@@ -155,10 +189,13 @@ for (const pkg of TOKENIZERS) {
     it.skipIf(template === null || !HAVE_JINJA2)(
       "renders system/user/assistant conversations byte-identically to Python's jinja2",
       () => {
+        // As transformers passes them: read from tokenizer_config.json here, not through the
+        // code under test, so a misread special token shows as a difference.
         const special = Object.fromEntries(
-          (["bos", "eos", "unk", "pad"] as const).flatMap((k) => {
-            const t = tok.specialToken(k);
-            return t === null ? [] : [[`${k}_token`, t]];
+          ["bos_token", "eos_token", "unk_token", "pad_token"].flatMap((k) => {
+            const v = config[k];
+            const t = typeof v === "string" ? v : typeof v?.content === "string" ? v.content : null;
+            return t === null ? [] : [[k, t]];
           }),
         );
         const cases = CONVERSATIONS.flatMap((messages) =>

@@ -257,6 +257,20 @@ describe("vLLM", () => {
     expect(await lm.loglikelihood(FRANCE_IS_PARIS)).toEqual([{ logprob: -3.5, greedy: false }]);
   });
 
+  it("leaves out the EOS a tokenizer appends to every encoding (add_eos_token)", async () => {
+    // vLLM scores what it is sent: with the EOS, the echo would hold it too, scored.
+    const withEos = structuredClone(VLLM_LLAMA3_IDS);
+    const lp = (withEos.choices[0] as any).logprobs;
+    lp.tokens.push("token_id:128001");
+    lp.token_logprobs.push(-12.0);
+    lp.text_offset.push(92);
+    lp.top_logprobs.push({ "token_id:13": -0.5, "token_id:128001": -12.0 });
+    const eos = { encode: (text: string) => [...llama3.encode(text), 128001] };
+    const { lm, requests } = lmOn(withEos, { tokenizer: eos });
+    expect(await lm.loglikelihood(PARIS)).toEqual([{ logprob: -0.75, greedy: true }]);
+    expect(requests[0].prompt).toEqual(LLAMA3_IDS);
+  });
+
   it("refuses an echo whose token ids are not the ones sent", async () => {
     const other = wordTokenizer({ ...LLAMA3_VOCAB, " Paris": 40672 }, 128000);
     const err = await failure(lmOn(VLLM_LLAMA3_IDS, { tokenizer: other }).lm.loglikelihood(PARIS));

@@ -46,6 +46,14 @@ export function tokenizePair(
 ): TokenizedPair {
   const ids = tokenizer.encode(context + continuation);
   const contextIds = tokenizer.encode(context);
+  // A tokenizer that ends every encoding with a special token (`add_eos_token: true`: EOS after
+  // the text) would put that token's score into the continuation's; it is no part of the text,
+  // so it is not sent (a text prompt's echo likewise ends the prompt before it).
+  const appended = tokenizer.encode("").at(-1);
+  if (appended !== undefined && ids.at(-1) === appended && contextIds.at(-1) === appended) {
+    ids.pop();
+    contextIds.pop();
+  }
   let contextTokens = 0;
   while (
     contextTokens < contextIds.length &&

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { numberOption, type ParsedArgs, requiredOption, stringOption, UsageError } from "../cli/args.js";
 import { RunnerError } from "../cli/errors.js";
@@ -180,9 +180,16 @@ export async function produceModel(
     throw new RunnerError(
       `${modelDir}: not a model directory (expected a Hugging Face folder with config.json)`,
     );
-  if (resolve(out) === modelDir)
-    throw new RunnerError(`${out}: --out is the input model directory; write the result somewhere else`);
+  // A directory the command reads (the model, a distillation teacher) is never its output.
+  const teacher = x.variants[0].distill?.teacher;
+  const inputs = [modelDir, ...(teacher?.kind === "model" && teacher.path ? [resolve(teacher.path)] : [])];
+  if (inputs.includes(resolve(out)))
+    throw new RunnerError(
+      `${out}: --out is a model directory this command reads; write the result somewhere else`,
+    );
   // Checked before any work: the directory is replaced whole only when it is a model directory.
+  if (existsSync(out) && !statSync(out).isDirectory())
+    throw new RunnerError(`${out}: exists and is not a directory; not replacing it`);
   if (existsSync(out) && readdirSync(out).length && !existsSync(join(out, "config.json")))
     throw new RunnerError(`${out}: exists, is not empty and is not a model directory; not replacing it`);
   const workDir = join(dirname(out), `.${basename(out)}.work`);
@@ -197,30 +204,37 @@ export async function produceModel(
     return d;
   };
   const v = x.variants[0];
-  const built = await buildVariant(v, {
-    experiment: x,
-    baseDir: process.cwd(),
-    modelDir,
-    variantDir: out,
-    workDir,
-    parent: null,
-    parentDir: null,
-    title: basename(out),
-    getModel: () => Promise.reject(new RunnerError("a one-step command has no other variants")),
-    data: dataOf,
-    log,
-  });
-  if (built.info.stored.dir !== out)
-    throw new RunnerError(`${x.variants[0].name}: nothing to do (no method given), so nothing was written`);
-  log(`wrote ${out} (${built.info.method})`);
+  let built: Awaited<ReturnType<typeof buildVariant>>;
   const metrics: MetricValue[] = [];
-  for (const [i, e] of x.evaluate.entries()) {
-    const evalDir = join(workDir, "evals", `${i}-${e.task}`);
-    mkdirSync(evalDir, { recursive: true });
-    const r = await runEvaluation(e, handleFor(built.model), await dataOf(e.data), e.data, evalDir);
-    metrics.push(...r.metrics);
+  try {
+    built = await buildVariant(v, {
+      experiment: x,
+      baseDir: process.cwd(),
+      modelDir,
+      variantDir: out,
+      workDir,
+      parent: null,
+      parentDir: null,
+      title: basename(out),
+      getModel: () => Promise.reject(new RunnerError("a one-step command has no other variants")),
+      data: dataOf,
+      log,
+    });
+    if (built.info.stored.dir !== out)
+      throw new RunnerError(`${x.variants[0].name}: nothing to do (no method given), so nothing was written`);
+    log(`wrote ${out} (${built.info.method})`);
+    for (const [i, e] of x.evaluate.entries()) {
+      const evalDir = join(workDir, "evals", `${i}-${e.task}`);
+      mkdirSync(evalDir, { recursive: true });
+      const r = await runEvaluation(e, handleFor(built.model), await dataOf(e.data), e.data, evalDir);
+      metrics.push(...r.metrics);
+    }
+    if (metrics.length && built.info.card) await writeModelCard(out, { ...built.info.card, metrics });
+  } catch (e) {
+    // Distillation checkpoints stay for a rerun to resume from; anything else was scratch.
+    if (!v.distill) rmSync(workDir, { recursive: true, force: true });
+    throw e;
   }
-  if (metrics.length && built.info.card) await writeModelCard(out, { ...built.info.card, metrics });
   rmSync(workDir, { recursive: true, force: true });
   process.stdout.write(
     `${comparisonTable([

@@ -4,6 +4,7 @@
  * distill, quantize and sensitivity read every one of them back.
  */
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -14,6 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { io, type Tensor } from "@shrinkray/tensor-cuda";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { haveToyTeacher, TOY_SEED, TOY_TEACHER_DIR, wordProblems } from "../toy/index.js";
@@ -64,6 +66,12 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
   writeFileSync(calib, text("train", 64));
   writeFileSync(heldout, text("heldout", 8));
   const evalFlags = ["--task", "perplexity", "--eval-data", heldout];
+  /** sparsify with one epoch of layer-wise fitting, measured on the held-out text. */
+  const sparsify = (model: string, out: string) =>
+    cli(
+      ...["sparsify", "--model", model, "--groups", "4", "--rank", "8", "--calibration", calib],
+      ...["--fit-epochs", "1", "--out", out, ...evalFlags],
+    );
 
   const methods = [
     {
@@ -119,22 +127,7 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
 
   it("sparsify → a sparse directory that eval reads; distill (sparse student, GPTQ teacher), quantize and sensitivity read it", async () => {
     const sparse = join(root, "sparse");
-    const s = await cli(
-      "sparsify",
-      "--model",
-      TOY_TEACHER_DIR,
-      "--groups",
-      "4",
-      "--rank",
-      "8",
-      "--calibration",
-      calib,
-      "--fit-epochs",
-      "1",
-      "--out",
-      sparse,
-      ...evalFlags,
-    );
+    const s = await sparsify(TOY_TEACHER_DIR, sparse);
     expect(s.code, s.err).toBe(0);
     expect(readdirSync(sparse).sort()).toEqual([...COMPLETE, "sparsity_config.json"].sort());
     const measured = perplexityIn(readFileSync(join(sparse, "README.md"), "utf8"));
@@ -208,6 +201,89 @@ describe.skipIf(!haveToyTeacher())("model directories from the CLI, read back by
       join(root, "sens"),
     );
     expect(sens.code, sens.err).toBe(0);
+  });
+
+  it("a sharded bfloat16 input: torch_dtype kept, and the card reports the directory as written", async () => {
+    // The toy as bf16 checkpoints come: bfloat16 tensors in two shards with an index.
+    const bf16 = join(root, "toy-bf16");
+    mkdirSync(bf16);
+    const tensors = new Map<string, Tensor>();
+    for (const [name, t] of await io.loadSafetensors(join(TOY_TEACHER_DIR, "model.safetensors")))
+      tensors.set(name, t.dtype === "float32" ? t.cast("bfloat16") : t);
+    await io.saveSharded(bf16, tensors, { maxShardBytes: 600_000 });
+    expect(existsSync(join(bf16, "model.safetensors.index.json"))).toBe(true);
+    const config = JSON.parse(readFileSync(join(TOY_TEACHER_DIR, "config.json"), "utf8"));
+    writeFileSync(join(bf16, "config.json"), JSON.stringify({ ...config, torch_dtype: "bfloat16" }));
+    for (const f of ["tokenizer.json", "tokenizer_config.json", "generation_config.json"])
+      copyFileSync(join(TOY_TEACHER_DIR, f), join(bf16, f));
+
+    // Fitting trains the sparse layers in float32; the directory stores them in bfloat16, so the
+    // metric on the card must be measured on what was stored, as a later eval reads it.
+    const sparse = join(root, "sparse-bf16");
+    const s = await sparsify(bf16, sparse);
+    expect(s.code, s.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(sparse, "config.json"), "utf8")).torch_dtype).toBe("bfloat16");
+    const measured = perplexityIn(readFileSync(join(sparse, "README.md"), "utf8"));
+    const e = await cli("eval", "--model", sparse, ...evalFlags, "--out", join(root, "eval-sparse-bf16"));
+    expect(e.code, e.err).toBe(0);
+    expect(evalPerplexity(join(root, "eval-sparse-bf16"))).toBeCloseTo(measured, 2);
+    // Its bits per weight are the stored width, 16, not the float32 it computes in.
+    expect(s.out).toMatch(/\| sparse-bf16 \| grouped\(g=4\)\+lowrank\(r=8\) \| 16\.00 \|/);
+
+    const q = await cli("quantize", "--model", bf16, "--method", "int8", "--out", join(root, "int8-bf16"));
+    expect(q.code, q.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, "int8-bf16", "config.json"), "utf8")).torch_dtype).toBe(
+      "bfloat16",
+    );
+  });
+
+  it("an --out that is a file, or the teacher being read, is refused before any work", async () => {
+    const file = join(root, "out.txt");
+    writeFileSync(file, "keep");
+    const q = await cli("quantize", "--model", TOY_TEACHER_DIR, "--method", "int8", "--out", file);
+    expect(q.code).toBe(1);
+    expect(q.err).toMatch(/out\.txt: exists and is not a directory/);
+    expect(readFileSync(file, "utf8")).toBe("keep");
+
+    const teacher = join(root, "int8");
+    const before = readdirSync(teacher).sort();
+    const d = await cli(
+      "distill",
+      "--model",
+      TOY_TEACHER_DIR,
+      "--teacher",
+      teacher,
+      "--data",
+      calib,
+      "--steps",
+      "1",
+      "--out",
+      teacher,
+    );
+    expect(d.code).toBe(1);
+    expect(d.err).toMatch(/--out is a model directory this command reads/);
+    expect(readdirSync(teacher).sort()).toEqual(before);
+  });
+
+  it("a model without a tokenizer: GPTQ calibration fails naming it, and leaves no scratch behind", async () => {
+    const bare = join(root, "no-tokenizer");
+    mkdirSync(bare);
+    for (const f of ["config.json", "model.safetensors"])
+      copyFileSync(join(TOY_TEACHER_DIR, f), join(bare, f));
+    const hidden = () => readdirSync(root).filter((f) => f.startsWith("."));
+    const before = hidden();
+    const q = await cli(
+      ...["quantize", "--model", bare, "--method", "gptq", "--calibration", calib],
+      ...["--out", join(root, "bare-gptq")],
+    );
+    expect(q.code).toBe(1);
+    expect(q.err).toContain(`${bare}: the model directory has no tokenizer.json`);
+    expect(hidden()).toEqual(before);
+    expect(existsSync(join(root, "bare-gptq"))).toBe(false);
+    // RTN needs no text: it writes a directory without tokenizer files.
+    const r = await cli("quantize", "--model", bare, "--method", "rtn", "--out", join(root, "bare-rtn"));
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(join(root, "bare-rtn", "tokenizer.json"))).toBe(false);
   });
 
   it("an unreadable directory is named: a quantization method no format reads", async () => {

@@ -115,7 +115,7 @@ export async function buildVariant(
     );
     extra.sparsify = { paramsBefore: report.modelParamsBefore, paramsAfter: report.modelParamsAfter };
     if (s.calibration && (s.fitEpochs ?? 10) > 0) {
-      const batches = calibrationBatches(await ctx.data(s.calibration), tokenizerOf(model), {
+      const batches = calibrationBatches(await ctx.data(s.calibration), tokenizerOf(model, sourceDir), {
         nsamples: 16,
         seqLen: 64,
         seed,
@@ -143,7 +143,7 @@ export async function buildVariant(
 
   if (v.distill) {
     const d = v.distill;
-    const tok = tokenizerOf(model);
+    const tok = tokenizerOf(model, sourceDir);
     const text = datasetText(await ctx.data(d.data));
     const seqLen = d.seqLen ?? 64;
     const seqs = textSequences(tok, text, seqLen, `distill: dataset "${d.data}"`);
@@ -237,7 +237,7 @@ export async function buildVariant(
       // AutoGPTQ-format checkpoint, so its size on disk is measured, not estimated.
       let r: ReturnType<typeof rtnQuantizeModel>;
       if (q.method === "gptq") {
-        const batches = calibrationBatches(await ctx.data(q.calibration), tokenizerOf(model), {
+        const batches = calibrationBatches(await ctx.data(q.calibration), tokenizerOf(model, sourceDir), {
           nsamples: q.nsamples ?? 32,
           seqLen: q.seqLen ?? 128,
           seed,
@@ -288,9 +288,12 @@ export async function buildVariant(
     ],
   };
   let stored: StoredModel;
-  if (!methods.length) stored = { dir: sourceDir };
-  else {
-    const dtype = configDtype(model.config) ?? "float32";
+  let written = model;
+  const dtype = configDtype(model.config) ?? "float32";
+  if (!methods.length) {
+    stored = { dir: sourceDir };
+    if (!quantizedAlready) bits = storageBits(dtype);
+  } else {
     const checkpoint = packed
       ? gptqCheckpoint(model, { quantizeConfig: packed, hfConfig: model.config })
       : sparse
@@ -298,9 +301,15 @@ export async function buildVariant(
         : undefined;
     await saveModel(model, ctx.variantDir, { checkpoint, card });
     stored = { dir: ctx.variantDir };
+    const storedDtype = (checkpoint?.config?.torch_dtype as string | undefined) ?? dtype;
+    if (!packed) bits = storageBits(storedDtype);
+    // Float weights stored narrower than the float32 they were computed in are rounded on disk:
+    // the variant evaluated (and built on) is the directory as written, so its model card, a
+    // resumed run and a later `eval` of the directory report the same numbers.
+    if (storedDtype !== "float32") written = await loadModelDir(ctx.variantDir);
   }
   return {
-    model,
+    model: written,
     info: {
       method: methods.length
         ? method
@@ -319,6 +328,9 @@ export async function buildVariant(
     },
   };
 }
+
+/** Bits per weight of float weights stored as `dtype` (a config's torch_dtype). */
+const storageBits = (dtype: string) => (dtype === "float32" ? 32 : 16);
 
 /**
  * Average bits per weight of the block Linear layers of a model that is GPTQ-quantized already:
@@ -348,8 +360,11 @@ function parameterCount(model: CausalLM): number {
   return n;
 }
 
-function tokenizerOf(model: CausalLM) {
-  if (!model.tokenizer) throw new RunnerError("the model directory has no tokenizer.json");
+function tokenizerOf(model: CausalLM, dir: string) {
+  if (!model.tokenizer)
+    throw new RunnerError(
+      `${dir}: the model directory has no tokenizer.json (calibration and distillation data are text)`,
+    );
   return model.tokenizer;
 }
 

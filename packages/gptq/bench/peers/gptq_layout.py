@@ -12,6 +12,8 @@ The rules (AutoGPTQ's QuantLinear.pack and GPTQModel's PackableQuantLinear, read
   * scales float16 [groups, out]; g_idx int32 [in], the group of each input column (act-order
     makes it non-monotone).
   * weight[o, i] = scales[g_idx[i], o] * (q[i, o] - zero[g_idx[i], o]).
+  * `dynamic` (GPTQModel): per-module overrides keyed by regexes matched from the start of the
+    module name, first match wins; "-:" keys leave the module unquantized (a float weight).
   * checkpoint_format "gptq" (v1) stores zero - 1 per field, and readers add 1 back per field
     (AutoGPTQ, vLLM); GPTQModel subtracts and adds 0x11111111-style constants per 32-bit word
     (2/4/8 bits). "gptq_v2" stores the zero point itself.
@@ -27,6 +29,7 @@ Commands (used by packages/gptq/src/peers.test.ts):
 """
 
 import json
+import re
 import struct
 import sys
 
@@ -190,19 +193,31 @@ def dequantize(t, prefix, cfg, n_in):
     return (sc[g_idx] * (q - z[g_idx])).T  # [out, in]
 
 
+def module_config(q, name):
+    """GPTQModel's `dynamic`: the first key whose regex matches the module name from its start
+    (Python's re.match) decides; "-:" leaves the module unquantized, "+:" or a bare key overrides
+    the settings it names. None: the module is not quantized."""
+    for key, override in (q.get("dynamic") or {}).items():
+        pattern = key[2:] if key.startswith(("-:", "+:")) else key
+        if re.match(pattern, name):
+            return None if key.startswith("-:") else {**q, **override}
+    return q
+
+
 def weights_of(d):
     config = json.load(open(f"{d}/config.json"))
     t = read_checkpoint(d)
     q = config.get("quantization_config")
     if q is not None and q.get("quant_method") != "gptq":
         raise SystemExit(f"{d}: quant_method {q.get('quant_method')} is not read by this peer")
-    if q is not None and q.get("dynamic"):
-        raise SystemExit(f"{d}: dynamic overrides are not read by this peer")
 
     def linear(name, n_in):
+        cfg = module_config(q, name) if q is not None else None
+        if cfg is None or (name == "lm_head" and not q.get("lm_head")):
+            return t[f"{name}.weight"].astype(np.float64)  # a float layer: missing is an error
         if f"{name}.weight" in t:
-            return t[f"{name}.weight"].astype(np.float64)
-        return dequantize(t, name, q, n_in)
+            raise SystemExit(f"{d}: {name} is quantized by the config but stored as a float weight")
+        return dequantize(t, name, cfg, n_in)
 
     return config, t, linear
 
@@ -259,8 +274,9 @@ def forward(d, ids):
         g = proj("mlp.gate_proj", x, D)
         h = h + proj("mlp.down_proj", (g / (1 + np.exp(-g))) * proj("mlp.up_proj", x, D), F)
     h = rms(h, f64("model.norm.weight"))
-    head = t["lm_head.weight"] if "lm_head.weight" in t else t["model.embed_tokens.weight"]
-    return h @ head.astype(np.float64).T
+    if "lm_head.weight" not in t and "lm_head.qweight" not in t:  # tied to the embedding
+        return h @ f64("model.embed_tokens.weight").T
+    return h @ linear("lm_head", D).T
 
 
 # ---- an independent packer --------------------------------------------------------------------
