@@ -79,7 +79,8 @@ function suite(kernels: "auto" | "models" | null) {
       let same = 0;
       for (let i = 0; i < codes.length; i++) if (codes[i] === wantCodes[i]) same++;
       expect(same / codes.length).toBeGreaterThanOrEqual(0.995);
-      expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-6);
+      // The host factorises H⁻¹ in float32 (as the reference), the device in float64.
+      expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-5);
       // dequantized = scale[gIdx]·(codes − zero) on the device too: what packing relies on.
       const deq = await host<Float32Array>(got.dequantized);
       const s = await host<Float32Array>(got.scale);
