@@ -3,9 +3,10 @@
 // - The same rationales cut off with no stated answer (cut-rationales.ts): the careful reading
 //   is the last completed result.
 // - The hand-written realistic outputs and careful-grader set (src/fixtures/graded.jsonl).
+// - Time on long degenerate loops, which must stay linear.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { extractAnswer, extractGold, sameNumber } from "../src/index.js";
+import { extractAnswer, extractGold, extractWithConfidence, sameNumber } from "../src/index.js";
 import { REALISTIC_OUTPUTS } from "../src/realistic-outputs.fixture.js";
 import { cutRationales } from "./cut-rationales.js";
 
@@ -82,3 +83,22 @@ const degenerate = `The answer is 18.${" 18.".repeat(250_000)}`;
 const t0 = performance.now();
 extractAnswer(degenerate);
 console.log(`1 MB degenerate repetition: ${(performance.now() - t0).toFixed(1)} ms`);
+
+// Loops a model falls into until the token limit, each of which once made a rule quadratic:
+// time at 100 and 200 KB (linear: the second about twice the first).
+const LOOPS: Record<string, (n: number) => string> = {
+  "blank lines": (n) => `She has 3 + 4 = 7.\n${"\n".repeat(n)}`,
+  "repeated boxes": (n) => "\\boxed{18} ".repeat(n / 11),
+  '"The answer is C."': (n) => "The answer is C. ".repeat(n / 17),
+  "quantity questions": (n) => `x = 5. ${"How many apples? ".repeat(n / 17)}`,
+  '">>" without "<<"': (n) => "x = 1 >> 2".repeat(n / 10),
+};
+for (const [label, loop] of Object.entries(LOOPS)) {
+  const ms = [100_000, 200_000].map((n) => {
+    const text = loop(n);
+    const start = performance.now();
+    extractWithConfidence(text);
+    return (performance.now() - start).toFixed(0);
+  });
+  console.log(`loop of ${label}: 100 KB ${ms[0]} ms, 200 KB ${ms[1]} ms (extractWithConfidence)`);
+}

@@ -226,6 +226,12 @@ describe("pattern 11: rare shapes", () => {
     expect(read(text)).toMatchObject({ value: expected, rule: "answer-cue" });
   });
 
+  it("maps each letter of several letter cues onto its own option", () => {
+    const text =
+      "A) 36\nB) 48\n\nHe eats 48 slices. The answer is B. The answer is B. Wait, he only ate the large pizzas. Actually, the answer is A.";
+    expect(read(text)).toMatchObject({ value: 36, rule: "answer-cue" });
+  });
+
   it("does not map a letter when the model gave no such option", () => {
     expect(read("He eats 32 + 16 = 48 slices. The answer is C.").value).toBe(48);
   });

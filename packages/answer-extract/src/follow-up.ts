@@ -1,3 +1,5 @@
+import { isDigit } from "./numbers.js";
+
 // Where a model that has answered goes on to pose and answer a question of its own ("In how
 // many days will she make $100? 100 / 18 = 5.56 …", "What if the robe needed 3 bolts? …",
 // "Let's try a harder one."). Answers to invented questions do not count, so refined mode ends
@@ -33,6 +35,10 @@ export function followUpStart(text: string, to: number): number {
   const rest = head.slice(derived.index);
   if (!rest.includes("?") && !NEW_PROBLEM_HINT.test(rest)) return to;
   let socratic = false;
+  // Whether digits follow a sentence, by where the last digit is (a test of the rest of the text
+  // per question is quadratic in a loop of questions).
+  let lastDigit = to - 1;
+  while (lastDigit >= 0 && !isDigit(text[lastDigit])) lastDigit--;
   SENTENCE.lastIndex = 0;
   while (SENTENCE.lastIndex < to) {
     const start = SENTENCE.lastIndex;
@@ -53,7 +59,7 @@ export function followUpStart(text: string, to: number): number {
     }
     if (start < derived.index) continue;
     if (NEW_PROBLEM.test(sentence)) return start + (sentence.length - sentence.trimStart().length);
-    if (question && !socratic && !NOT_NEW.test(sentence) && /\d/.test(text.slice(end, to))) {
+    if (question && !socratic && !NOT_NEW.test(sentence) && lastDigit >= end) {
       return start + (sentence.length - sentence.trimStart().length);
     }
   }
