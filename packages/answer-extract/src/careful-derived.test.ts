@@ -165,6 +165,26 @@ describe("pattern 8: concluded in prose, then restates givens or checks another 
       35,
     ],
     [
+      "a given restated after the result, with no conclusion word",
+      "Janet has 16 - 3 - 4 = 9 eggs left. She makes 9 * $2 = $18 per day from selling 9 eggs.",
+      18,
+    ],
+    [
+      "an operand restated after the result in the same sentence",
+      "John drives 0.5 * 30 = 15 miles in the half hour at 30 mph.",
+      15,
+    ],
+    [
+      "givens restated inside the concluding sentence",
+      "Janet has 16 - 3 - 4 = 9 eggs left.\n\nTherefore, she makes $18 by selling 9 eggs at $2 each.",
+      18,
+    ],
+    [
+      "a conclusion naming its result before a given",
+      "Weng earns 12 / 60 = $0.2 per minute.\nThus, she earns $10 for 50 minutes of work.",
+      10,
+    ],
+    [
       "restated rates after an '= N' conclusion",
       "Ken's box weighs 2 * 3 = 6, then 6 + 2 = 8, then 8 * 2 = 16 pounds. Thus, the final weight is 16 pounds.\n\nThe jelly beans weighed 2 pounds, and the brownies tripled the weight.",
       16,
@@ -173,13 +193,21 @@ describe("pattern 8: concluded in prose, then restates givens or checks another 
     expect(read(text)).toMatchObject({ value: expected, rule: "last-number" });
     const c = level(text);
     expect(c.level).toBe("low");
-    expect(c.reasons.some((r) => /after the conclusion/.test(r))).toBe(true);
+    expect(c.reasons.some((r) => /after the (?:conclusion|result)/.test(r))).toBe(true);
   });
 
   it("reads new work after a conclusion", () => {
     const text =
       "So Weng earns $10 for 50 minutes.\nFor the whole week she babysits 5 times, earning 10 * 5 = 50 dollars.";
     expect(read(text).value).toBe(50);
+  });
+
+  it("reads a value after the result that the text has not had before", () => {
+    expect(read("Each bag holds 3 * 4 = 12 apples, and she fills 5 bags with 60 apples.").value).toBe(60);
+    expect(
+      read("He had 20 apples and gave away 5, so 20 - 5 = 15. Then he bought 5 more, so he has 20 apples.")
+        .value,
+    ).toBe(20);
   });
 
   it("leaves finished working without skipped numbers at medium", () => {

@@ -104,7 +104,7 @@ const SKIP_REASON: Record<Derived["skipped"][number]["why"], string> = {
   code: "a constant in code",
   algebra: "an algebraic coefficient",
   annotation: "a calculator annotation",
-  restated: "restated after the conclusion",
+  restated: "restated after the result",
   check: "a check after the conclusion",
 };
 
