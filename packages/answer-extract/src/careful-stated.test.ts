@@ -115,6 +115,10 @@ describe("pattern 6: an answer cue in ordinary prose", () => {
     ["Final result: $1,200.", 1200],
     ["The answer is $\\boxed{72}$.", 72],
     ["The answer is seventy-two.", 72],
+    ["The answer is 5 + 13 = 18.", 18],
+    ["The answer is 9 eggs × $2 = $18.", 18],
+    ["The answer is $18 per day, or 18 * 7 = 126 per week.", 18],
+    ["The answer is 72 (48 + 24 = 72 clips).", 72],
   ])("still reads a cue whose number follows it: %j", (text, expected) => {
     expect(read(text).value).toBe(expected);
   });

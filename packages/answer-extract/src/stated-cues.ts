@@ -2,6 +2,7 @@ import { type CueMatch, clauseRange, sentenceEnd } from "./cues.js";
 import { parseNumberWords } from "./number-words.js";
 import { scanNumbers } from "./numbers.js";
 import { isOptionLetter, optionValue } from "./options.js";
+import { operatorAfter } from "./results.js";
 import type { NumberToken } from "./types.js";
 
 // The refined answer cues. A careful grader counts "the answer is N" only when it states an
@@ -67,6 +68,9 @@ function statedNumber(text: string, cueEnd: number, to: number, option: OptionLo
   const nums = scanNumbers(text, lead, end);
   const first = nums[0];
   if (!first || first.start !== lead) return null;
+  // "The answer is 5 + 13 = 18." states 18; "The answer is $18 per day, or 18 * 7 = 126 per
+  // week." states 18: the result is read only when the cue's number feeds the arithmetic.
+  if (!operatorAfter(text, first, end)) return first;
   const stop = sentenceEnd(text, first.end, end);
   let eq = -1;
   for (let k = first.end; k < stop; k++) if (text[k] === "=") eq = k;
