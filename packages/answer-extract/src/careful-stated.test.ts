@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { extractWithConfidence } from "./confidence.js";
 import { extractAnswer } from "./extract.js";
 
 // The refined rules against the careful grader's principle, for outputs that state an answer
@@ -151,6 +152,16 @@ describe("pattern 7: the first stated answer stands unless explicitly retracted"
       "Mark has 10 + 18 = 28 yellow and purple flowers and 28 / 4 = 7 green ones, 35 in all. The answer is 35. Wait, let me make sure: 10 + 18 + 7 = 35. Yes, the answer is 35. So the answer is 36.",
       35,
     ],
+    [
+      "a hypothetical opened by 'However, if'",
+      "She makes 9 * 2 = $18. The answer is 18.\n\nHowever, if she also sold the 3 breakfast eggs, she would make 12 * 2 = 24. The answer is 24.",
+      18,
+    ],
+    [
+      "'that's incorrect' about a wrong reading, not the answer",
+      "She sells 16 - 3 - 4 = 9 eggs for 9 * 2 = $18. The answer is 18. Some might think 13 eggs are sold, but that's incorrect because she also bakes with 4.",
+      18,
+    ],
   ])("keeps the first answer: %s", (_kind, text, expected) => {
     expect(read(text)).toMatchObject({ value: expected, rule: "answer-cue" });
   });
@@ -171,8 +182,36 @@ describe("pattern 7: the first stated answer stands unless explicitly retracted"
       "So the answer is $\\boxed{44}$.\n\nHmm, that's not right: 120 - 12 - 24 = 84 pages remain and half of that is 42. The final answer is $\\boxed{42}$.",
       42,
     ],
+    [
+      "'However, since' correcting a fractional answer",
+      "She needs 9 / 2 = 4.5 boxes. The answer is 4.5. However, since she cannot buy half a box, the answer is 5.",
+      5,
+    ],
   ])("takes the retraction's new value: %s", (_kind, text, expected) => {
     expect(read(text).value).toBe(expected);
+  });
+
+  it.each([
+    [
+      "a mistake admitted, then worked out again",
+      "She makes 10 * 2 = $20. The answer is 20.\n\nWait, I made a mistake. She has 16 - 3 - 4 = 9 eggs, not 10, so she makes 9 * 2 = $18.",
+      18,
+    ],
+    [
+      "'that's wrong' and a result named in prose",
+      "The answer is $\\boxed{44}$.\n\nHmm, that's wrong: she has read 12 + 24 = 36 pages, so 84 remain and she reads half, which is 42.",
+      42,
+    ],
+  ])("takes a result worked out after an admitted error: %s", (_kind, text, expected) => {
+    const e = read(text);
+    expect(e).toMatchObject({ value: expected, rule: "last-number" });
+    expect(extractWithConfidence(text).confidence.level).toBe("low");
+  });
+
+  it("keeps the answer when the work after an admitted error gives it again", () => {
+    const text =
+      "The answer is 18.\n\nOops, I forgot the muffins: 16 - 3 - 4 = 9 eggs, and 9 * 2 = 18 dollars.";
+    expect(read(text)).toMatchObject({ value: 18, rule: "first-line" });
   });
 
   it("reads the last cue in study mode? No: the study reads the first, as before", () => {

@@ -3,10 +3,12 @@ import { boldAnswer } from "./bold.js";
 import { type Derived, lastDerived } from "./derived.js";
 import { type FirstLineAnswer, firstLineStated } from "./first-line-stated.js";
 import { followUpStart } from "./follow-up.js";
+import { sameNumber } from "./gold.js";
 import { BOX_COMMANDS_WITH_EATEN_ESCAPES, boxedValue, findBoxed, restoreEatenEscapes } from "./latex.js";
 import { readNumbers } from "./non-answers.js";
 import { lastNumberWords } from "./number-words.js";
-import { type StatedAnswer, standingAnswer } from "./retraction.js";
+import { isResult, namedInProse } from "./results.js";
+import { lastAdmittedError, type StatedAnswer, standingAnswer } from "./retraction.js";
 import { findStatedCues, type StatedCue } from "./stated-cues.js";
 import type { Extraction, ExtractRule, NumberToken, Span } from "./types.js";
 
@@ -85,6 +87,26 @@ function cueStatement(c: StatedCue): Statement {
   };
 }
 
+/**
+ * The result the model works out after admitting that its standing answer was wrong, when it
+ * states nothing after that ("The answer is 20. Wait, I made a mistake. … so she makes 9 * 2 =
+ * $18."): an explicit retraction with a new value. Only a result ("= N", "makes $18") counts,
+ * not a number of the explanation ("that's incorrect because she also bakes with 4").
+ */
+function redoneAfterAdmittedError(
+  text: string,
+  standing: Statement,
+  statements: readonly Statement[],
+  to: number,
+): Derived | null {
+  const admitted = lastAdmittedError(text, standing.end, to);
+  if (admitted === -1 || statements.some((s) => s.start > admitted)) return null;
+  const redone = lastDerived(text, admitted, to);
+  if (!redone || sameNumber(redone.token.value, standing.value)) return null;
+  const result = isResult(text, redone.token, admitted, to) || namedInProse(text, redone.token, true);
+  return result ? redone : null;
+}
+
 function extraction(rule: ExtractRule, tok: NumberToken | Statement): Extraction {
   const span = "span" in tok ? tok.span : { start: tok.start, end: tok.end };
   return { value: tok.value, rule, span };
@@ -111,6 +133,8 @@ export function readRefined(text: string): RefinedReading {
   if (first) {
     const later = statements.filter((s) => s.start >= first.end);
     const standing = standingAnswer(text, first, later);
+    const redone = redoneAfterAdmittedError(text, standing, statements, to);
+    if (redone) return read(extraction("last-number", redone.token), redone.skipped);
     const onFirstLine = line?.labelled && standing.number?.start === line.token.start;
     return read(extraction(onFirstLine ? "first-line" : standing.rule, standing));
   }
