@@ -38,6 +38,16 @@ describe("pattern 1: a step heading is never the answer", () => {
       28,
     ],
     [
+      "a numbered list cut right after the next item's number",
+      "1. Seattle has 20 sheep.\n2. Charleston has 4 * 20 = 80 sheep.\n3. Toulouse has 2 * 80 = 160 sheep.\n4. Together 20 + 80 + 160 = 260 sheep.\n5.",
+      260,
+    ],
+    [
+      "a bold list number after a blank line",
+      "**1.** Seattle has 20 sheep.\n**2.** Charleston has 4 * 20 = 80 sheep.\n**3.** Toulouse has 2 * 80 = 160 sheep.\n\n**4.**",
+      160,
+    ],
+    [
       "a bold '**Step 4:**' heading",
       "**Step 3:** The small pizzas have 2 * 8 = 16 slices.\n\n**Step 4:**",
       16,
@@ -86,6 +96,13 @@ describe("pattern 2: a cut-off tail", () => {
     ],
   ])("%s", (_kind, text, expected) => {
     expect(read(text)).toMatchObject({ value: expected, rule: "last-number" });
+  });
+
+  it("reads a lone number that does not continue a list", () => {
+    expect(read("She has 5 - 3 = 2 apples left.\n2.").value).toBe(2);
+    expect(read("1. Regular pay is 40 * $10 = $400.\n2. Overtime pay is 5 * $12 = $60.\n\n460.").value).toBe(
+      460,
+    );
   });
 
   it("keeps a final result written without a closing period", () => {

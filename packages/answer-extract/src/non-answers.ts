@@ -52,7 +52,8 @@ function linesOf(text: string, nums: readonly NumberToken[], from: number, to: n
   return out;
 }
 
-function isHeading(text: string, tok: NumberToken, lineStart: number): boolean {
+/** A heading or list number ("## Step 7:", "#10:", "(3)", "2. She sells…", a lone "4." after "3."). */
+export function isHeading(text: string, tok: NumberToken, lineStart: number): boolean {
   if (/\bstep\s*$/i.test(text.slice(Math.max(lineStart, tok.start - 8), tok.start))) return true;
   if (tok.start - lineStart > 40) return false;
   const before = text.slice(lineStart, tok.start);
@@ -60,7 +61,26 @@ function isHeading(text: string, tok: NumberToken, lineStart: number): boolean {
   if (LABEL.test(before)) return true;
   if (/^[\s*>_-]*#+\s*$/.test(before) && (before.endsWith("#") || /^[.:)]/.test(after))) return true;
   if (/^[\s*>_-]*\($/.test(before) && after.startsWith(")")) return true;
-  return /^[\s*>_-]*$/.test(before) && /^[.):](?:\*\*)?[ \t]+\S/.test(after);
+  if (!/^[\s*>_-]*$/.test(before)) return false;
+  return /^[.):](?:\*\*)?[ \t]+\S/.test(after) || loneListItem(text, tok, lineStart);
+}
+
+/**
+ * "4." alone on a line, after an item "3." (the token limit cut the list right after the next
+ * item's number): a list number, not the answer.
+ */
+function loneListItem(text: string, tok: NumberToken, lineStart: number): boolean {
+  if (!/^[.)](?:\*\*)?[ \t]*(?:\r?\n|$)/.test(text.slice(tok.end, tok.end + 6))) return false;
+  if (!Number.isInteger(tok.value) || tok.value < 2 || tok.digits !== String(tok.value)) return false;
+  const item = String(tok.value - 1);
+  const floor = Math.max(0, lineStart - 1000);
+  for (let end = lineStart - 1; end > floor; ) {
+    const start = Math.max(floor, text.lastIndexOf("\n", end - 1) + 1);
+    const line = text.slice(start, end).replace(/^[ \t*>_-]*/, "");
+    if (line.startsWith(item) && /^[.)]/.test(line.slice(item.length))) return true;
+    end = start - 1;
+  }
+  return false;
 }
 
 /** Spans of fenced code blocks ("```" … "```", an unclosed one running to the end). */
