@@ -142,6 +142,10 @@ describe("pattern 3: no answer at all", () => {
       "bare equations with no result",
       "Let y be the yellow flowers.\nPurple = 1.8y\nGreen = (y + 1.8y) / 4\nTotal = y + 1.8y + 0.7y = 3.5y",
     ],
+    [
+      "equations in a declared letter other than x",
+      "Let b be the number of blue marbles. Red marbles are r = 2b, and together r + b = 3b.",
+    ],
     ["headings only", "## Step 1:\n\n## Step 2:\n\n## Step 3:"],
     ["an expression never evaluated", "To find Tina's pay we compute 5 * (8 * 18 + 2 * 27)"],
   ])("%s → none", (_kind, text) => {
@@ -149,6 +153,11 @@ describe("pattern 3: no answer at all", () => {
     const c = level(text);
     expect(c.level).toBe("low");
     expect(c.reasons.some((r) => r.startsWith("nothing derived"))).toBe(true);
+  });
+
+  it("reads a result glued to a unit letter that was not declared an unknown", () => {
+    expect(read("The track is 60 + 40 = 100m long.").value).toBe(100);
+    expect(read("Let b be the blue marbles. Then r = 2b and r + b = 3b = 36, so b = 12.").value).toBe(12);
   });
 
   it("reads a count that ends in a conclusion, and work before a counting run", () => {

@@ -182,6 +182,7 @@ export function readNumbers(text: string, from: number, to: number): ReadNumber[
     lines: linesOf(text, tokens, from, to),
     results: [],
     codeLines: new Map(),
+    variables: declaredVariables(text, from, to),
   };
   const nums: ReadNumber[] = tokens.map((token) => ({
     token,
@@ -211,6 +212,8 @@ interface Context {
   results: NumberToken[];
   /** Per line (and whether in a code block): whether it assigns a literal. */
   codeLines: Map<string, boolean>;
+  /** Letters the text names as unknowns ("Let b be …"), besides x, y, z and n. */
+  variables: Set<string>;
 }
 
 function whyNot(ctx: Context, n: ReadNumber, i: number): NonAnswer | null {
@@ -221,12 +224,25 @@ function whyNot(ctx: Context, n: ReadNumber, i: number): NonAnswer | null {
   if (isHeading(text, t, lineStart)) return "heading";
   if (codeConstantLine(ctx, i, lineStart, lineEnd)) return "code";
   if (ctx.inQuestion[i]) return "question";
-  if (/^[xyzn](?![a-z])/i.test(text.slice(t.end, t.end + 2))) return "algebra";
+  const glued = /^([a-z])(?![a-z])/i.exec(text.slice(t.end, t.end + 2))?.[1].toLowerCase();
+  if (glued && ("xyzn".includes(glued) || ctx.variables.has(glued))) return "algebra";
   if (n.result)
     return t.end === ctx.textEnd && !ctx.clean && resultCutShort(text, t, from) ? "cut-off" : null;
   if (isOperand(text, t, from, to)) return "operand";
   if (t.end === ctx.textEnd && cutAtEnd(text, t, ctx.results, from)) return "cut-off";
   return null;
+}
+
+// "Let b be the number of blue marbles", "let s = the sheep", "where r represents …": a letter
+// declared as an unknown, so "3b" is a coefficient, as "3x" is. Only declared letters count, since
+// "100m" or "5h" are units.
+const DECLARED = /\b(?:let|where)\s+([a-z])\s+(?:be|=|represents?|denotes?|stands? for)\b/gi;
+
+function declaredVariables(text: string, from: number, to: number): Set<string> {
+  const out = new Set<string>();
+  DECLARED.lastIndex = from;
+  for (let m = DECLARED.exec(text); m && m.index < to; m = DECLARED.exec(text)) out.add(m[1].toLowerCase());
+  return out;
 }
 
 /** Whether the number's line assigns a literal in code ("price = 2"); one test per line. */
