@@ -94,8 +94,24 @@ describe("pattern 2: a cut-off tail", () => {
       "Alexis spent 30 + 46 + 38 + 11 + 18 = 143 dollars on clothes. Since she had a budget of 200 dollars and 16 dollars",
       143,
     ],
+    [
+      "a premise clause cut before its main clause",
+      "The discount is 20% of $45, which is 0.2 * 45 = $9. So the jacket costs 45 - 9 = $36. Since the sales tax is 8",
+      36,
+    ],
+    [
+      "a premise clause cut right after a percentage",
+      "The discount is 20% of $45, which is 0.2 * 45 = $9. So the jacket costs 45 - 9 = $36. Since the sales tax is 8%",
+      36,
+    ],
   ])("%s", (_kind, text, expected) => {
     expect(read(text)).toMatchObject({ value: expected, rule: "last-number" });
+    expect(level(text).level).toBe("low");
+  });
+
+  it("keeps a result stated in an unfinished last sentence that is not a premise", () => {
+    expect(read("The jacket costs 45 - 9 = $36. With tax the price is 36 * 1.08 = 38.88").value).toBe(38.88);
+    expect(read("She scored 45 / 50 = 0.9, which is 90%").value).toBe(90);
   });
 
   it("reads a lone number that does not continue a list", () => {

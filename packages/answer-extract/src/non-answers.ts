@@ -256,9 +256,15 @@ function codeConstantLine(ctx: Context, i: number, lineStart: number, lineEnd: n
   return code;
 }
 
+/** An unfinished "Since the sales tax is 8" or "If each box holds 12" states a premise, not a result. */
+const PREMISE =
+  /^[\s*_>-]*(?:since|because|as|if|when|whenever|given that|assuming|although|though|while|considering|provided)\b/i;
+
 function markCutTail(text: string, nums: ReadNumber[], from: number, to: number): void {
   const tailStart = unfinishedSentenceStart(text, from, to);
-  const named = (n: ReadNumber) => n.result || namedInProse(text, n.token);
+  const premise = PREMISE.test(text.slice(tailStart, tailStart + 40));
+  const named = (n: ReadNumber) =>
+    n.result || (!(premise && n.token.start >= tailStart) && namedInProse(text, n.token));
   // A derived result before a number of the unfinished sentence makes that number suspect.
   let derived = endsMidExpression(text, from, to);
   for (const n of nums) {
