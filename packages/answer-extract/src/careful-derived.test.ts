@@ -159,6 +159,10 @@ describe("pattern 3: no answer at all", () => {
       "Let y be the yellow flowers.\nPurple = 1.8y\nGreen = (y + 1.8y) / 4\nTotal = y + 1.8y + 0.7y = 3.5y",
     ],
     [
+      "invented questions on lines of their own",
+      "**Question:** Tom has 5 apples and buys 3 more. How many apples does he have?\nQuestion: Sara has 10 pens and gives away 4. How many pens does she have left?",
+    ],
+    [
       "equations in a declared letter other than x",
       "Let b be the number of blue marbles. Red marbles are r = 2b, and together r + b = 3b.",
     ],
@@ -169,6 +173,12 @@ describe("pattern 3: no answer at all", () => {
     const c = level(text);
     expect(c.level).toBe("low");
     expect(c.reasons.some((r) => r.startsWith("nothing derived"))).toBe(true);
+  });
+
+  it("reads work after a restated question", () => {
+    const text =
+      "Question: Tom has 5 apples and buys 3 more. How many apples does he have?\nTom has 5 + 3 = 8 apples.";
+    expect(read(text).value).toBe(8);
   });
 
   it("reads a result glued to a unit letter that was not declared an unknown", () => {

@@ -116,9 +116,10 @@ function questionSpans(text: string, from: number, to: number): [number, number]
     const end = start + m[0].length;
     if (m[0].trimEnd().endsWith("?")) out.push([start, end]);
   }
-  // A list item that poses a problem ("2. Tom reads 20 pages a day. How many …?") is a given as a whole.
+  // A list item or a line that poses a problem ("2. Tom reads 20 pages a day. How many …?",
+  // "Question: Sara has 10 pens … ?") is a given as a whole.
   const item =
-    /^[ \t]*(?:[-*]\s*)?(?:\(?\d+[.)]|(?:problem|question|example)\s*\d+\s*[:.])[^\n]*\?[ \t]*$/gim;
+    /^[ \t]*(?:[-*]\s*)?(?:\(?\d+[.)]|(?:\*\*)?(?:problem|question|example|q)\s*\d*\s*[:.](?:\*\*)?)[^\n]*\?[ \t]*$/gim;
   item.lastIndex = from;
   for (let m = item.exec(text); m && m.index < to; m = item.exec(text))
     out.push([m.index, m.index + m[0].length]);
