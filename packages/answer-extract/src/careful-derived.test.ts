@@ -175,6 +175,16 @@ describe("pattern 3: no answer at all", () => {
     expect(c.reasons.some((r) => r.startsWith("nothing derived"))).toBe(true);
   });
 
+  it("marks low a number that no computation gives: the output may only restate givens", () => {
+    const text =
+      "Janet's ducks lay 16 eggs per day. She eats 3 for breakfast every morning and bakes muffins with 4. She sells the remainder at $2 per egg.";
+    const c = level(text);
+    expect(c).toMatchObject({ level: "low", rule: "last-number" });
+    expect(c.reasons).toContain("no computation gives 2: it may restate a given");
+    expect(level("She has 16 - 3 - 4 = 9 eggs left. So she has 9 eggs to sell.").level).toBe("medium");
+    expect(level("She sells 9 eggs a day, so she makes $18.").level).toBe("medium");
+  });
+
   it("reads work after a restated question", () => {
     const text =
       "Question: Tom has 5 apples and buys 3 more. How many apples does he have?\nTom has 5 + 3 = 8 apples.";

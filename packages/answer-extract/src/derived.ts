@@ -29,6 +29,11 @@ export interface Derived {
   token: NumberToken;
   /** Numbers after the one read that a plain last-number rule would have taken, and why not. */
   skipped: { token: NumberToken; why: NonAnswer | "restated" | "check" }[];
+  /**
+   * The number is a result ("= N", "makes $18") or what a conclusion concludes; otherwise no
+   * computation in the text gives it, and it may only restate a given of the question.
+   */
+  computed: boolean;
 }
 
 interface Clause {
@@ -153,8 +158,8 @@ export function lastDerived(text: string, from: number, to: number): Derived | n
   const kept = all.filter((n) => n.nonAnswer === null && n.token.end <= end);
   if (kept.length === 0) return null;
   const last = kept[kept.length - 1];
-  const pick =
-    standingConclusion(text, all, kept, from, end) ?? resultBeforeRestating(text, all, kept) ?? last;
+  const conclusion = standingConclusion(text, all, kept, from, end);
+  const pick = conclusion ?? resultBeforeRestating(text, all, kept) ?? last;
   const restated = pick !== last;
   const skipped = all
     .filter((n) => n.token.start >= pick.token.end && n.token !== pick.token)
@@ -163,5 +168,5 @@ export function lastDerived(text: string, from: number, to: number): Derived | n
       why: n.nonAnswer ?? (n.token.end > end ? ("check" as const) : restated ? ("restated" as const) : null),
     }))
     .filter((s): s is Derived["skipped"][number] => s.why !== null);
-  return { token: pick.token, skipped };
+  return { token: pick.token, skipped, computed: conclusion !== null || resultLike(text, pick) };
 }

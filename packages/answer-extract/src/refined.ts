@@ -30,6 +30,8 @@ export interface RefinedReading {
   extraction: Extraction;
   /** For the last-number rule (or none): numbers after the one read that were passed over, and why. */
   skipped: Derived["skipped"];
+  /** For the last-number rule: no computation in the text gives the number (it may restate a given). */
+  uncomputed: boolean;
   /** What the rules saw, for `extractWithConfidence` to weigh the rivals of the winner. */
   seen: {
     /** End of the answer region. */
@@ -120,9 +122,10 @@ export function readRefined(text: string): RefinedReading {
   const line = firstLineStated(text, 0, to, cues);
   const bold = boldAnswer(text, 0, to);
   const seen = { to, boxes, cues, cut, line, bold };
-  const read = (e: Extraction, skipped: Derived["skipped"] = []): RefinedReading => ({
+  const read = (e: Extraction, skipped: Derived["skipped"] = [], uncomputed = false): RefinedReading => ({
     extraction: e,
     skipped,
+    uncomputed,
     seen,
   });
   // A box is the model's formal answer and wins over cues; otherwise the first cue. Either
@@ -141,7 +144,7 @@ export function readRefined(text: string): RefinedReading {
   if (line) return read(extraction("first-line", line.token));
   if (bold) return read(extraction("bold", bold));
   const derived = lastDerived(text, 0, to);
-  if (derived) return read(extraction("last-number", derived.token), derived.skipped);
+  if (derived) return read(extraction("last-number", derived.token), derived.skipped, !derived.computed);
   if (!/\d/.test(text.slice(0, to))) {
     const word = lastNumberWords(text, 0, to);
     if (word)
