@@ -214,7 +214,7 @@ describe("pattern 7: the first stated answer stands unless explicitly retracted"
     expect(read(text)).toMatchObject({ value: 18, rule: "first-line" });
   });
 
-  it("reads the last cue in study mode? No: the study reads the first, as before", () => {
+  it("reads the first cue in study mode, retraction or not, as the study wrote it", () => {
     const text =
       "Natalia sold 96 clips. The answer is 96.\n\nWait, 48 + 24 = 72. Actually, the answer is 72.";
     expect(extractAnswer(text, { mode: "study" }).value).toBe(96);

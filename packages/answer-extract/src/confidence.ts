@@ -1,8 +1,8 @@
 import { dropTruncatedTail } from "./answer-region.js";
-import { findCues } from "./cues.js";
+import { findCues, lastCueCut } from "./cues.js";
 import { endsMidExpression } from "./cut-off.js";
 import type { Derived } from "./derived.js";
-import { boxedCandidates, extractAnswer, lastCueCut, lastNumber } from "./extract.js";
+import { boxedCandidates, extractAnswer, lastNumber } from "./extract.js";
 import { firstLineAnswer } from "./first-line.js";
 import { sameNumber } from "./gold.js";
 import { BOX_COMMANDS_WITH_EATEN_ESCAPES, hasUnclosedBox } from "./latex.js";

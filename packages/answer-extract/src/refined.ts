@@ -1,5 +1,6 @@
 import { answerRegionEnd, dropTruncatedTail } from "./answer-region.js";
 import { boldAnswer } from "./bold.js";
+import { lastCueCut } from "./cues.js";
 import { type Derived, lastDerived } from "./derived.js";
 import { type FirstLineAnswer, firstLineStated } from "./first-line-stated.js";
 import { followUpStart } from "./follow-up.js";
@@ -65,15 +66,9 @@ export function statedBoxes(text: string, to: number): Statement[] {
 /** Refined cues in text[0, to), less a last one whose number the token limit cut off ("… is 3"). */
 export function statedCues(text: string, to: number): { cues: StatedCue[]; cut: NumberToken | null } {
   const cues = findStatedCues(text, 0, to);
-  const last = cues[cues.length - 1]?.number;
-  const prev = cues[cues.length - 2]?.number;
-  const cut =
-    last &&
-    prev &&
-    last.end === to &&
-    prev.digits.length > last.digits.length &&
-    prev.digits.startsWith(last.digits);
-  return cut ? { cues: cues.slice(0, -1), cut: last } : { cues, cut: null };
+  return lastCueCut(cues, to)
+    ? { cues: cues.slice(0, -1), cut: cues[cues.length - 1].number }
+    : { cues, cut: null };
 }
 
 function cueStatement(c: StatedCue): Statement {
