@@ -208,6 +208,12 @@ describe("pattern 7: the first stated answer stands unless explicitly retracted"
     expect(extractWithConfidence(text).confidence.level).toBe("low");
   });
 
+  it("keeps the answer after an apology for confusion that only recaps a step", () => {
+    const text =
+      "She sells 9 eggs for 9 * 2 = $18. The answer is 18.\n\nI apologize for the confusion above: the eggs left are 16 - 3 - 4 = 9.";
+    expect(read(text)).toMatchObject({ value: 18, rule: "answer-cue" });
+  });
+
   it("keeps the answer when the work after an admitted error gives it again", () => {
     const text =
       "The answer is 18.\n\nOops, I forgot the muffins: 16 - 3 - 4 = 9 eggs, and 9 * 2 = 18 dollars.";

@@ -33,10 +33,10 @@ function retractionMarkers(text: string, from: number, to: number): number[] {
 }
 
 // Markers that say the answer given was wrong, not merely that the model pauses ("Wait, let me
-// make sure"): after one, the value the model then works out replaces the answer even when it
+// make sure") or apologises for "the confusion" before recapping its steps: after one, the value the model then works out replaces the answer even when it
 // is not stated again ("The answer is 20. Wait, I made a mistake: … 9 * 2 = $18.").
 const ADMITTED_ERROR =
-  /\b(?:i made (?:a|an) (?:mistake|error)|my (?:mistake|apologies|bad)\b|i apologi[sz]e|oops\b|correction\b|i was wrong|(?:that|this)(?:'s| is| was) (?:incorrect|wrong|not (?:right|correct)))/gi;
+  /\b(?:i made (?:a|an) (?:mistake|error)|my (?:mistake|bad)\b|i apologi[sz]e for (?:the|my|that) (?:mistake|error)|oops\b|correction\b|i was wrong|(?:that|this)(?:'s| is| was) (?:incorrect|wrong|not (?:right|correct)))/gi;
 
 /** Where the text last admits, in text[from, to), that an answer was wrong; -1 when it does not. */
 export function lastAdmittedError(text: string, from: number, to: number): number {
