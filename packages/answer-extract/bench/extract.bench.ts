@@ -2,7 +2,8 @@
 // - GSM8K's own reference rationales: every one ends in "#### N", so a sound extractor reads N.
 // - The same rationales cut off with no stated answer (cut-rationales.ts): the careful reading
 //   is the last completed result.
-// - The hand-written realistic outputs and careful-grader set (src/fixtures/graded.jsonl).
+// - The hand-written realistic outputs, careful-grader set (src/fixtures/graded.jsonl) and the
+//   issue #22 reviewer's adversarial set (src/fixtures/review-adversarial.jsonl).
 // - Time on long degenerate loops, which must stay linear.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,7 @@ import { cutRationales } from "./cut-rationales.js";
 
 const DATA = fileURLToPath(new URL("../../../../shared/data/gsm8k/", import.meta.url));
 const GRADED = fileURLToPath(new URL("../src/fixtures/graded.jsonl", import.meta.url));
+const REVIEWER = fileURLToPath(new URL("../src/fixtures/review-adversarial.jsonl", import.meta.url));
 const MODES = ["refined", "study"] as const;
 
 function rationales(): string[] {
@@ -59,6 +61,16 @@ agreement(
 agreement(
   "GSM8K rationales cut off, last completed result",
   cut.map((c) => ({ text: c.text, expected: c.lastResult })),
+);
+const reviewer = readFileSync(REVIEWER, "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { output: string; answer: number | null; pattern: number; written: string });
+agreement(
+  "reviewer's adversarial set, written before the review's fixes (patterns 1-11)",
+  reviewer
+    .filter((r) => r.pattern > 0 && r.written === "before-fixes")
+    .map((r) => ({ text: r.output, expected: r.answer })),
 );
 const graded = readFileSync(GRADED, "utf8")
   .split("\n")
