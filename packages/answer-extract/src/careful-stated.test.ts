@@ -80,6 +80,29 @@ describe("pattern 5: an invented follow-up question", () => {
     expect(read(text).value).toBe(72);
   });
 
+  it.each([
+    [
+      "on step lines",
+      "Step 1: She has 16 - 3 - 4 = 9 eggs.\nStep 2: How much money does she make? 9 * 2 = 18 dollars.",
+    ],
+    [
+      "under step headings",
+      "## Step 1: Eggs left\n16 - 3 - 4 = 9 eggs.\n\n## Step 2: How much money does she make?\n9 * 2 = 18 dollars.",
+    ],
+    [
+      "inline in the working",
+      "She uses 3 + 4 = 7 eggs. How many are left? 16 - 7 = 9. How much does she make? 9 * 2 = 18.",
+    ],
+  ])("leaves sub-questions asked after the first result alone: %s", (_kind, text) => {
+    expect(read(text).value).toBe(18);
+  });
+
+  it("cuts an inline follow-up that brings a new number", () => {
+    const text =
+      "She makes 9 * 2 = $18 a day. In how many days will she make $100? 100 / 18 = 5.56, so 6 days.";
+    expect(read(text).value).toBe(18);
+  });
+
   it("does not take a verification question for a new one", () => {
     const text =
       "Julie read 12 pages yesterday and 12 * 2 = 24 today, 12 + 24 = 36 pages. Is that right? Yes, so 120 - 36 = 84 pages remain, and half of them is 84 / 2 = 42.";
