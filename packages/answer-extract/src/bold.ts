@@ -1,4 +1,5 @@
 import { isBareAnswer, lastNonEmptyLine } from "./first-line.js";
+import { isHeading } from "./non-answers.js";
 import { scanNumbers } from "./numbers.js";
 import type { NumberToken } from "./types.js";
 
@@ -15,7 +16,9 @@ export function boldAnswer(text: string, from: number, to: number): NumberToken 
   for (let m = BOLD.exec(text); m && m.index + m[0].length <= line.end; m = BOLD.exec(text)) {
     const inner = { start: m.index + 2, end: m.index + m[0].length - 2 };
     const nums = scanNumbers(text, inner.start, inner.end);
-    if (nums.length === 1 && isBareAnswer(text, inner, nums)) found = nums[0];
+    // "**4.**" alone after an item "3." is the next item's number, cut off by the token limit.
+    if (nums.length === 1 && isBareAnswer(text, inner, nums) && !isHeading(text, nums[0], line.start))
+      found = nums[0];
   }
   return found;
 }

@@ -38,6 +38,16 @@ describe("pattern 1: a step heading is never the answer", () => {
       28,
     ],
     [
+      "a numbered list cut right after the next item's number",
+      "1. Seattle has 20 sheep.\n2. Charleston has 4 * 20 = 80 sheep.\n3. Toulouse has 2 * 80 = 160 sheep.\n4. Together 20 + 80 + 160 = 260 sheep.\n5.",
+      260,
+    ],
+    [
+      "a bold list number after a blank line",
+      "**1.** Seattle has 20 sheep.\n**2.** Charleston has 4 * 20 = 80 sheep.\n**3.** Toulouse has 2 * 80 = 160 sheep.\n\n**4.**",
+      160,
+    ],
+    [
       "a bold '**Step 4:**' heading",
       "**Step 3:** The small pizzas have 2 * 8 = 16 slices.\n\n**Step 4:**",
       16,
@@ -84,8 +94,31 @@ describe("pattern 2: a cut-off tail", () => {
       "Alexis spent 30 + 46 + 38 + 11 + 18 = 143 dollars on clothes. Since she had a budget of 200 dollars and 16 dollars",
       143,
     ],
+    [
+      "a premise clause cut before its main clause",
+      "The discount is 20% of $45, which is 0.2 * 45 = $9. So the jacket costs 45 - 9 = $36. Since the sales tax is 8",
+      36,
+    ],
+    [
+      "a premise clause cut right after a percentage",
+      "The discount is 20% of $45, which is 0.2 * 45 = $9. So the jacket costs 45 - 9 = $36. Since the sales tax is 8%",
+      36,
+    ],
   ])("%s", (_kind, text, expected) => {
     expect(read(text)).toMatchObject({ value: expected, rule: "last-number" });
+    expect(level(text).level).toBe("low");
+  });
+
+  it("keeps a result stated in an unfinished last sentence that is not a premise", () => {
+    expect(read("The jacket costs 45 - 9 = $36. With tax the price is 36 * 1.08 = 38.88").value).toBe(38.88);
+    expect(read("She scored 45 / 50 = 0.9, which is 90%").value).toBe(90);
+  });
+
+  it("reads a lone number that does not continue a list", () => {
+    expect(read("She has 5 - 3 = 2 apples left.\n2.").value).toBe(2);
+    expect(read("1. Regular pay is 40 * $10 = $400.\n2. Overtime pay is 5 * $12 = $60.\n\n460.").value).toBe(
+      460,
+    );
   });
 
   it("keeps a final result written without a closing period", () => {
@@ -125,6 +158,14 @@ describe("pattern 3: no answer at all", () => {
       "bare equations with no result",
       "Let y be the yellow flowers.\nPurple = 1.8y\nGreen = (y + 1.8y) / 4\nTotal = y + 1.8y + 0.7y = 3.5y",
     ],
+    [
+      "invented questions on lines of their own",
+      "**Question:** Tom has 5 apples and buys 3 more. How many apples does he have?\nQuestion: Sara has 10 pens and gives away 4. How many pens does she have left?",
+    ],
+    [
+      "equations in a declared letter other than x",
+      "Let b be the number of blue marbles. Red marbles are r = 2b, and together r + b = 3b.",
+    ],
     ["headings only", "## Step 1:\n\n## Step 2:\n\n## Step 3:"],
     ["an expression never evaluated", "To find Tina's pay we compute 5 * (8 * 18 + 2 * 27)"],
   ])("%s → none", (_kind, text) => {
@@ -132,6 +173,27 @@ describe("pattern 3: no answer at all", () => {
     const c = level(text);
     expect(c.level).toBe("low");
     expect(c.reasons.some((r) => r.startsWith("nothing derived"))).toBe(true);
+  });
+
+  it("marks low a number that no computation gives: the output may only restate givens", () => {
+    const text =
+      "Janet's ducks lay 16 eggs per day. She eats 3 for breakfast every morning and bakes muffins with 4. She sells the remainder at $2 per egg.";
+    const c = level(text);
+    expect(c).toMatchObject({ level: "low", rule: "last-number" });
+    expect(c.reasons).toContain("no computation gives 2: it may restate a given");
+    expect(level("She has 16 - 3 - 4 = 9 eggs left. So she has 9 eggs to sell.").level).toBe("medium");
+    expect(level("She sells 9 eggs a day, so she makes $18.").level).toBe("medium");
+  });
+
+  it("reads work after a restated question", () => {
+    const text =
+      "Question: Tom has 5 apples and buys 3 more. How many apples does he have?\nTom has 5 + 3 = 8 apples.";
+    expect(read(text).value).toBe(8);
+  });
+
+  it("reads a result glued to a unit letter that was not declared an unknown", () => {
+    expect(read("The track is 60 + 40 = 100m long.").value).toBe(100);
+    expect(read("Let b be the blue marbles. Then r = 2b and r + b = 3b = 36, so b = 12.").value).toBe(12);
   });
 
   it("reads a count that ends in a conclusion, and work before a counting run", () => {
@@ -165,6 +227,26 @@ describe("pattern 8: concluded in prose, then restates givens or checks another 
       35,
     ],
     [
+      "a given restated after the result, with no conclusion word",
+      "Janet has 16 - 3 - 4 = 9 eggs left. She makes 9 * $2 = $18 per day from selling 9 eggs.",
+      18,
+    ],
+    [
+      "an operand restated after the result in the same sentence",
+      "John drives 0.5 * 30 = 15 miles in the half hour at 30 mph.",
+      15,
+    ],
+    [
+      "givens restated inside the concluding sentence",
+      "Janet has 16 - 3 - 4 = 9 eggs left.\n\nTherefore, she makes $18 by selling 9 eggs at $2 each.",
+      18,
+    ],
+    [
+      "a conclusion naming its result before a given",
+      "Weng earns 12 / 60 = $0.2 per minute.\nThus, she earns $10 for 50 minutes of work.",
+      10,
+    ],
+    [
       "restated rates after an '= N' conclusion",
       "Ken's box weighs 2 * 3 = 6, then 6 + 2 = 8, then 8 * 2 = 16 pounds. Thus, the final weight is 16 pounds.\n\nThe jelly beans weighed 2 pounds, and the brownies tripled the weight.",
       16,
@@ -173,13 +255,21 @@ describe("pattern 8: concluded in prose, then restates givens or checks another 
     expect(read(text)).toMatchObject({ value: expected, rule: "last-number" });
     const c = level(text);
     expect(c.level).toBe("low");
-    expect(c.reasons.some((r) => /after the conclusion/.test(r))).toBe(true);
+    expect(c.reasons.some((r) => /after the (?:conclusion|result)/.test(r))).toBe(true);
   });
 
   it("reads new work after a conclusion", () => {
     const text =
       "So Weng earns $10 for 50 minutes.\nFor the whole week she babysits 5 times, earning 10 * 5 = 50 dollars.";
     expect(read(text).value).toBe(50);
+  });
+
+  it("reads a value after the result that the text has not had before", () => {
+    expect(read("Each bag holds 3 * 4 = 12 apples, and she fills 5 bags with 60 apples.").value).toBe(60);
+    expect(
+      read("He had 20 apples and gave away 5, so 20 - 5 = 15. Then he bought 5 more, so he has 20 apples.")
+        .value,
+    ).toBe(20);
   });
 
   it("leaves finished working without skipped numbers at medium", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { extractWithConfidence } from "./confidence.js";
 import { extractAnswer } from "./extract.js";
 
 // The refined rules against the careful grader's principle, for outputs that state an answer
@@ -79,6 +80,29 @@ describe("pattern 5: an invented follow-up question", () => {
     expect(read(text).value).toBe(72);
   });
 
+  it.each([
+    [
+      "on step lines",
+      "Step 1: She has 16 - 3 - 4 = 9 eggs.\nStep 2: How much money does she make? 9 * 2 = 18 dollars.",
+    ],
+    [
+      "under step headings",
+      "## Step 1: Eggs left\n16 - 3 - 4 = 9 eggs.\n\n## Step 2: How much money does she make?\n9 * 2 = 18 dollars.",
+    ],
+    [
+      "inline in the working",
+      "She uses 3 + 4 = 7 eggs. How many are left? 16 - 7 = 9. How much does she make? 9 * 2 = 18.",
+    ],
+  ])("leaves sub-questions asked after the first result alone: %s", (_kind, text) => {
+    expect(read(text).value).toBe(18);
+  });
+
+  it("cuts an inline follow-up that brings a new number", () => {
+    const text =
+      "She makes 9 * 2 = $18 a day. In how many days will she make $100? 100 / 18 = 5.56, so 6 days.";
+    expect(read(text).value).toBe(18);
+  });
+
   it("does not take a verification question for a new one", () => {
     const text =
       "Julie read 12 pages yesterday and 12 * 2 = 24 today, 12 + 24 = 36 pages. Is that right? Yes, so 120 - 36 = 84 pages remain, and half of them is 84 / 2 = 42.";
@@ -115,6 +139,10 @@ describe("pattern 6: an answer cue in ordinary prose", () => {
     ["Final result: $1,200.", 1200],
     ["The answer is $\\boxed{72}$.", 72],
     ["The answer is seventy-two.", 72],
+    ["The answer is 5 + 13 = 18.", 18],
+    ["The answer is 9 eggs × $2 = $18.", 18],
+    ["The answer is $18 per day, or 18 * 7 = 126 per week.", 18],
+    ["The answer is 72 (48 + 24 = 72 clips).", 72],
   ])("still reads a cue whose number follows it: %j", (text, expected) => {
     expect(read(text).value).toBe(expected);
   });
@@ -147,6 +175,16 @@ describe("pattern 7: the first stated answer stands unless explicitly retracted"
       "Mark has 10 + 18 = 28 yellow and purple flowers and 28 / 4 = 7 green ones, 35 in all. The answer is 35. Wait, let me make sure: 10 + 18 + 7 = 35. Yes, the answer is 35. So the answer is 36.",
       35,
     ],
+    [
+      "a hypothetical opened by 'However, if'",
+      "She makes 9 * 2 = $18. The answer is 18.\n\nHowever, if she also sold the 3 breakfast eggs, she would make 12 * 2 = 24. The answer is 24.",
+      18,
+    ],
+    [
+      "'that's incorrect' about a wrong reading, not the answer",
+      "She sells 16 - 3 - 4 = 9 eggs for 9 * 2 = $18. The answer is 18. Some might think 13 eggs are sold, but that's incorrect because she also bakes with 4.",
+      18,
+    ],
   ])("keeps the first answer: %s", (_kind, text, expected) => {
     expect(read(text)).toMatchObject({ value: expected, rule: "answer-cue" });
   });
@@ -167,11 +205,45 @@ describe("pattern 7: the first stated answer stands unless explicitly retracted"
       "So the answer is $\\boxed{44}$.\n\nHmm, that's not right: 120 - 12 - 24 = 84 pages remain and half of that is 42. The final answer is $\\boxed{42}$.",
       42,
     ],
+    [
+      "'However, since' correcting a fractional answer",
+      "She needs 9 / 2 = 4.5 boxes. The answer is 4.5. However, since she cannot buy half a box, the answer is 5.",
+      5,
+    ],
   ])("takes the retraction's new value: %s", (_kind, text, expected) => {
     expect(read(text).value).toBe(expected);
   });
 
-  it("reads the last cue in study mode? No: the study reads the first, as before", () => {
+  it.each([
+    [
+      "a mistake admitted, then worked out again",
+      "She makes 10 * 2 = $20. The answer is 20.\n\nWait, I made a mistake. She has 16 - 3 - 4 = 9 eggs, not 10, so she makes 9 * 2 = $18.",
+      18,
+    ],
+    [
+      "'that's wrong' and a result named in prose",
+      "The answer is $\\boxed{44}$.\n\nHmm, that's wrong: she has read 12 + 24 = 36 pages, so 84 remain and she reads half, which is 42.",
+      42,
+    ],
+  ])("takes a result worked out after an admitted error: %s", (_kind, text, expected) => {
+    const e = read(text);
+    expect(e).toMatchObject({ value: expected, rule: "last-number" });
+    expect(extractWithConfidence(text).confidence.level).toBe("low");
+  });
+
+  it("keeps the answer after an apology for confusion that only recaps a step", () => {
+    const text =
+      "She sells 9 eggs for 9 * 2 = $18. The answer is 18.\n\nI apologize for the confusion above: the eggs left are 16 - 3 - 4 = 9.";
+    expect(read(text)).toMatchObject({ value: 18, rule: "answer-cue" });
+  });
+
+  it("keeps the answer when the work after an admitted error gives it again", () => {
+    const text =
+      "The answer is 18.\n\nOops, I forgot the muffins: 16 - 3 - 4 = 9 eggs, and 9 * 2 = 18 dollars.";
+    expect(read(text)).toMatchObject({ value: 18, rule: "first-line" });
+  });
+
+  it("reads the first cue in study mode, retraction or not, as the study wrote it", () => {
     const text =
       "Natalia sold 96 clips. The answer is 96.\n\nWait, 48 + 24 = 72. Actually, the answer is 72.";
     expect(extractAnswer(text, { mode: "study" }).value).toBe(96);
@@ -224,6 +296,12 @@ describe("pattern 11: rare shapes", () => {
     ["The options are A) 30, B) 35, C) 40.\nThe answer is (B) 35 flowers.", 35],
   ])("maps a letter onto the model's own option: %j", (text, expected) => {
     expect(read(text)).toMatchObject({ value: expected, rule: "answer-cue" });
+  });
+
+  it("maps each letter of several letter cues onto its own option", () => {
+    const text =
+      "A) 36\nB) 48\n\nHe eats 48 slices. The answer is B. The answer is B. Wait, he only ate the large pizzas. Actually, the answer is A.";
+    expect(read(text)).toMatchObject({ value: 36, rule: "answer-cue" });
   });
 
   it("does not map a letter when the model gave no such option", () => {

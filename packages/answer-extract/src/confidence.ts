@@ -1,8 +1,8 @@
 import { dropTruncatedTail } from "./answer-region.js";
-import { findCues } from "./cues.js";
+import { findCues, lastCueCut } from "./cues.js";
 import { endsMidExpression } from "./cut-off.js";
 import type { Derived } from "./derived.js";
-import { boxedCandidates, extractAnswer, lastCueCut, lastNumber } from "./extract.js";
+import { boxedCandidates, extractAnswer, lastNumber } from "./extract.js";
 import { firstLineAnswer } from "./first-line.js";
 import { sameNumber } from "./gold.js";
 import { BOX_COMMANDS_WITH_EATEN_ESCAPES, hasUnclosedBox } from "./latex.js";
@@ -104,7 +104,7 @@ const SKIP_REASON: Record<Derived["skipped"][number]["why"], string> = {
   code: "a constant in code",
   algebra: "an algebraic coefficient",
   annotation: "a calculator annotation",
-  restated: "restated after the conclusion",
+  restated: "restated after the result",
   check: "a check after the conclusion",
 };
 
@@ -122,9 +122,9 @@ function skipReasons(skipped: Derived["skipped"], value: number | null): string[
   );
 }
 
-function level(rule: ExtractRule, conflicts: number, damaged: boolean, passedOver: boolean): ConfidenceLevel {
+function level(rule: ExtractRule, conflicts: number, damaged: boolean, doubtful: boolean): ConfidenceLevel {
   const explicit = EXPLICIT.includes(rule);
-  if (rule === "none" || conflicts > 0 || passedOver || (damaged && !explicit)) return "low";
+  if (rule === "none" || conflicts > 0 || doubtful || (damaged && !explicit)) return "low";
   return explicit && !damaged ? "high" : "medium";
 }
 
@@ -154,6 +154,8 @@ export function extractWithConfidence(
   else if (rule !== "none" && !EXPLICIT.includes(rule))
     reasons.push(`no stated answer: read by the ${rule} rule`);
   reasons.push(...skipReasons(skipped, value));
+  const uncomputed = reading?.uncomputed ?? false;
+  if (uncomputed) reasons.push(`no computation gives ${value}: it may restate a given`);
   const said = new Set<string>();
   for (const c of conflicts) {
     const line = `conflict: ${rule} reads ${value}, ${c.rule} reads ${c.value}`;
@@ -168,12 +170,12 @@ export function extractWithConfidence(
     reasons.push(`degenerate: the last ${chars} characters repeat a ${loop.period}-character unit`);
   }
 
-  const lvl = level(rule, conflicts.length, truncated || degenerate, skipped.length > 0);
+  const lvl = level(rule, conflicts.length, truncated || degenerate, skipped.length > 0 || uncomputed);
   const explicitConflict = conflicts.some((c) => c.rule !== "last-number");
   const raw =
     RULE_TRUST[rule] *
     (explicitConflict ? 0.3 : conflicts.length > 0 ? 0.6 : 1) *
-    (skipped.length > 0 ? 0.6 : 1) *
+    (skipped.length > 0 || uncomputed ? 0.6 : 1) *
     (truncated ? 0.7 : 1) *
     (degenerate ? 0.7 : 1);
   const [lo, hi] = BANDS[lvl];

@@ -73,3 +73,11 @@ export function findCues(text: string, from: number, to: number): CueMatch[] {
   }
   return out;
 }
+
+/** Whether the last cue's number is a prefix of the one before, cut off at `to` by the token limit. */
+export function lastCueCut(cues: readonly CueMatch[], to: number): boolean {
+  const last = cues[cues.length - 1]?.number;
+  const prev = cues[cues.length - 2]?.number;
+  if (!last || !prev || last.end !== to) return false;
+  return prev.digits.length > last.digits.length && prev.digits.startsWith(last.digits);
+}

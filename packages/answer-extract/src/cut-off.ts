@@ -15,7 +15,8 @@ export function endsCleanly(text: string, from: number, to: number): boolean {
   const last = tail[tail.length - 1];
   if (last === undefined) return true;
   if (last === "$") return !/(?:^|[\s+\-*/×÷=(])\$$/.test(tail);
-  return ".!?)]}*\"'`%”’»".includes(last);
+  // Not "%": "Since the sales tax is 8%" may be cut before its main clause as "is 8" may.
+  return ".!?)]}*\"'`”’»".includes(last);
 }
 
 /** Whether the text stops on an operator, a bare "$" or a word such as "the" (the token limit). */

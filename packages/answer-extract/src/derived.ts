@@ -14,17 +14,26 @@ import type { NumberToken } from "./types.js";
 // None only when nothing was derived: every number is a heading, an operand, a question's
 // given, a counting run, a code constant or cut off.
 
+// Line-start markup in CONCLUSION and CHECK stops at the line's end: a class with newlines in it
+// made every line of a run of blank lines rescan the rest of the run (quadratic; 100 KB of "\n"
+// took 45 s).
+
 /** A clause that concludes: "So, …", "Therefore …", ", so she makes …", "In total …". */
 const CONCLUSION =
-  /(?:^|[.!?:]\s+|\n[\s*_#>-]*|[,;]\s+)(?:\*\*)?(?:so|therefore|thus|hence|in total|altogether|overall|in conclusion|as a result|this means|that means|finally|in all|consequently)\b(?![ \t]+(?:far|that)\b)/gi;
+  /(?:^|[.!?:]\s+|\n[ \t\r*_#>-]*|[,;]\s+)(?:\*\*)?(?:so|therefore|thus|hence|in total|altogether|overall|in conclusion|as a result|this means|that means|finally|in all|consequently)\b(?![ \t]+(?:far|that)\b)/gi;
 /** The start of a check of the work or of another quantity, once something was derived. */
 const CHECK =
-  /(?:^|[.!?]\s+|\n[\s*_#>-]*)(?:\*\*)?(?:(?:let'?s|let us|let me|we can|to|i)\s+(?:also\s+)?(?:double[- ]?)?(?:check|verify|confirm)\b|(?:check|verification|double[- ]check|sanity check)\s*:|we can also (?:find|calculate|compute|work out|check)\b|i double[- ]?checked\b)/gi;
+  /(?:^|[.!?]\s+|\n[ \t\r*_#>-]*)(?:\*\*)?(?:(?:let'?s|let us|let me|we can|to|i)\s+(?:also\s+)?(?:double[- ]?)?(?:check|verify|confirm)\b|(?:check|verification|double[- ]check|sanity check)\s*:|we can also (?:find|calculate|compute|work out|check)\b|i double[- ]?checked\b)/gi;
 
 export interface Derived {
   token: NumberToken;
   /** Numbers after the one read that a plain last-number rule would have taken, and why not. */
   skipped: { token: NumberToken; why: NonAnswer | "restated" | "check" }[];
+  /**
+   * The number is a result ("= N", "makes $18") or what a conclusion concludes; otherwise no
+   * computation in the text gives it, and it may only restate a given of the question.
+   */
+  computed: boolean;
 }
 
 interface Clause {
@@ -51,11 +60,22 @@ function conclusions(text: string, from: number, to: number): Clause[] {
   return out;
 }
 
-/** What a concluding clause concludes: its last "= N", else its last number that is not "$2 each". */
+/** A result: written after "=", or named as one in prose ("so she makes $18", "which is 9"). */
+function resultLike(text: string, n: ReadNumber): boolean {
+  return n.result || namedInProse(text, n.token, true);
+}
+
+/**
+ * What a concluding clause concludes: its last "= N", else its last value named as a result
+ * ("Therefore, she makes $18 by selling 9 eggs at $2 each"), else its last number that is not
+ * "$2 each".
+ */
 function concluded(text: string, clause: Clause, kept: readonly ReadNumber[]): ReadNumber | null {
   const inside = within(kept, clause.start, clause.end);
   const results = inside.filter((n) => n.result);
   if (results.length > 0) return results[results.length - 1];
+  const named = inside.filter((n) => namedInProse(text, n.token, true));
+  if (named.length > 0) return named[named.length - 1];
   const values = inside.filter(
     (n) => !/^\s*(?:each|apiece)\b/i.test(text.slice(n.token.end, n.token.end + 10)),
   );
@@ -93,27 +113,54 @@ function computedAnew(text: string, n: ReadNumber, seen: ReadonlySet<number>): b
   return n.result || (namedInProse(text, n.token, true) && !seen.has(n.token.value));
 }
 
-/** The result of the last completed computation in text[from, to), or null when nothing was derived. */
-export function lastDerived(text: string, from: number, to: number): Derived | null {
-  const all = readNumbers(text, from, to);
-  const end = checkStart(text, to, all);
-  const kept = all.filter((n) => n.nonAnswer === null && n.token.end <= end);
-  if (kept.length === 0) return null;
-  let pick = kept[kept.length - 1];
-  let restated = false;
-  // The last conclusion stands when nothing after it is computed anew.
+/**
+ * What the last conclusion concludes, when nothing after it is computed anew (and when it holds
+ * the last number itself: "So she makes $18 by selling 9 eggs" concludes 18); else null.
+ */
+function standingConclusion(
+  text: string,
+  all: readonly ReadNumber[],
+  kept: readonly ReadNumber[],
+  from: number,
+  end: number,
+): ReadNumber | null {
   const clauses = conclusions(text, from, end);
   for (let c = clauses.length - 1; c >= 0; c--) {
     const value = concluded(text, clauses[c], kept);
     if (!value) continue;
     const after = within(kept, clauses[c].end, end);
     const seen = new Set(all.filter((n) => n.token.end <= clauses[c].end).map((n) => n.token.value));
-    if (after.length > 0 && !after.some((n) => computedAnew(text, n, seen))) {
-      pick = value;
-      restated = true;
-    }
-    break;
+    return after.some((n) => computedAnew(text, n, seen)) ? null : value;
   }
+  return null;
+}
+
+/**
+ * The last result, when every number after it repeats a value the text already had: "9 * $2 =
+ * $18 per day from selling 9 eggs", "0.5 * 30 = 15 miles at 30 mph" restate givens.
+ */
+function resultBeforeRestating(
+  text: string,
+  all: readonly ReadNumber[],
+  kept: readonly ReadNumber[],
+): ReadNumber | null {
+  let r = kept.length - 1;
+  while (r >= 0 && !resultLike(text, kept[r])) r--;
+  if (r < 0 || r === kept.length - 1) return null;
+  const seen = new Set(all.filter((n) => n.token.end <= kept[r].token.end).map((n) => n.token.value));
+  return kept.slice(r + 1).every((n) => seen.has(n.token.value)) ? kept[r] : null;
+}
+
+/** The result of the last completed computation in text[from, to), or null when nothing was derived. */
+export function lastDerived(text: string, from: number, to: number): Derived | null {
+  const all = readNumbers(text, from, to);
+  const end = checkStart(text, to, all);
+  const kept = all.filter((n) => n.nonAnswer === null && n.token.end <= end);
+  if (kept.length === 0) return null;
+  const last = kept[kept.length - 1];
+  const conclusion = standingConclusion(text, all, kept, from, end);
+  const pick = conclusion ?? resultBeforeRestating(text, all, kept) ?? last;
+  const restated = pick !== last;
   const skipped = all
     .filter((n) => n.token.start >= pick.token.end && n.token !== pick.token)
     .map((n) => ({
@@ -121,5 +168,5 @@ export function lastDerived(text: string, from: number, to: number): Derived | n
       why: n.nonAnswer ?? (n.token.end > end ? ("check" as const) : restated ? ("restated" as const) : null),
     }))
     .filter((s): s is Derived["skipped"][number] => s.why !== null);
-  return { token: pick.token, skipped };
+  return { token: pick.token, skipped, computed: conclusion !== null || resultLike(text, pick) };
 }

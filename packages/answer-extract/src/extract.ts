@@ -1,4 +1,4 @@
-import { type CueMatch, findCues } from "./cues.js";
+import { findCues } from "./cues.js";
 import { firstLineAnswer } from "./first-line.js";
 import { boxedValue, findBoxed } from "./latex.js";
 import { lastNumberWords } from "./number-words.js";
@@ -21,14 +21,6 @@ export function boxedCandidates(text: string, to: number): Extraction[] {
     if (value !== null) out.push({ value, rule: "boxed", span: { start: box.start, end: box.end } });
   }
   return out;
-}
-
-/** Whether the last cue's number is a prefix of the one before, cut off at `to` by the token limit. */
-export function lastCueCut(cues: CueMatch[], to: number): boolean {
-  const last = cues[cues.length - 1]?.number;
-  const prev = cues[cues.length - 2]?.number;
-  if (!last || !prev || last.end !== to) return false;
-  return prev.digits.length > last.digits.length && prev.digits.startsWith(last.digits);
 }
 
 /** The last number of text[0, to); in refined mode, when there are no digits, the last number in words. */

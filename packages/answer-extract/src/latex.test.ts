@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { boxedValue, findBoxed } from "./latex.js";
+import { BOX_COMMANDS_WITH_EATEN_ESCAPES, boxedValue, findBoxed } from "./latex.js";
 
 describe("findBoxed", () => {
   it("finds boxes with nested braces and a space before the brace", () => {
@@ -18,6 +18,13 @@ describe("findBoxed", () => {
 
   it("ignores commands that merely start with boxed", () => {
     expect(findBoxed("\\boxedtext{5}")).toEqual([]);
+  });
+
+  it("finds every box, in order, when several commands interleave", () => {
+    const text = "\\fbox{1} \u0008oxed{2} \\boxed{3} \\boxedx \\fbox{4} \u0008oxed{5} \\boxed{6}";
+    const found = findBoxed(text, 2, text.length, BOX_COMMANDS_WITH_EATEN_ESCAPES);
+    expect(found.map((b) => b.content)).toEqual(["2", "3", "4", "5", "6"]);
+    expect(findBoxed(text).map((b) => b.content)).toEqual(["1", "3", "4", "6"]);
   });
 });
 

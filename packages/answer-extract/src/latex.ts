@@ -51,12 +51,16 @@ export function findBoxed(
   commands: readonly string[] = BOX_COMMANDS,
 ): Boxed[] {
   const out: Boxed[] = [];
+  // Where each command next occurs (-1: nowhere further). Searched again only once passed, so a
+  // command that never occurs is not looked for from every box (quadratic in the box count).
+  const next = commands.map(() => Number.NEGATIVE_INFINITY);
   let i = from;
   while (i < to) {
     let at = -1;
     let cmd = "";
-    for (const c of commands) {
-      const k = text.indexOf(c, i);
+    for (const [n, c] of commands.entries()) {
+      if (next[n] !== -1 && next[n] < i) next[n] = text.indexOf(c, i);
+      const k = next[n];
       if (k !== -1 && k < to && (at === -1 || k < at)) [at, cmd] = [k, c];
     }
     if (at === -1) break;

@@ -52,7 +52,8 @@ function linesOf(text: string, nums: readonly NumberToken[], from: number, to: n
   return out;
 }
 
-function isHeading(text: string, tok: NumberToken, lineStart: number): boolean {
+/** A heading or list number ("## Step 7:", "#10:", "(3)", "2. She sells…", a lone "4." after "3."). */
+export function isHeading(text: string, tok: NumberToken, lineStart: number): boolean {
   if (/\bstep\s*$/i.test(text.slice(Math.max(lineStart, tok.start - 8), tok.start))) return true;
   if (tok.start - lineStart > 40) return false;
   const before = text.slice(lineStart, tok.start);
@@ -60,7 +61,26 @@ function isHeading(text: string, tok: NumberToken, lineStart: number): boolean {
   if (LABEL.test(before)) return true;
   if (/^[\s*>_-]*#+\s*$/.test(before) && (before.endsWith("#") || /^[.:)]/.test(after))) return true;
   if (/^[\s*>_-]*\($/.test(before) && after.startsWith(")")) return true;
-  return /^[\s*>_-]*$/.test(before) && /^[.):](?:\*\*)?[ \t]+\S/.test(after);
+  if (!/^[\s*>_-]*$/.test(before)) return false;
+  return /^[.):](?:\*\*)?[ \t]+\S/.test(after) || loneListItem(text, tok, lineStart);
+}
+
+/**
+ * "4." alone on a line, after an item "3." (the token limit cut the list right after the next
+ * item's number): a list number, not the answer.
+ */
+function loneListItem(text: string, tok: NumberToken, lineStart: number): boolean {
+  if (!/^[.)](?:\*\*)?[ \t]*(?:\r?\n|$)/.test(text.slice(tok.end, tok.end + 6))) return false;
+  if (!Number.isInteger(tok.value) || tok.value < 2 || tok.digits !== String(tok.value)) return false;
+  const item = String(tok.value - 1);
+  const floor = Math.max(0, lineStart - 1000);
+  for (let end = lineStart - 1; end > floor; ) {
+    const start = Math.max(floor, text.lastIndexOf("\n", end - 1) + 1);
+    const line = text.slice(start, end).replace(/^[ \t*>_-]*/, "");
+    if (line.startsWith(item) && /^[.)]/.test(line.slice(item.length))) return true;
+    end = start - 1;
+  }
+  return false;
 }
 
 /** Spans of fenced code blocks ("```" … "```", an unclosed one running to the end). */
@@ -96,9 +116,10 @@ function questionSpans(text: string, from: number, to: number): [number, number]
     const end = start + m[0].length;
     if (m[0].trimEnd().endsWith("?")) out.push([start, end]);
   }
-  // A list item that poses a problem ("2. Tom reads 20 pages a day. How many …?") is a given as a whole.
+  // A list item or a line that poses a problem ("2. Tom reads 20 pages a day. How many …?",
+  // "Question: Sara has 10 pens … ?") is a given as a whole.
   const item =
-    /^[ \t]*(?:[-*]\s*)?(?:\(?\d+[.)]|(?:problem|question|example)\s*\d+\s*[:.])[^\n]*\?[ \t]*$/gim;
+    /^[ \t]*(?:[-*]\s*)?(?:\(?\d+[.)]|(?:\*\*)?(?:problem|question|example|q)\s*\d*\s*[:.](?:\*\*)?)[^\n]*\?[ \t]*$/gim;
   item.lastIndex = from;
   for (let m = item.exec(text); m && m.index < to; m = item.exec(text))
     out.push([m.index, m.index + m[0].length]);
@@ -162,6 +183,7 @@ export function readNumbers(text: string, from: number, to: number): ReadNumber[
     lines: linesOf(text, tokens, from, to),
     results: [],
     codeLines: new Map(),
+    variables: declaredVariables(text, from, to),
   };
   const nums: ReadNumber[] = tokens.map((token) => ({
     token,
@@ -191,6 +213,8 @@ interface Context {
   results: NumberToken[];
   /** Per line (and whether in a code block): whether it assigns a literal. */
   codeLines: Map<string, boolean>;
+  /** Letters the text names as unknowns ("Let b be …"), besides x, y, z and n. */
+  variables: Set<string>;
 }
 
 function whyNot(ctx: Context, n: ReadNumber, i: number): NonAnswer | null {
@@ -201,12 +225,25 @@ function whyNot(ctx: Context, n: ReadNumber, i: number): NonAnswer | null {
   if (isHeading(text, t, lineStart)) return "heading";
   if (codeConstantLine(ctx, i, lineStart, lineEnd)) return "code";
   if (ctx.inQuestion[i]) return "question";
-  if (/^[xyzn](?![a-z])/i.test(text.slice(t.end, t.end + 2))) return "algebra";
+  const glued = /^([a-z])(?![a-z])/i.exec(text.slice(t.end, t.end + 2))?.[1].toLowerCase();
+  if (glued && ("xyzn".includes(glued) || ctx.variables.has(glued))) return "algebra";
   if (n.result)
     return t.end === ctx.textEnd && !ctx.clean && resultCutShort(text, t, from) ? "cut-off" : null;
   if (isOperand(text, t, from, to)) return "operand";
   if (t.end === ctx.textEnd && cutAtEnd(text, t, ctx.results, from)) return "cut-off";
   return null;
+}
+
+// "Let b be the number of blue marbles", "let s = the sheep", "where r represents …": a letter
+// declared as an unknown, so "3b" is a coefficient, as "3x" is. Only declared letters count, since
+// "100m" or "5h" are units.
+const DECLARED = /\b(?:let|where)\s+([a-z])\s+(?:be|=|represents?|denotes?|stands? for)\b/gi;
+
+function declaredVariables(text: string, from: number, to: number): Set<string> {
+  const out = new Set<string>();
+  DECLARED.lastIndex = from;
+  for (let m = DECLARED.exec(text); m && m.index < to; m = DECLARED.exec(text)) out.add(m[1].toLowerCase());
+  return out;
 }
 
 /** Whether the number's line assigns a literal in code ("price = 2"); one test per line. */
@@ -220,9 +257,15 @@ function codeConstantLine(ctx: Context, i: number, lineStart: number, lineEnd: n
   return code;
 }
 
+/** An unfinished "Since the sales tax is 8" or "If each box holds 12" states a premise, not a result. */
+const PREMISE =
+  /^[\s*_>-]*(?:since|because|as|if|when|whenever|given that|assuming|although|though|while|considering|provided)\b/i;
+
 function markCutTail(text: string, nums: ReadNumber[], from: number, to: number): void {
   const tailStart = unfinishedSentenceStart(text, from, to);
-  const named = (n: ReadNumber) => n.result || namedInProse(text, n.token);
+  const premise = PREMISE.test(text.slice(tailStart, tailStart + 40));
+  const named = (n: ReadNumber) =>
+    n.result || (!(premise && n.token.start >= tailStart) && namedInProse(text, n.token));
   // A derived result before a number of the unfinished sentence makes that number suspect.
   let derived = endsMidExpression(text, from, to);
   for (const n of nums) {

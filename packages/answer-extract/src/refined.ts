@@ -1,12 +1,15 @@
 import { answerRegionEnd, dropTruncatedTail } from "./answer-region.js";
 import { boldAnswer } from "./bold.js";
+import { lastCueCut } from "./cues.js";
 import { type Derived, lastDerived } from "./derived.js";
 import { type FirstLineAnswer, firstLineStated } from "./first-line-stated.js";
 import { followUpStart } from "./follow-up.js";
+import { sameNumber } from "./gold.js";
 import { BOX_COMMANDS_WITH_EATEN_ESCAPES, boxedValue, findBoxed, restoreEatenEscapes } from "./latex.js";
 import { readNumbers } from "./non-answers.js";
 import { lastNumberWords } from "./number-words.js";
-import { type StatedAnswer, standingAnswer } from "./retraction.js";
+import { isResult, namedInProse } from "./results.js";
+import { lastAdmittedError, type StatedAnswer, standingAnswer } from "./retraction.js";
 import { findStatedCues, type StatedCue } from "./stated-cues.js";
 import type { Extraction, ExtractRule, NumberToken, Span } from "./types.js";
 
@@ -28,6 +31,8 @@ export interface RefinedReading {
   extraction: Extraction;
   /** For the last-number rule (or none): numbers after the one read that were passed over, and why. */
   skipped: Derived["skipped"];
+  /** For the last-number rule: no computation in the text gives the number (it may restate a given). */
+  uncomputed: boolean;
   /** What the rules saw, for `extractWithConfidence` to weigh the rivals of the winner. */
   seen: {
     /** End of the answer region. */
@@ -61,15 +66,9 @@ export function statedBoxes(text: string, to: number): Statement[] {
 /** Refined cues in text[0, to), less a last one whose number the token limit cut off ("… is 3"). */
 export function statedCues(text: string, to: number): { cues: StatedCue[]; cut: NumberToken | null } {
   const cues = findStatedCues(text, 0, to);
-  const last = cues[cues.length - 1]?.number;
-  const prev = cues[cues.length - 2]?.number;
-  const cut =
-    last &&
-    prev &&
-    last.end === to &&
-    prev.digits.length > last.digits.length &&
-    prev.digits.startsWith(last.digits);
-  return cut ? { cues: cues.slice(0, -1), cut: last } : { cues, cut: null };
+  return lastCueCut(cues, to)
+    ? { cues: cues.slice(0, -1), cut: cues[cues.length - 1].number }
+    : { cues, cut: null };
 }
 
 function cueStatement(c: StatedCue): Statement {
@@ -85,6 +84,26 @@ function cueStatement(c: StatedCue): Statement {
   };
 }
 
+/**
+ * The result the model works out after admitting that its standing answer was wrong, when it
+ * states nothing after that ("The answer is 20. Wait, I made a mistake. … so she makes 9 * 2 =
+ * $18."): an explicit retraction with a new value. Only a result ("= N", "makes $18") counts,
+ * not a number of the explanation ("that's incorrect because she also bakes with 4").
+ */
+function redoneAfterAdmittedError(
+  text: string,
+  standing: Statement,
+  statements: readonly Statement[],
+  to: number,
+): Derived | null {
+  const admitted = lastAdmittedError(text, standing.end, to);
+  if (admitted === -1 || statements.some((s) => s.start > admitted)) return null;
+  const redone = lastDerived(text, admitted, to);
+  if (!redone || sameNumber(redone.token.value, standing.value)) return null;
+  const result = isResult(text, redone.token, admitted, to) || namedInProse(text, redone.token, true);
+  return result ? redone : null;
+}
+
 function extraction(rule: ExtractRule, tok: NumberToken | Statement): Extraction {
   const span = "span" in tok ? tok.span : { start: tok.start, end: tok.end };
   return { value: tok.value, rule, span };
@@ -98,9 +117,10 @@ export function readRefined(text: string): RefinedReading {
   const line = firstLineStated(text, 0, to, cues);
   const bold = boldAnswer(text, 0, to);
   const seen = { to, boxes, cues, cut, line, bold };
-  const read = (e: Extraction, skipped: Derived["skipped"] = []): RefinedReading => ({
+  const read = (e: Extraction, skipped: Derived["skipped"] = [], uncomputed = false): RefinedReading => ({
     extraction: e,
     skipped,
+    uncomputed,
     seen,
   });
   // A box is the model's formal answer and wins over cues; otherwise the first cue. Either
@@ -111,13 +131,15 @@ export function readRefined(text: string): RefinedReading {
   if (first) {
     const later = statements.filter((s) => s.start >= first.end);
     const standing = standingAnswer(text, first, later);
+    const redone = redoneAfterAdmittedError(text, standing, statements, to);
+    if (redone) return read(extraction("last-number", redone.token), redone.skipped);
     const onFirstLine = line?.labelled && standing.number?.start === line.token.start;
     return read(extraction(onFirstLine ? "first-line" : standing.rule, standing));
   }
   if (line) return read(extraction("first-line", line.token));
   if (bold) return read(extraction("bold", bold));
   const derived = lastDerived(text, 0, to);
-  if (derived) return read(extraction("last-number", derived.token), derived.skipped);
+  if (derived) return read(extraction("last-number", derived.token), derived.skipped, !derived.computed);
   if (!/\d/.test(text.slice(0, to))) {
     const word = lastNumberWords(text, 0, to);
     if (word)

@@ -18,10 +18,12 @@ export function previousSignificant(text: string, i: number, from: number): numb
       continue;
     }
     if (k >= from + 1 && text[k] === ">" && text[k - 1] === ">") {
-      // A GSM8K annotation "<<9*2=18>>" is short; look back a bounded way for its start.
-      const open = text.lastIndexOf("<<", k);
-      if (open >= from && open >= k - 60) {
-        k = open - 1;
+      // A GSM8K annotation "<<9*2=18>>" is short; look back a bounded way for its start (an
+      // unbounded lastIndexOf made every ">>" without a "<<" rescan the text before it).
+      const floor = Math.max(from, k - 60);
+      const open = text.slice(floor, k).lastIndexOf("<<");
+      if (open !== -1) {
+        k = floor + open - 1;
         continue;
       }
     }

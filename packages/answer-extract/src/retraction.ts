@@ -18,12 +18,32 @@ export interface StatedAnswer {
   corrects: boolean;
 }
 
+/** A marker that opens a hypothetical ("However, if she also sold …") retracts nothing. */
+const HYPOTHETICAL = /^[\s,]*(?:if|suppose|supposing|assuming|what if|in case)\b/i;
+
 /** Offsets of retraction markers in text[from, to), in order. */
 function retractionMarkers(text: string, from: number, to: number): number[] {
   const out: number[] = [];
   RETRACTION.lastIndex = from;
-  for (let m = RETRACTION.exec(text); m && m.index < to; m = RETRACTION.exec(text)) out.push(m.index);
+  for (let m = RETRACTION.exec(text); m && m.index < to; m = RETRACTION.exec(text)) {
+    const after = m.index + m[0].length;
+    if (!HYPOTHETICAL.test(text.slice(after, after + 16))) out.push(m.index);
+  }
   return out;
+}
+
+// Markers that say the answer given was wrong, not merely that the model pauses ("Wait, let me
+// make sure") or apologises for "the confusion" before recapping its steps: after one, the value the model then works out replaces the answer even when it
+// is not stated again ("The answer is 20. Wait, I made a mistake: … 9 * 2 = $18.").
+const ADMITTED_ERROR =
+  /\b(?:i made (?:a|an) (?:mistake|error)|my (?:mistake|bad)\b|i apologi[sz]e for (?:the|my|that) (?:mistake|error)|oops\b|correction\b|i was wrong|(?:that|this)(?:'s| is| was) (?:incorrect|wrong|not (?:right|correct)))/gi;
+
+/** Where the text last admits, in text[from, to), that an answer was wrong; -1 when it does not. */
+export function lastAdmittedError(text: string, from: number, to: number): number {
+  let last = -1;
+  ADMITTED_ERROR.lastIndex = from;
+  for (let m = ADMITTED_ERROR.exec(text); m && m.index < to; m = ADMITTED_ERROR.exec(text)) last = m.index;
+  return last;
 }
 
 /**

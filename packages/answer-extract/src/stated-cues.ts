@@ -2,6 +2,7 @@ import { type CueMatch, clauseRange, sentenceEnd } from "./cues.js";
 import { parseNumberWords } from "./number-words.js";
 import { scanNumbers } from "./numbers.js";
 import { isOptionLetter, optionValue } from "./options.js";
+import { operatorAfter } from "./results.js";
 import type { NumberToken } from "./types.js";
 
 // The refined answer cues. A careful grader counts "the answer is N" only when it states an
@@ -39,18 +40,21 @@ function sentenceStart(text: string, i: number): number {
   return limit;
 }
 
+/** The value of the model's own option for a letter, looked up once per letter and text. */
+type OptionLookup = (letter: string) => NumberToken | null;
+
 /** "The answer is C." or "(B) 18": a letter naming one of the model's own options. */
-function optionAnswer(text: string, lead: number, end: number, to: number): NumberToken | null {
+function optionAnswer(text: string, lead: number, end: number, option: OptionLookup): NumberToken | null {
   let k = lead + 1;
   if (/[a-z]/i.test(text[k] ?? "")) return null; // a word, not a letter
   while (k < end && /[).:*\s$]/.test(text[k])) k++;
   const [next] = scanNumbers(text, k, end);
   if (next && next.start === k && k > lead + 1) return next;
-  return optionValue(text, text[lead], 0, to);
+  return option(text[lead]);
 }
 
 /** The number a refined cue states, or null: it must come first after the cue's filler. */
-function statedNumber(text: string, cueEnd: number, to: number): NumberToken | null {
+function statedNumber(text: string, cueEnd: number, to: number, option: OptionLookup): NumberToken | null {
   const [start, end] = clauseRange(text, cueEnd, to);
   FILLER.lastIndex = start;
   FILLER.exec(text);
@@ -59,11 +63,14 @@ function statedNumber(text: string, cueEnd: number, to: number): NumberToken | n
   if (/[a-z]/i.test(text[lead])) {
     const word = parseNumberWords(text, lead, end);
     if (word) return { value: word.value, start: word.start, end: word.end, digits: String(word.value) };
-    return isOptionLetter(text[lead]) ? optionAnswer(text, lead, end, to) : null;
+    return isOptionLetter(text[lead]) ? optionAnswer(text, lead, end, option) : null;
   }
   const nums = scanNumbers(text, lead, end);
   const first = nums[0];
   if (!first || first.start !== lead) return null;
+  // "The answer is 5 + 13 = 18." states 18; "The answer is $18 per day, or 18 * 7 = 126 per
+  // week." states 18: the result is read only when the cue's number feeds the arithmetic.
+  if (!operatorAfter(text, first, end)) return first;
   const stop = sentenceEnd(text, first.end, end);
   let eq = -1;
   for (let k = first.end; k < stop; k++) if (text[k] === "=") eq = k;
@@ -80,10 +87,16 @@ function conditional(text: string, cueStart: number, number: NumberToken): boole
 /** Every refined cue in text[from, to) that states a number, in order. */
 export function findStatedCues(text: string, from: number, to: number): StatedCue[] {
   const out: StatedCue[] = [];
+  // A loop of "The answer is C." would otherwise search the whole text for option C once per cue.
+  const options = new Map<string, NumberToken | null>();
+  const option: OptionLookup = (letter) => {
+    if (!options.has(letter)) options.set(letter, optionValue(text, letter, 0, to));
+    return options.get(letter) ?? null;
+  };
   STATED_CUE.lastIndex = from;
   for (let m = STATED_CUE.exec(text); m && m.index < to; m = STATED_CUE.exec(text)) {
     const cueEnd = m.index + m[0].length;
-    const number = statedNumber(text, cueEnd, to);
+    const number = statedNumber(text, cueEnd, to, option);
     if (!number || conditional(text, m.index, number)) continue;
     out.push({ cueStart: m.index, cueEnd, number, corrects: /correct/i.test(m[0]) });
   }

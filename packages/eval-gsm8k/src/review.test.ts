@@ -276,12 +276,14 @@ describe("malformed review rows", () => {
 });
 
 describe("the review queue and the extractions that stay ambiguous", () => {
-  it("queues a cut-off tail, an output with no answer and a conclusion followed by restating", () => {
+  it("queues a cut-off tail, an output with no answer, one with no computation and a conclusion followed by restating", () => {
     const outputs: Record<string, string> = {
       cut: "Natalia sold 48 / 2 = 24 clips in May. In total she sold 48 + 24 = 72, and the June total is 72 + ",
       none: "1.\n2.\n3.\n4.\n5.\n6.",
       restated:
         "Natalia sold 48 / 2 = 24 clips in May and 48 + 24 = 72 in all.\n\nTherefore, Natalia sold 72 clips.\n\nShe sold 48 clips in April.",
+      givens:
+        "Natalia sold 48 clips in April.\nIn May she sold half as many, 24 clips, and she sells 72 in all.",
       stated: "Natalia sold 48 + 24 = 72 clips.\nThe answer is 72.",
       worked: "Natalia sold 48 / 2 = 24 clips in May, so 48 + 24 = 72 clips.",
     };
@@ -292,6 +294,7 @@ describe("the review queue and the extractions that stay ambiguous", () => {
       ["cut", 72],
       ["none", null],
       ["restated", 72],
+      ["givens", 72],
       ["stated", 72],
       ["worked", 72],
     ]);
@@ -299,6 +302,6 @@ describe("the review queue and the extractions that stay ambiguous", () => {
       selectForReview(results)
         .map((r) => r.id)
         .sort(),
-    ).toEqual(["cut", "none", "restated"]);
+    ).toEqual(["cut", "givens", "none", "restated"]);
   });
 });
