@@ -1,7 +1,7 @@
 import type { GptqMatmulSpec, PackedSpec } from "../backend/backend.js";
 import { matmul } from "../ops/matmul.js";
-import { DTypeError, fmt, ShapeError } from "../shape.js";
 import { tidy } from "../scope.js";
+import { DTypeError, fmt, ShapeError } from "../shape.js";
 import { recordOp, Tensor } from "../tensor.js";
 import { quantKernels } from "./kernels.js";
 

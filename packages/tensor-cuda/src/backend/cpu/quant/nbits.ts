@@ -1,3 +1,4 @@
+import { type MatMulNBitsUnsupported, toMatMulNBits } from "../../../quantized/matmul-nbits.js";
 import type { GptqMatmulSpec, Storage } from "../../backend.js";
 import { buildModel, ONNX_FLOAT, ONNX_UINT8 } from "../onnx-model.js";
 import { OrtGraph } from "../ort-session.js";
@@ -11,13 +12,10 @@ import { unpackGptqBuffers } from "./unpack.js";
  * in as a constant: ORT prepacks constant B once, at session creation, into the layout its
  * kernels stream; a B fed at run time would be dequantized to float on every call.
  *
- * - 2-, 3- and 4-bit codes all run as 4-bit blocks: a code and its zero point below 2^bits fit
- *   in four bits, and (q − z)·s is the same number whatever width stores q. (ORT's CPU kernel
- *   takes 4 or 8 bits only; its 8-bit path with float activations dequantizes per call and is
- *   slower than our dequantize + GEMM, so 8-bit takes that path.)
- * - Act-order g_idx: the input axis is reordered once so that each group is a contiguous block,
- *   and x's columns are gathered into that order on each call (a [rows, in] copy).
- * - Per-channel grids (one group) become 128-wide blocks sharing the one scale.
+ * - The block layout (2/3/4-bit codes as 4-bit blocks, act-order as a column gather, per-channel
+ *   grids as 128-blocks) is quantized/matmul-nbits.ts, shared with ONNX export. ORT's 8-bit path
+ *   with float activations dequantizes per call and is slower than our dequantize + GEMM, so
+ *   8-bit takes that path.
  * - Activations stay float32 (accuracy_level 0): results equal dequantize-then-multiply to float
  *   rounding. SHRINKRAY_NBITS_ACCURACY=int8 selects MLAS's int8-activation kernels (several times
  *   faster, ~1% relative error, as llama.cpp's Q8 activations).
@@ -30,41 +28,12 @@ interface Prepared {
 }
 
 /** Why a packed weight cannot take the MatMulNBits path (the op then dequantizes). */
-type Unsupported = { reason: string };
+type Unsupported = MatMulNBitsUnsupported;
 
 const prepared = new WeakMap<Storage, Prepared | Unsupported>();
 
-const PER_CHANNEL_BLOCK = 128;
-
 function accuracyLevel(): number {
   return process.env.SHRINKRAY_NBITS_ACCURACY === "int8" ? 4 : 0;
-}
-
-/** The block layout of the input axis: sorted by group, every group (but the last) one power-of-two block. */
-function blockLayout(
-  gIdx: Int32Array,
-  groups: number,
-): { order: Int32Array | null; block: number } | Unsupported {
-  const inF = gIdx.length;
-  if (groups === 1) return { order: null, block: PER_CHANNEL_BLOCK };
-  const counts = new Int32Array(groups);
-  for (let i = 0; i < inF; i++) counts[gIdx[i]]++;
-  const block = counts[0];
-  if (!(block >= 16 && (block & (block - 1)) === 0))
-    return { reason: `groups of ${block} inputs (MatMulNBits needs a power of two ≥ 16)` };
-  for (let g = 1; g < groups; g++) {
-    if (counts[g] !== block && !(g === groups - 1 && counts[g] > 0 && counts[g] < block))
-      return { reason: `group ${g} has ${counts[g]} inputs, group 0 has ${block}` };
-  }
-  let natural = true;
-  for (let i = 0; i < inF && natural; i++) natural = gIdx[i] === Math.floor(i / block);
-  if (natural) return { order: null, block };
-  // Stable by group: inputs of group 0 first, each group in its original order.
-  const start = new Int32Array(groups);
-  for (let g = 1; g < groups; g++) start[g] = start[g - 1] + counts[g - 1];
-  const order = new Int32Array(inF);
-  for (let i = 0; i < inF; i++) order[start[gIdx[i]]++] = i;
-  return { order, block };
 }
 
 function prepare(
@@ -74,33 +43,10 @@ function prepare(
   gIdx: Storage,
   spec: GptqMatmulSpec,
 ): Prepared | Unsupported {
-  const { inFeatures: K, outFeatures: N, groups, bits } = spec;
-  if (bits > 4) return { reason: `${bits}-bit codes` };
+  if (spec.bits > 4) return { reason: `${spec.bits}-bit codes` };
   const u = unpackGptqBuffers(qweight, qzeros, scales, gIdx, spec);
-  const layout = blockLayout(u.gIdx, groups);
-  if ("reason" in layout) return layout;
-  const { order, block } = layout;
-  const kBlocks = Math.ceil(K / block);
-  const blob = block / 2;
-  const B = new Uint8Array(N * kBlocks * blob);
-  const sc = new Float32Array(N * kBlocks);
-  const zpBytes = Math.ceil(kBlocks / 2);
-  const zp = new Uint8Array(N * zpBytes);
-  for (let n = 0; n < N; n++) {
-    const rowB = n * kBlocks * blob;
-    for (let p = 0; p < K; p++) {
-      const k = order ? order[p] : p;
-      const code = u.codesT[k * N + n];
-      B[rowB + (p >> 1)] |= (p & 1 ? code << 4 : code) & 0xff;
-    }
-    for (let b = 0; b < kBlocks; b++) {
-      const first = order ? order[b * block] : b * block;
-      const g = u.gIdx[first];
-      sc[n * kBlocks + b] = u.scales[g * N + n];
-      const z = u.zeros[g * N + n];
-      zp[n * zpBytes + (b >> 1)] |= (b & 1 ? z << 4 : z) & 0xff;
-    }
-  }
+  const w = toMatMulNBits(u.codesT, u.zeros, u.scales, u.gIdx, spec);
+  if ("reason" in w) return w;
   const model = buildModel(
     [
       {
@@ -109,23 +55,23 @@ function prepare(
         inputs: ["A", "B", "scales", "zero_points"],
         outputs: ["Y"],
         attributes: [
-          { name: "K", int: K },
-          { name: "N", int: N },
-          { name: "bits", int: 4 },
-          { name: "block_size", int: block },
+          { name: "K", int: w.K },
+          { name: "N", int: w.N },
+          { name: "bits", int: w.bits },
+          { name: "block_size", int: w.blockSize },
           { name: "accuracy_level", int: accuracyLevel() },
         ],
       },
     ],
-    [{ name: "A", elemType: ONNX_FLOAT, dims: ["M", K] }],
-    [{ name: "Y", elemType: ONNX_FLOAT, dims: ["M", N] }],
+    [{ name: "A", elemType: ONNX_FLOAT, dims: ["M", w.K] }],
+    [{ name: "Y", elemType: ONNX_FLOAT, dims: ["M", w.N] }],
     [
-      { name: "B", elemType: ONNX_UINT8, dims: [N, kBlocks, blob], data: B },
-      { name: "scales", elemType: ONNX_FLOAT, dims: [N * kBlocks], data: sc },
-      { name: "zero_points", elemType: ONNX_UINT8, dims: [N * zpBytes], data: zp },
+      { name: "B", elemType: ONNX_UINT8, dims: [w.N, w.kBlocks, (w.blockSize * w.bits) / 8], data: w.B },
+      { name: "scales", elemType: ONNX_FLOAT, dims: [w.scales.length], data: w.scales },
+      { name: "zero_points", elemType: ONNX_UINT8, dims: [w.zeroPoints.length], data: w.zeroPoints },
     ],
   );
-  return { graph: new OrtGraph(model), order };
+  return { graph: new OrtGraph(model), order: w.order };
 }
 
 /** y [rows, out] = x · Wᵀ through MatMulNBits, or null where the weight's layout cannot take it. */
