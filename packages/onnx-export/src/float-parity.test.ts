@@ -76,7 +76,10 @@ describe("float export of each architecture variant (random weights)", () => {
         },
       }),
     ],
-    ["llama linear rope_scaling", llamaLike({ model_type: "llama", rope_scaling: { type: "linear", factor: 2 } })],
+    [
+      "llama linear rope_scaling",
+      llamaLike({ model_type: "llama", rope_scaling: { type: "linear", factor: 2 } }),
+    ],
     ["gpt2 with exact GELU", gpt2Like("gelu")],
     ["gpt2 with ReLU", gpt2Like("relu")],
   ];

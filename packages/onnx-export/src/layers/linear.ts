@@ -18,6 +18,8 @@ export interface LayerExport {
   kind: "float" | "matmulnbits" | "dequantized" | "grouped" | "low-rank" | "sum";
   /** Code width of a quantized layer (as trained: 2, 3, 4 or 8). */
   bits?: number;
+  /** A quantized layer with act-order (desc_act) groups, exported with its inputs gathered. */
+  actOrder?: boolean;
   /** Why a quantized layer was stored as float. */
   reason?: string;
 }
@@ -56,7 +58,7 @@ export class LinearLowering {
   private async lower(name: string, m: nn.AnyModule, x: string): Promise<string> {
     if (m instanceof QuantLinear) {
       const r = await quantLinear(this, name, m, x);
-      this.record({ name, kind: r.kind, bits: m.bits, reason: r.reason });
+      this.record({ name, kind: r.kind, bits: m.bits, actOrder: r.actOrder, reason: r.reason });
       return r.y;
     }
     if (isPlainLinear(m)) {

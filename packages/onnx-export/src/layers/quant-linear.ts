@@ -18,7 +18,7 @@ export async function quantLinear(
   name: string,
   m: QuantLinear,
   x: string,
-): Promise<{ y: string; kind: "matmulnbits" | "dequantized"; reason?: string }> {
+): Promise<{ y: string; kind: "matmulnbits" | "dequantized"; actOrder?: boolean; reason?: string }> {
   const { g } = low;
   const p = m.packed();
   const spec = quant.packedSpec(p, name);
@@ -33,7 +33,7 @@ export async function quantLinear(
     spec,
   );
   let y: string;
-  let result: { kind: "matmulnbits" | "dequantized"; reason?: string };
+  let result: { kind: "matmulnbits" | "dequantized"; actOrder?: boolean; reason?: string };
   if ("reason" in w) {
     const deq = await floats(m.dequantizedWeight());
     y = g.op("MatMul", [x, g.weight(`${name}.weight_T`, transpose(deq, N, K), [K, N])]);
@@ -66,7 +66,7 @@ export async function quantLinear(
       },
       MS_DOMAIN,
     );
-    result = { kind: "matmulnbits" };
+    result = { kind: "matmulnbits", actOrder: w.order !== null };
   }
   if (m.bias) y = g.op("Add", [y, g.weight(`${name}.bias`, await floats(m.bias), [N])]);
   return { y, ...result };
