@@ -12,3 +12,4 @@ export {
 export { GraphBuilder } from "./graph/builder.js";
 export { type LayerExport, LinearLowering } from "./layers/linear.js";
 export { loadForExport } from "./load.js";
+export { describeLayer, exportSummary } from "./summary.js";
