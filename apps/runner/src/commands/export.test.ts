@@ -12,7 +12,10 @@ afterEach(() => vi.restoreAllMocks());
 describe("shrinkray export", () => {
   it("writes the ONNX folder and prints what it wrote", async () => {
     const out: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
+    vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const dir = join(mkdtempSync(join(tmpdir(), "sr-export-")), "toy-onnx");
     expect(await main(["export", "--model", TOY, "--format", "onnx", "--out", dir])).toBe(0);
@@ -23,7 +26,10 @@ describe("shrinkray export", () => {
 
   it("names an unknown format", async () => {
     const err: string[] = [];
-    vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+      err.push(String(s));
+      return true;
+    });
     expect(await main(["export", "--model", TOY, "--format", "tflite", "--out", "/tmp/x"])).toBe(2);
     expect(err.join("")).toContain("--format tflite is not supported");
   });
