@@ -31,7 +31,8 @@ async function ortDecode(dir: string, prompt: number[]): Promise<{ prefillMs: nu
   const s = await ort.InferenceSession.create(join(dir, MODEL_FILE));
   const pastNames = s.inputNames.filter((n) => n.startsWith("past_key_values."));
   const meta = s.inputMetadata.find((m) => m.name === pastNames[0]);
-  const [kv, hd] = meta && meta.isTensor ? [meta.shape[1] as number, meta.shape[3] as number] : [0, 0];
+  if (!meta?.isTensor) throw new Error(`${dir}: ${pastNames[0]} is not a tensor input`);
+  const [kv, hd] = [meta.shape[1] as number, meta.shape[3] as number];
   let past: Record<string, ort.Tensor> = Object.fromEntries(
     pastNames.map((n) => [n, new ort.Tensor("float32", new Float32Array(0), [1, kv, 0, hd])]),
   );
@@ -109,7 +110,11 @@ async function main(): Promise<void> {
 
     const ckpt = readFileSync(join(TOY, "model.safetensors")).length;
     console.log(`toy model (${TOY})`);
-    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}; prompt ${prompt.length} tokens, ${DECODE} greedy steps, batch 1, best of ${REPEATS}\n`);
+    console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}; prompt ${prompt.length} tokens, ${DECODE} greedy steps, batch 1, best of ${REPEATS}\n`,
+    );
     console.log("| | graph + weights | ORT prefill | ORT decode | our engine decode | ORT / ours |");
     console.log("|---|---|---|---|---|---|");
     for (const [name, dir, o, ours] of [
