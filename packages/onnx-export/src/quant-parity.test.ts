@@ -37,7 +37,8 @@ describe("quantized export: MatMulNBits logits equal our packed inference", () =
     ["4-bit asymmetric (zero points written)", { bits: 4, groupSize: 32, sym: false }],
     ["3-bit codes as 4-bit blocks", { bits: 3, groupSize: 32, sym: false }],
     ["2-bit codes as 4-bit blocks", { bits: 2, groupSize: 16, sym: true }],
-    ["8-bit", { bits: 8, groupSize: 64, sym: false }],
+    ["8-bit asymmetric", { bits: 8, groupSize: 64, sym: false }],
+    ["8-bit symmetric (default zero points)", { bits: 8, groupSize: 32, sym: true }],
     ["4-bit per-channel (one group)", { bits: 4, groupSize: -1, sym: false }],
   ];
   for (const [name, config] of variants) {
