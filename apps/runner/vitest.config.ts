@@ -21,6 +21,7 @@ export default defineProject({
       "@shrinkray/eval-mmlu": src("eval-mmlu"),
       "@shrinkray/eval-squad": src("eval-squad"),
       "@shrinkray/openai-lm": src("openai-lm"),
+      "@shrinkray/onnx-export": src("onnx-export"),
     },
   },
   test: { name: "runner", include: ["src/**/*.test.ts"], testTimeout: 300_000 },

@@ -3,6 +3,7 @@ import { RunnerError } from "./cli/errors.js";
 import { adhocCommand } from "./commands/adhoc.js";
 import { cacheTeacherCommand } from "./commands/cache-teacher.js";
 import { evalEndpointCommand } from "./commands/endpoint.js";
+import { exportCommand } from "./commands/export.js";
 import { demoCommand, pullCommand, reportCommand } from "./commands/misc.js";
 import { checkCommand, runCommand } from "./commands/run.js";
 
@@ -23,13 +24,14 @@ const USAGE = `usage: shrinkray <command> [options]
   eval --endpoint URL --served-model NAME --task ... --eval-data PATH [--tokenizer DIR]   evaluate a served model
   sensitivity --model DIR --task ... --eval-data PATH [--bits 2] [--granularity layer|module] [--budget 0.1]
   report RUN_DIR... [--out FILE]                  one comparison table over runs
+  export --model DIR --format onnx --out OUT [--base DIR] [--overwrite]   ONNX folder for onnxruntime / transformers.js
   pull <hub-id> [--to DIR] [--include "*.json,*.safetensors"] [--endpoint URL] [--revision REV]
 `;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    const args = parseArgs(rest, ["restart", "act-order", "asym", "dry-run", "chat-template"]);
+    const args = parseArgs(rest, ["restart", "act-order", "asym", "dry-run", "chat-template", "overwrite"]);
     switch (command) {
       case "run":
         if (args.options.get("dry-run") === true) checkCommand(args);
@@ -50,6 +52,9 @@ export async function main(argv: string[]): Promise<number> {
       case "eval":
         if (args.options.has("endpoint")) await evalEndpointCommand(args);
         else await adhocCommand(command, args);
+        break;
+      case "export":
+        await exportCommand(args);
         break;
       case "cache-teacher":
         await cacheTeacherCommand(args);

@@ -48,5 +48,6 @@ export {
   type TokenWindow,
   type WindowScore,
 } from "./scorer.js";
+export { readSideFiles, SIDE_FILES } from "./side-files.js";
 export { type ChatMessage, type ChatTemplateOptions, Tokenizer } from "./tokenizer.js";
 export type { CheckpointContents, WeightFormat } from "./weight-format.js";

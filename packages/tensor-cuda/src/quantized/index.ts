@@ -9,6 +9,11 @@ export { type GptqSolution, gptqSolve, hasGptqSolve } from "./gptq.js";
 export { type GridSpec, groupLength, quantGrid } from "./grid.js";
 export { dequantizeCode, gridParams, quantizeCode, roundHalfEven } from "./grid-math.js";
 export {
+  type MatMulNBitsUnsupported,
+  type MatMulNBitsWeight,
+  toMatMulNBits,
+} from "./matmul-nbits.js";
+export {
   DequantizedCache,
   dequantizePacked,
   dequantizePackedTransposed,

@@ -1,10 +1,10 @@
-import { float16BitsToFloat32 } from "../../../dtype.js";
-import { unpackBits } from "../../../quantized/bitstream.js";
+import { type MatMulNBitsUnsupported, toMatMulNBits } from "../../../quantized/matmul-nbits.js";
 import type { GptqMatmulSpec, Storage } from "../../backend.js";
 import { releaseFreedHostMemory } from "../allocator.js";
 import { buildModel, ONNX_FLOAT, ONNX_UINT8 } from "../onnx-model.js";
 import { OrtGraph } from "../ort-session.js";
 import { hostEmpty, hostRecycle, hostZeros } from "../pool.js";
+import { castArray } from "../cast.js";
 import { CpuStorage, cpu } from "../storage.js";
 
 /*
@@ -13,13 +13,10 @@ import { CpuStorage, cpu } from "../storage.js";
  * in as a constant: ORT prepacks constant B once, at session creation, into the layout its
  * kernels stream; a B fed at run time would be dequantized to float on every call.
  *
- * - 2-, 3- and 4-bit codes all run as 4-bit blocks: a code and its zero point below 2^bits fit
- *   in four bits, and (q − z)·s is the same number whatever width stores q. (ORT's CPU kernel
- *   takes 4 or 8 bits only; its 8-bit path with float activations dequantizes per call and is
- *   slower than our dequantize + GEMM, so 8-bit takes that path.)
- * - Act-order g_idx: the input axis is reordered once so that each group is a contiguous block,
- *   and x's columns are gathered into that order on each call (a [rows, in] copy).
- * - Per-channel grids (one group) become 128-wide blocks sharing the one scale.
+ * - The block layout (2/3/4-bit codes as 4-bit blocks, act-order as a column gather, per-channel
+ *   grids as 128-blocks) is quantized/matmul-nbits.ts, shared with ONNX export. ORT's 8-bit path
+ *   with float activations dequantizes per call and is slower than our dequantize + GEMM, so
+ *   8-bit takes that path.
  * - Activations stay float32 (accuracy_level 0): results equal dequantize-then-multiply to float
  *   rounding. SHRINKRAY_NBITS_ACCURACY=int8 selects MLAS's int8-activation kernels (several times
  *   faster, ~1% relative error, as llama.cpp's Q8 activations).
@@ -32,41 +29,12 @@ interface Prepared {
 }
 
 /** Why a packed weight cannot take the MatMulNBits path (the op then dequantizes). */
-type Unsupported = { reason: string };
+type Unsupported = MatMulNBitsUnsupported;
 
 const prepared = new WeakMap<Storage, Prepared | Unsupported>();
 
-const PER_CHANNEL_BLOCK = 128;
-
 function accuracyLevel(): number {
   return process.env.SHRINKRAY_NBITS_ACCURACY === "int8" ? 4 : 0;
-}
-
-/** The block layout of the input axis: sorted by group, every group (but the last) one power-of-two block. */
-function blockLayout(
-  gIdx: Int32Array,
-  groups: number,
-): { order: Int32Array | null; block: number } | Unsupported {
-  const inF = gIdx.length;
-  if (groups === 1) return { order: null, block: PER_CHANNEL_BLOCK };
-  const counts = new Int32Array(groups);
-  for (let i = 0; i < inF; i++) counts[gIdx[i]]++;
-  const block = counts[0];
-  if (!(block >= 16 && (block & (block - 1)) === 0))
-    return { reason: `groups of ${block} inputs (MatMulNBits needs a power of two ≥ 16)` };
-  for (let g = 1; g < groups; g++) {
-    if (counts[g] !== block && !(g === groups - 1 && counts[g] > 0 && counts[g] < block))
-      return { reason: `group ${g} has ${counts[g]} inputs, group 0 has ${block}` };
-  }
-  let natural = true;
-  for (let i = 0; i < inF && natural; i++) natural = gIdx[i] === Math.floor(i / block);
-  if (natural) return { order: null, block };
-  // Stable by group: inputs of group 0 first, each group in its original order.
-  const start = new Int32Array(groups);
-  for (let g = 1; g < groups; g++) start[g] = start[g - 1] + counts[g - 1];
-  const order = new Int32Array(inF);
-  for (let i = 0; i < inF; i++) order[start[gIdx[i]]++] = i;
-  return { order, block };
 }
 
 function prepare(
@@ -76,39 +44,16 @@ function prepare(
   gIdx: Storage,
   spec: GptqMatmulSpec,
 ): Prepared | Unsupported {
-  const { inFeatures: K, outFeatures: N, groups, bits } = spec;
-  if (bits > 4) return { reason: `${bits}-bit codes` };
-  const g = int32(gIdx, "g_idx");
-  for (let i = 0; i < K; i++) {
-    if (!(g[i] >= 0 && g[i] < groups))
-      throw new RangeError(`packed weight: g_idx[${i}] = ${g[i]} is outside [0, ${groups})`);
-  }
-  const layout = blockLayout(g, groups);
-  if ("reason" in layout) return layout;
-  const { order, block } = layout;
-  const kBlocks = Math.ceil(K / block);
-  const blob = block / 2;
+  if (spec.bits > 4) return { reason: `${spec.bits}-bit codes` };
+  const S = cpu(scales).data;
+  const sc = S instanceof Float32Array ? S : (castArray(S, scales.dtype, "float32") as Float32Array);
   // Temporaries from the pool and back to it: a model's worth of layers would otherwise leave
   // gigabytes of garbage between collections (and glibc holding it afterwards).
-  const B = hostZeros<Uint8Array>("uint8", N * kBlocks * blob);
-  fillCodes(B, int32(qweight, "qweight"), K, N, bits, order, kBlocks * blob);
-  const sc = hostEmpty("float32", N * kBlocks);
-  const zpBytes = Math.ceil(kBlocks / 2);
-  const zp = hostZeros<Uint8Array>("uint8", N * zpBytes);
-  const zeros = unpackBits(int32(qzeros, "qzeros"), groups, N, bits, 1);
-  const S = cpu(scales).data;
-  const scale =
-    S instanceof Float32Array
-      ? (i: number) => S[i]
-      : (i: number) => float16BitsToFloat32((S as Uint16Array)[i]);
-  for (let n = 0; n < N; n++) {
-    for (let b = 0; b < kBlocks; b++) {
-      const grp = g[order ? order[b * block] : b * block];
-      sc[n * kBlocks + b] = scale(grp * N + n);
-      const z = zeros[grp * N + n];
-      zp[n * zpBytes + (b >> 1)] |= (b & 1 ? z << 4 : z) & 0xff;
-    }
-  }
+  const w = toMatMulNBits(int32(qweight, "qweight"), int32(qzeros, "qzeros"), sc, int32(gIdx, "g_idx"), spec, {
+    bytes: (n) => hostZeros<Uint8Array>("uint8", n),
+    floats: (n) => hostZeros("float32", n),
+  });
+  if ("reason" in w) return w;
   const model = buildModel(
     [
       {
@@ -117,64 +62,30 @@ function prepare(
         inputs: ["A", "B", "scales", "zero_points"],
         outputs: ["Y"],
         attributes: [
-          { name: "K", int: K },
-          { name: "N", int: N },
-          { name: "bits", int: 4 },
-          { name: "block_size", int: block },
+          { name: "K", int: w.K },
+          { name: "N", int: w.N },
+          { name: "bits", int: w.bits },
+          { name: "block_size", int: w.blockSize },
           { name: "accuracy_level", int: accuracyLevel() },
         ],
       },
     ],
-    [{ name: "A", elemType: ONNX_FLOAT, dims: ["M", K] }],
-    [{ name: "Y", elemType: ONNX_FLOAT, dims: ["M", N] }],
+    [{ name: "A", elemType: ONNX_FLOAT, dims: ["M", w.K] }],
+    [{ name: "Y", elemType: ONNX_FLOAT, dims: ["M", w.N] }],
     [
-      { name: "B", elemType: ONNX_UINT8, dims: [N, kBlocks, blob], data: B },
-      { name: "scales", elemType: ONNX_FLOAT, dims: [N * kBlocks], data: sc },
-      { name: "zero_points", elemType: ONNX_UINT8, dims: [N * zpBytes], data: zp },
+      { name: "B", elemType: ONNX_UINT8, dims: [w.N, w.kBlocks, (w.blockSize * w.bits) / 8], data: w.B },
+      { name: "scales", elemType: ONNX_FLOAT, dims: [w.scales.length], data: w.scales },
+      { name: "zero_points", elemType: ONNX_UINT8, dims: [w.zeroPoints.length], data: w.zeroPoints },
     ],
     (bytes) => hostEmpty<Uint8Array>("uint8", bytes),
   );
   const graph = new OrtGraph(model);
-  for (const t of [B, sc, zp, model]) hostRecycle(t);
+  for (const t of [w.B, w.scales, w.zeroPoints, model]) hostRecycle(t);
+  if (sc !== S) hostRecycle(sc);
   // onnxruntime parsed and prepacked the weight; its parse copies are freed, but glibc would keep
   // them in the process.
   releaseFreedHostMemory();
-  return { graph, order };
-}
-
-/**
- * MatMulNBits's B [N, rows of `rowBytes`]: row n holds column n's codes along the input axis
- * (in `order` where given), two per byte, low nibble first. Natural-order 4-bit codes are GPTQ's
- * own words, transposed: a qweight word holds eight consecutive codes low nibble first, exactly
- * four bytes of B.
- */
-function fillCodes(
-  B: Uint8Array,
-  qweight: Int32Array,
-  K: number,
-  N: number,
-  bits: number,
-  order: Int32Array | null,
-  rowBytes: number,
-): void {
-  if (bits === 4 && !order && rowBytes % 4 === 0) {
-    const words = K / 8;
-    const B32 = new Uint32Array(B.buffer, B.byteOffset, B.byteLength / 4);
-    const rowWords = rowBytes / 4;
-    for (let w = 0; w < words; w++) {
-      const src = w * N;
-      for (let n = 0; n < N; n++) B32[n * rowWords + w] = qweight[src + n];
-    }
-    return;
-  }
-  const codesT = unpackBits(qweight, K, N, bits, 0);
-  for (let n = 0; n < N; n++) {
-    const row = n * rowBytes;
-    for (let p = 0; p < K; p++) {
-      const code = codesT[(order ? order[p] : p) * N + n];
-      B[row + (p >> 1)] |= (p & 1 ? code << 4 : code) & 0xff;
-    }
-  }
+  return { graph, order: w.order };
 }
 
 function int32(s: Storage, what: string): Int32Array {
