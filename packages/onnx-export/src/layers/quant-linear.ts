@@ -22,10 +22,13 @@ export async function quantLinear(
   const { g } = low;
   const p = m.packed();
   const spec = quant.packedSpec(p, name);
-  const { inFeatures: K, outFeatures: N } = spec;
+  const { inFeatures: K, outFeatures: N, groups, bits } = spec;
+  const qzeros = await int32s(p.qzeros, `${name}.qzeros`);
+  // Zero points are written unless every one is the op's default (2^(bits−1)).
+  const zeros = quant.unpackBits(qzeros, groups, N, bits, 1);
   const w = quant.toMatMulNBits(
     await int32s(p.qweight, `${name}.qweight`),
-    await int32s(p.qzeros, `${name}.qzeros`),
+    qzeros,
     await floats(p.scales),
     await int32s(p.gIdx, `${name}.g_idx`),
     spec,
