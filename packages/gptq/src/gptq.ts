@@ -1,10 +1,7 @@
-import { matmulRaw, ShapeError, Tensor } from "@shrinkray/tensor-cuda";
-import { columnBlock } from "./column-block.js";
-import { inverseHessianFactor } from "./inverse-hessian.js";
-import { type GridOptions, groupCount, type ResolvedGrid, resolveGrid } from "./options.js";
-import { dequantizeCode, gridParams, quantizeCode } from "./quantizer.js";
+import { linalg, quant, ShapeError, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { type GridOptions, type ResolvedGrid, resolveGrid } from "./options.js";
 import type { QuantizedWeight } from "./result.js";
-import { checkMatrix, floatData, transpose } from "./util.js";
+import { checkMatrix } from "./util.js";
 
 export interface GptqOptions extends GridOptions {
   /** Quantize columns in order of decreasing Hessian diagonal ("desc_act"); default false. */
@@ -25,102 +22,127 @@ export interface GptqResult extends QuantizedWeight {
   perm: Int32Array;
 }
 
-const f = Math.fround;
-
 /**
  * GPTQ (Frantar et al., 2022) on one [out, in] weight given its calibration Hessian [in, in]:
  * columns are quantized one at a time and each one's error is spread over the columns not yet
  * quantized through the upper Cholesky factor of H⁻¹; updates beyond the current block are
- * deferred and applied as one GEMM per block. Arithmetic follows the IST-DASLab reference in
- * float32, so the result matches it code for code except where float rounding decides a tie.
+ * deferred and applied as one GEMM per block. The solve is tensor-cuda's `quant.gptqSolve`, run
+ * by the weight's backend; on the CPU its arithmetic follows the IST-DASLab reference in float32
+ * step for step, so the result matches it code for code except where rounding decides a tie.
+ * Synchronous, for CPU tensors; gptqQuantizeAsync takes any device.
  */
 export function gptqQuantize(weight: Tensor, hessian: Tensor, options: GptqOptions): GptqResult {
   const where = "gptqQuantize";
-  const { grid, actOrder, staticGroups, blockSize, percDamp } = resolveGptqOptions(options, where);
-  const { maxq, groupSize: gs, sym } = grid;
-  const [rows, cols] = checkGptqInputs(weight, hessian, where);
+  if (weight.device !== "cpu" || hessian.device !== "cpu")
+    throw new Error(`${where}: the weight is on ${weight.device}; use gptqQuantizeAsync off the CPU`);
+  const diagonal = options.actOrder ? readAndFree(hessianDiagonal(hessian, where)) : null;
+  const job = startSolve(weight, hessian, options, where, diagonal);
+  return job.finish(job.solution.info.dataSync() as Int32Array, job.solution.loss.dataSync() as Float64Array);
+}
 
-  // Column-major work copy: GPTQ walks columns, so column c is the contiguous wt[c*rows ...].
-  let wt: Float32Array = transpose(floatData(weight), rows, cols);
-  let h: Float32Array = floatData(hessian).slice();
-  const groups = groupCount(cols, gs);
-  const scales = new Float32Array(groups * rows);
-  const zeros = new Float32Array(groups * rows);
-  // Per-channel grids come from the weight before dead columns are zeroed (as the reference).
-  if (gs === -1) gridParams(wt, rows, 0, cols, maxq, sym, scales, zeros);
+function readAndFree(t: Tensor): Float32Array {
+  const d = t.dataSync() as Float32Array;
+  t.dispose();
+  return d;
+}
 
-  // A column no calibration input ever touched carries no information: zero it, and give H a
-  // unit pivot there so it stays invertible.
-  for (let c = 0; c < cols; c++) {
-    if (h[c * cols + c] === 0) {
-      h[c * cols + c] = 1;
-      wt.fill(0, c * rows, (c + 1) * rows);
-    }
+/** What gptqQuantize and gptqQuantizeAsync share: everything but how values are read back. */
+export interface SolveJob {
+  solution: quant.GptqSolution;
+  /** Builds the result from the solve's info and per-row losses (and frees what is not kept). */
+  finish(info: Int32Array, losses: Float64Array): GptqResult;
+}
+
+/**
+ * Checks the inputs, works out the column order (act-order from H's diagonal, read by the caller
+ * from hessianDiagonal) and starts the solve on the weight's device.
+ */
+export function startSolve(
+  weight: Tensor,
+  hessian: Tensor,
+  options: GptqOptions,
+  where: string,
+  diagonal: Float32Array | null,
+): SolveJob {
+  const opts = resolveGptqOptions(options, where);
+  const [, cols] = checkGptqInputs(weight, hessian, where);
+  if (weight.device !== hessian.device)
+    throw new Error(`${where}: weight is on ${weight.device} but hessian is on ${hessian.device}`);
+  const { grid } = opts;
+  let perm: Int32Array | null = null;
+  if (opts.actOrder) {
+    if (!diagonal) throw new Error(`${where}: act-order needs the Hessian's diagonal`);
+    const d = diagonal.slice();
+    // A dead column's zero pivot is sorted as the unit pivot it is given.
+    for (let i = 0; i < cols; i++) if (d[i] === 0) d[i] = 1;
+    perm = actOrderPermutation(d);
   }
-  if (staticGroups) {
-    for (let g = 0; g < groups; g++) {
-      gridParams(wt, rows, g * gs, Math.min((g + 1) * gs, cols), maxq, sym, scales, zeros, g * rows);
-    }
-  }
-
-  const perm = actOrder
-    ? actOrderPermutation(Float32Array.from({ length: cols }, (_, i) => h[i * cols + i]))
-    : Int32Array.from({ length: cols }, (_, i) => i);
-  if (actOrder) {
-    wt = permuteRows(wt, perm, rows);
-    h = permuteSymmetric(h, perm, cols);
-  }
-
-  let diagSum = 0;
-  for (let i = 0; i < cols; i++) diagSum += h[i * cols + i];
-  const damp = f(f(percDamp) * f(diagSum / cols));
-  for (let i = 0; i < cols; i++) h[i * cols + i] = f(h[i * cols + i] + damp);
-  const u = inverseHessianFactor(h, cols);
-
-  const codesT = new Int32Array(cols * rows);
-  const deqT = new Float32Array(cols * rows);
-  // The block being quantized is worked on in a workspace (WebAssembly memory) and copied back.
-  const block = columnBlock(rows, Math.min(blockSize, cols));
-  const { err } = block;
-  let loss = 0;
-  for (let a = 0; a < cols; a += blockSize) {
-    const b = Math.min(a + blockSize, cols);
-    // Dynamic groups take their grid from the columns as they stand when the block begins,
-    // before this block's own error feedback reaches them (the reference reads W, not W1).
-    if (gs !== -1 && !staticGroups) {
-      for (let c = a; c < b; c++) {
-        if (c % gs === 0)
-          gridParams(wt, rows, c, Math.min(c + gs, cols), maxq, sym, scales, zeros, (c / gs) * rows);
+  const w = weight.dtype === "float32" ? weight : weight.cast("float32");
+  const h = hessian.dtype === "float32" ? hessian : hessian.cast("float32");
+  const solution = quant.gptqSolve(w, h, {
+    maxq: grid.maxq,
+    sym: grid.sym,
+    groupSize: grid.groupSize,
+    staticGroups: opts.staticGroups,
+    blockSize: opts.blockSize,
+    percDamp: opts.percDamp,
+    perm,
+  });
+  if (w !== weight) w.dispose();
+  if (h !== hessian) h.dispose();
+  const order = perm ?? Int32Array.from({ length: cols }, (_, i) => i);
+  return {
+    solution,
+    finish(info, losses) {
+      const { dequantized, codes, scale, zero } = solution;
+      solution.loss.dispose();
+      solution.info.dispose();
+      const failed = info[0];
+      if (failed !== 0) {
+        for (const t of [dequantized, codes, scale, zero]) t.dispose();
+        // The pivot counts rows of the reversed matrix in quantization order.
+        const column = order[cols - failed];
+        throw new linalg.NotPositiveDefiniteError(
+          `${where}: the damped Hessian is not positive definite (the factorisation failed at column ${column}); raise options.percDamp`,
+          column,
+        );
       }
-    }
-    const w1 = block.w;
-    w1.set(wt.subarray(a * rows, b * rows));
-    for (let c = a; c < b; c++) {
-      const g = gs === -1 ? 0 : Math.floor((staticGroups ? perm[c] : c) / gs);
-      const d = u[c * cols + c];
-      const eo = (c - a) * rows;
-      loss = quantizeColumn(
-        w1,
-        eo,
-        rows,
-        scales,
-        zeros,
-        g * rows,
-        maxq,
-        d,
-        codesT,
-        deqT,
-        c * rows,
-        err,
-        loss,
-      );
-      block.spread(c - a, u.subarray(c * cols + c + 1, c * cols + b));
-    }
-    wt.set(w1.subarray(0, (b - a) * rows), a * rows);
-    if (b < cols) lazyUpdate(wt, err, u, a, b, rows, cols);
-  }
+      let loss = 0;
+      for (const l of losses) loss += l;
+      const gIdx = groupIndex(order, grid.groupSize, opts.actOrder && !opts.staticGroups);
+      return {
+        dequantized,
+        codes,
+        scale,
+        zero,
+        gIdx: Tensor.from(gIdx, [cols]).to(weight.device),
+        bits: grid.bits,
+        groupSize: grid.groupSize,
+        sym: grid.sym,
+        loss: loss / 2,
+        perm: order,
+      };
+    },
+  };
+}
 
-  return finish(grid, rows, cols, codesT, deqT, scales, zeros, perm, actOrder && !staticGroups, loss / 2);
+/** H's diagonal [in] as float32, gathered on H's device (the caller reads it back). */
+export function hessianDiagonal(h: Tensor, where: string): Tensor {
+  if (h.rank !== 2 || h.shape[0] !== h.shape[1])
+    throw new ShapeError(`${where}: hessian must be square, got [${h.shape.join(", ")}]`);
+  const n = h.shape[0];
+  return tidy(() =>
+    h
+      .reshape([n * n])
+      .gather(
+        0,
+        Tensor.from(
+          Int32Array.from({ length: n }, (_, i) => i * (n + 1)),
+          [n],
+        ).to(h.device),
+      )
+      .cast("float32"),
+  );
 }
 
 export interface ResolvedGptqOptions {
@@ -189,139 +211,4 @@ export function groupIndex(perm: Int32Array, groupSize: number, groupsInPermuted
     gIdx[oc] = Math.floor((groupsInPermutedOrder ? c : oc) / groupSize);
   }
   return gIdx;
-}
-
-/**
- * Quantizes one column (w1[at, at + rows)) on its grid: codes and values into codesT/deqT at
- * `out`, the scaled error (w − q)/d into err at `at`; returns `loss` + Σ (w − q)²/d² (summed in
- * the same order as ever). Float32 arithmetic step for step like the reference.
- */
-function quantizeColumn(
-  w1: Float32Array,
-  at: number,
-  rows: number,
-  scales: Float32Array,
-  zeros: Float32Array,
-  go: number,
-  maxq: number,
-  d: number,
-  codesT: Int32Array,
-  deqT: Float32Array,
-  out: number,
-  err: Float32Array,
-  lossBefore: number,
-): number {
-  const d2 = f(d * d);
-  let loss = lossBefore;
-  for (let r = 0; r < rows; r++) {
-    const w = w1[at + r];
-    const s = scales[go + r];
-    const z = zeros[go + r];
-    const q = quantizeCode(w, s, z, maxq);
-    const v = dequantizeCode(q, s, z);
-    codesT[out + r] = q;
-    deqT[out + r] = v;
-    const diff = f(w - v);
-    loss += f(f(diff * diff) / d2);
-    err[at + r] = f(diff / d);
-  }
-  return loss;
-}
-
-/**
- * wt[b:] −= (Err · U[a:b, b:])ᵀ: the block's deferred effect on later columns, as one GEMM. It is
- * laid out as the reference multiplies ([rows, count] · [count, rest]) because OpenBLAS then
- * rounds exactly as it does for the reference, which keeps later groups' grids bit-identical.
- */
-function lazyUpdate(
-  wt: Float32Array,
-  err: Float32Array,
-  u: Float32Array,
-  a: number,
-  b: number,
-  rows: number,
-  cols: number,
-) {
-  const count = b - a;
-  const rest = cols - b;
-  const ub = new Float32Array(count * rest);
-  for (let i = 0; i < count; i++) ub.set(u.subarray((a + i) * cols + b, (a + i + 1) * cols), i * rest);
-  // A copy: the errors live in the column workspace, whose memory the GEMM should not hold.
-  const e = Tensor.from(err.slice(0, count * rows), [count, rows]);
-  const prod = matmulRaw(e, Tensor.from(ub, [count, rest]), true, false, "gptq block update");
-  const p = prod.dataSync() as Float32Array;
-  prod.dispose();
-  e.dispose();
-  // wt[b + j][r] −= p[r][j], in tiles so both sides stay in cache.
-  const T = 64;
-  for (let r0 = 0; r0 < rows; r0 += T) {
-    const r1 = Math.min(r0 + T, rows);
-    for (let j0 = 0; j0 < rest; j0 += T) {
-      const j1 = Math.min(j0 + T, rest);
-      for (let j = j0; j < j1; j++) {
-        const o = (b + j) * rows;
-        for (let r = r0; r < r1; r++) wt[o + r] -= p[r * rest + j];
-      }
-    }
-  }
-}
-
-function permuteRows(m: Float32Array, perm: Int32Array, width: number): Float32Array {
-  const out = new Float32Array(m.length);
-  for (let i = 0; i < perm.length; i++)
-    out.set(m.subarray(perm[i] * width, (perm[i] + 1) * width), i * width);
-  return out;
-}
-
-function permuteSymmetric(h: Float32Array, perm: Int32Array, n: number): Float32Array {
-  const out = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const src = perm[i] * n;
-    for (let j = 0; j < n; j++) out[i * n + j] = h[src + perm[j]];
-  }
-  return out;
-}
-
-/** Back to [out, in] in the original column order, with each column's group. */
-function finish(
-  grid: { bits: QuantizedWeight["bits"]; groupSize: number; sym: boolean },
-  rows: number,
-  cols: number,
-  codesT: Int32Array,
-  deqT: Float32Array,
-  scales: Float32Array,
-  zeros: Float32Array,
-  perm: Int32Array,
-  groupsInPermutedOrder: boolean,
-  loss: number,
-): GptqResult {
-  const codes = new Int32Array(rows * cols);
-  const deq = new Float32Array(rows * cols);
-  // In tiles of 64 × 64, so the strided side of the transpose stays in cache.
-  for (let c0 = 0; c0 < cols; c0 += 64) {
-    for (let r0 = 0; r0 < rows; r0 += 64) {
-      for (let c = c0; c < Math.min(c0 + 64, cols); c++) {
-        const oc = perm[c];
-        const base = c * rows;
-        for (let r = r0; r < Math.min(r0 + 64, rows); r++) {
-          codes[r * cols + oc] = codesT[base + r];
-          deq[r * cols + oc] = deqT[base + r];
-        }
-      }
-    }
-  }
-  const gIdx = groupIndex(perm, grid.groupSize, groupsInPermutedOrder);
-  const groups = scales.length / rows;
-  return {
-    dequantized: Tensor.from(deq, [rows, cols]),
-    codes: Tensor.from(codes, [rows, cols]),
-    scale: Tensor.from(scales, [groups, rows]),
-    zero: Tensor.from(zeros, [groups, rows]),
-    gIdx: Tensor.from(gIdx, [cols]),
-    bits: grid.bits,
-    groupSize: grid.groupSize,
-    sym: grid.sym,
-    loss,
-    perm,
-  };
 }

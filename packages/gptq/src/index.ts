@@ -9,7 +9,6 @@ export { type GptqOptions, type GptqResult, gptqQuantize } from "./gptq.js";
 export { gptqQuantizeAsync } from "./gptq-device.js";
 export { HessianAccumulator } from "./hessian.js";
 export { type Int8Weight, int8AsGptq, int8Quantize } from "./int8.js";
-export { inverseHessianFactor } from "./inverse-hessian.js";
 export {
   isGptqDir,
   type LoadQuantizedResult,

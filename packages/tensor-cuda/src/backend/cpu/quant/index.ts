@@ -1,4 +1,5 @@
 import type { QuantKernels } from "../../backend.js";
+import { gptq } from "./gptq.js";
 import { fakeQuant, fakeQuantScaleGrad, quantGrid } from "./grid.js";
 import { forgetPacked, packedMatmul } from "./nbits.js";
 import { dequantizePacked } from "./unpack.js";
@@ -11,4 +12,5 @@ export const cpuQuantKernels: QuantKernels = {
   dequantizePacked,
   packedMatmul,
   forgetPacked,
+  gptq,
 };

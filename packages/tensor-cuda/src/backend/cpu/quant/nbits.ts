@@ -1,10 +1,10 @@
 import { type MatMulNBitsUnsupported, toMatMulNBits } from "../../../quantized/matmul-nbits.js";
 import type { GptqMatmulSpec, Storage } from "../../backend.js";
 import { releaseFreedHostMemory } from "../allocator.js";
+import { castArray } from "../cast.js";
 import { buildModel, ONNX_FLOAT, ONNX_UINT8 } from "../onnx-model.js";
 import { OrtGraph } from "../ort-session.js";
 import { hostEmpty, hostRecycle, hostZeros } from "../pool.js";
-import { castArray } from "../cast.js";
 import { CpuStorage, cpu } from "../storage.js";
 
 /*
@@ -49,10 +49,17 @@ function prepare(
   const sc = S instanceof Float32Array ? S : (castArray(S, scales.dtype, "float32") as Float32Array);
   // Temporaries from the pool and back to it: a model's worth of layers would otherwise leave
   // gigabytes of garbage between collections (and glibc holding it afterwards).
-  const w = toMatMulNBits(int32(qweight, "qweight"), int32(qzeros, "qzeros"), sc, int32(gIdx, "g_idx"), spec, {
-    bytes: (n) => hostZeros<Uint8Array>("uint8", n),
-    floats: (n) => hostZeros("float32", n),
-  });
+  const w = toMatMulNBits(
+    int32(qweight, "qweight"),
+    int32(qzeros, "qzeros"),
+    sc,
+    int32(gIdx, "g_idx"),
+    spec,
+    {
+      bytes: (n) => hostZeros<Uint8Array>("uint8", n),
+      floats: (n) => hostZeros("float32", n),
+    },
+  );
   if ("reason" in w) return w;
   const model = buildModel(
     [

@@ -3,7 +3,6 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Generator, linear, noGrad, Tensor } from "../../../testing/core.js";
-import { WASM_BASE64 } from "./half-kernels.wasm.js";
 
 const require = createRequire(import.meta.url);
 const haveWabt = (() => {
@@ -15,17 +14,16 @@ const haveWabt = (() => {
   }
 })();
 
-describe.skipIf(!haveWabt)("half-kernels.wasm.ts", () => {
-  it("holds the bytes half-kernels.wat assembles to (rerun scripts/build-wasm.mjs after editing it)", async () => {
-    const script = fileURLToPath(new URL("../../../../scripts/build-wasm.mjs", import.meta.url));
-    const { assemble, moduleSource } = await import(script);
-    const wat = fileURLToPath(new URL("./half-kernels.wat", import.meta.url));
-    const bytes = await assemble(wat);
-    expect(WASM_BASE64).toBe(bytes.toString("base64"));
-    expect(readFileSync(fileURLToPath(new URL("./half-kernels.wasm.ts", import.meta.url)), "utf8")).toBe(
-      moduleSource("half-kernels", bytes),
-    );
-  });
+describe.skipIf(!haveWabt)("the committed WebAssembly modules", () => {
+  for (const name of ["half-kernels", "gptq-column"]) {
+    it(`${name}.wasm.ts holds the bytes ${name}.wat assembles to (rerun scripts/build-wasm.mjs after editing it)`, async () => {
+      const script = fileURLToPath(new URL("../../../../scripts/build-wasm.mjs", import.meta.url));
+      const { assemble, moduleSource } = await import(script);
+      const bytes = await assemble(fileURLToPath(new URL(`./${name}.wat`, import.meta.url)));
+      const committed = readFileSync(fileURLToPath(new URL(`./${name}.wasm.ts`, import.meta.url)), "utf8");
+      expect(committed).toBe(moduleSource(name, bytes));
+    });
+  }
 });
 
 describe("linear with a half-width weight (forward)", () => {

@@ -5,6 +5,7 @@ import { ortSgemm } from "../gemm.js";
 import { hostEmpty, hostRecycle } from "../pool.js";
 import { CpuStorage, cpu } from "../storage.js";
 import { WASM_BASE64 } from "./half-kernels.wasm.js";
+import { ensureBytes, instantiate, type WasmMemory, wasmMemory } from "./runtime.js";
 
 /*
  * y = x·Wᵀ for a bfloat16 weight W [n, k] kept at its checkpoint's width, without a float32 copy
@@ -20,25 +21,14 @@ import { WASM_BASE64 } from "./half-kernels.wasm.js";
 const GEMV_MAX_ROWS = 2;
 /** Bytes of float32 weight one widened tile holds. */
 const TILE_BYTES = 512 * 1024;
-const PAGE = 65536;
 
 interface Kernels {
   gemv(w: number, x: number, y: number, rows: number, k: number): void;
   widen(src: number, dst: number, count: number): void;
 }
 
-/** The slice of the WebAssembly API used here (the project's TypeScript lib has no DOM types). */
-interface WasmApi {
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-let wasmModule: object | null = null;
-
 /** WebAssembly memories that hold a bf16 array from birth, by their buffer: they grow in place. */
-const memories = new WeakMap<ArrayBuffer, { grow(pages: number): number; buffer: ArrayBuffer }>();
+const memories = new WeakMap<ArrayBuffer, WasmMemory>();
 
 /**
  * A zeroed bfloat16 array of `n` elements in a WebAssembly memory of its own, so that a weight
@@ -46,13 +36,13 @@ const memories = new WeakMap<ArrayBuffer, { grow(pages: number): number; buffer:
  * for their operands; no copy).
  */
 export function wasmHalfArray(n: number): Uint16Array {
-  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil((n * 2) / PAGE)) });
-  memories.set(memory.buffer, memory as never);
+  const memory = wasmMemory(n * 2);
+  memories.set(memory.buffer, memory);
   return new Uint16Array(memory.buffer, 0, n);
 }
 
 class HalfMatrix {
-  readonly memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: WasmMemory;
   readonly kernels: Kernels;
   readonly xAt: number;
   readonly yAt: number;
@@ -69,21 +59,18 @@ class HalfMatrix {
     this.xAt = align(n * k * 2);
     this.yAt = align(this.xAt + 4 * k);
     this.tileAt = align(this.yAt + 4 * n);
-    const pages = Math.ceil((this.tileAt + 4 * k * Math.min(this.tileRows, n)) / PAGE);
+    const bytes = this.tileAt + 4 * k * Math.min(this.tileRows, n);
     const own = source.byteOffset === 0 ? memories.get(source.buffer as ArrayBuffer) : undefined;
     if (own) {
       // The weight was born in a memory of its own: grow it (in place) by the operands' room.
       memories.delete(source.buffer as ArrayBuffer);
-      const have = own.buffer.byteLength / PAGE;
-      if (pages > have) own.grow(pages - have);
+      ensureBytes(own, bytes);
       this.memory = own;
     } else {
-      this.memory = new wasm.Memory({ initial: pages });
+      this.memory = wasmMemory(bytes);
       new Uint16Array(this.memory.buffer, 0, n * k).set(source);
     }
-    if (!wasmModule) wasmModule = new wasm.Module(Buffer.from(WASM_BASE64, "base64"));
-    const instance = new wasm.Instance(wasmModule, { env: { memory: this.memory } });
-    this.kernels = instance.exports as unknown as Kernels;
+    this.kernels = instantiate<Kernels>(WASM_BASE64, this.memory);
   }
 
   get weights(): Uint16Array {
