@@ -2,7 +2,7 @@
  * The two shapes a teacher comes in, and the checks that tie it to the student: same batch and
  * sequence, same vocabulary, top-k ids that are in range and distinct.
  */
-import { DTypeError, getBackend, ne, ShapeError, type Tensor } from "@shrinkray/tensor-cuda";
+import { DTypeError, ne, ShapeError, type Tensor } from "@shrinkray/tensor-cuda";
 import { VocabMismatchError } from "./errors.js";
 
 /** Full teacher logits [B, T, V] (an in-process teacher). */
@@ -104,11 +104,11 @@ function checkTopk(t: TopkTeacher, b: number, tt: number, v: number, keep: Tenso
 
 /**
  * Ids must lie in [0, V) and not repeat within a token (a repeat would count its mass twice).
- * Checked on the host where the device can be read synchronously; masked tokens are skipped, so
+ * Checked where the ids can be read synchronously (the CPU); masked tokens are skipped, so
  * padding may hold anything.
  */
 function checkIdValues(ids: Tensor, keep: Tensor | null, v: number): void {
-  if (!getBackend(ids.device).readSync) return;
+  if (ids.device !== "cpu") return;
   const data = ids.cast("int32").dataSync() as Int32Array;
   const kept = keep ? (keep.cast("uint8").dataSync() as Uint8Array) : null;
   const [b, tt, k] = ids.shape;
