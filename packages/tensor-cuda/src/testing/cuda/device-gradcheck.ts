@@ -1,3 +1,4 @@
+import type { Device } from "../../backend/backend.js";
 import {
   gelu,
   layerNorm,
@@ -9,7 +10,6 @@ import {
 } from "../../ops/index.js";
 import { Generator } from "../../random.js";
 import { Tensor } from "../../tensor.js";
-import type { Device } from "../backend.js";
 
 /*
  * Central finite differences in float64 on any device, reading results with await data() (the

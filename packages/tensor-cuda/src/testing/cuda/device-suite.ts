@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { finiteDifferenceCases, gradcheckOnDevice } from "./device-gradcheck.js";
-import { checkParity, parityCases } from "./parity-cases.js";
+import { checkParity, parityCases } from "./parity.js";
 
 /**
  * The shared test body of every CUDA device (emulated, host-compiled kernels, a real GPU): each

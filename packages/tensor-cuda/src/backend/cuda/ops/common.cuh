@@ -2,10 +2,11 @@
 //
 // Every .cu file includes this header as "common.cuh"; the host hands it to NVRTC as a named
 // header, so it must not include anything itself (NVRTC here has no system or CUDA headers).
-// The op codes below are the ones of kernel-abi.ts; kernel-abi.test.ts compares the two.
+// The op codes below are the ones of elementwise/elementwise.abi.ts (ERR_*: kernel-abi.ts's
+// ERROR_OPS); kernel-abi.test.ts compares the two.
 #pragma once
 
-// ---- op codes (kernel-abi.ts UNARY_CODES) ----
+// ---- op codes (elementwise.abi.ts UNARY_CODES) ----
 #define UNARY_NEG 0
 #define UNARY_EXP 1
 #define UNARY_LOG 2
@@ -256,7 +257,7 @@ __device__ __forceinline__ signed char js_to_i8(double v) { return (signed char)
 __device__ __forceinline__ float f16_bits_to_f32(unsigned short h) {
   float f;
 #ifdef SHRINKRAY_HOST_EMULATION
-  f = emu_f16_bits_to_f32(h);  // host-emulation/shim.h
+  f = emu_f16_bits_to_f32(h);  // src/testing/cuda/host-emulation/shim.h
 #else
   asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
 #endif
@@ -269,7 +270,7 @@ __device__ __forceinline__ unsigned short f32_to_f16_bits(float f) {
   if ((bits & 0x7fffffffu) > 0x7f800000u) return (unsigned short)(((bits >> 16) & 0x8000u) | 0x7e00u);
   unsigned short h;
 #ifdef SHRINKRAY_HOST_EMULATION
-  h = emu_f32_to_f16_bits_rn(f);  // host-emulation/shim.h
+  h = emu_f32_to_f16_bits_rn(f);  // src/testing/cuda/host-emulation/shim.h
 #else
   asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
 #endif

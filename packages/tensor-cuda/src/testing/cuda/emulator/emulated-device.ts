@@ -1,13 +1,13 @@
-import type { DeviceApi, DeviceInfo } from "../driver.js";
-import { kernelSpec } from "../kernel-abi.js";
-import { type KernelArg, ParamPacker } from "../params.js";
+import type { DeviceApi, DeviceInfo } from "../../../backend/cuda/driver.js";
+import { kernelSpec } from "../../../backend/cuda/kernel-abi.js";
+import { type KernelArg, ParamPacker } from "../../../backend/cuda/params.js";
 import { DeviceMemory } from "./device-memory.js";
 import { runKernel } from "./kernels.js";
 
 /*
  * A DeviceApi that runs on the CPU: memory is host memory at fake addresses, and launches run
- * a JavaScript model of each kernel written from the contract in kernel-abi.ts (mostly through
- * the CPU backend). It exercises everything the host side of the CUDA backend does (argument
+ * the JavaScript model of each kernel (ops/<family>/<family>.emulation.ts, written from the
+ * family's ABI rows, mostly through the CPU backend). It exercises everything the host side of the CUDA backend does (argument
  * order, views, dtypes, temporaries, allocator traffic) on machines without a GPU; the CUDA C
  * bodies themselves are checked by nvcc in CI and by the parity tests on a real device.
  */

@@ -1,7 +1,8 @@
+import { type CudaBackend, createCudaBackend } from "../../../backend/cuda/index.js";
+import { EmulatedBlas } from "../../../backend/cuda/ops/matmul/matmul.emulation.js";
+import { registerBackend } from "../../../backend/registry.js";
 import { buildHostKernels, hostCompilerAvailable } from "../host-emulation/build.js";
 import { HostKernelDevice } from "../host-emulation/host-device.js";
-import { type CudaBackend, createCudaBackend } from "../index.js";
-import { EmulatedBlas } from "./emulated-blas.js";
 import { EmulatedDevice } from "./emulated-device.js";
 
 export interface EmulatorOptions {
@@ -34,4 +35,14 @@ export function createEmulatedCudaBackend(opts: EmulatorOptions = {}): CudaBacke
   }
   const device = new EmulatedDevice();
   return createCudaBackend({ device, compiler, blas: new EmulatedBlas(device.memory), cacheDir: null });
+}
+
+/**
+ * Puts "cuda" on an emulated device that runs on the CPU (slow; see EmulatorOptions for the two
+ * kinds of kernels: JavaScript models, or the CUDA C compiled for the CPU with g++):
+ * code written for the GPU (no synchronous reads, tensors moved to the device, memory released by
+ * tidy) can be tested on a machine without one. Call it before any tensor goes to "cuda".
+ */
+export function useCudaEmulator(opts: EmulatorOptions = {}): void {
+  registerBackend("cuda", createEmulatedCudaBackend(opts));
 }

@@ -1,23 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { kernelsDir } from "../kernel-sources.js";
+import { kernelFiles, kernelsDir } from "../../../backend/cuda/kernel-sources.js";
 import { thunksSource } from "./generate-thunks.js";
 
 /*
- * Builds the CUDA C kernels of ../kernels into a shared library for the CPU: every .cu compiled
+ * Builds the CUDA C kernels (backend/cuda/ops/<family>/*.cu, or the kernels directory of a
+ * packed build) into a shared library for the CPU: every .cu compiled
  * as C++ by g++ with shim.h force-included (GPU threads become fibers, see runtime.cpp), plus
  * the generated launch thunks (generate-thunks.ts) and the fiber runtime. The library exports
  * `int emu_launch(name, gx, gy, gz, bx, by, bz, void **params)` and `const char *emu_last_error()`.
@@ -74,13 +66,15 @@ export function buildHostKernels(opts: BuildHostKernelsOptions = {}): string {
   if (version === null)
     throw new Error(`cannot run ${CXX}: the CUDA host kernel library needs a C++ compiler`);
   const cacheDir = opts.cacheDir ?? join(tmpdir(), "shrinkray-host-kernels");
-  const kdir = kernelsDir();
+  const sources = kernelFiles(kernelsDir());
   const edir = hostEmulationDir();
   const shim = join(edir, "shim.h");
   const runtime = join(edir, "runtime.cpp");
-  const kernelFiles = readdirSync(kdir)
-    .filter((f) => f.endsWith(".cu") || f.endsWith(".cuh"))
-    .sort();
+  const files = [...sources.keys()].sort();
+  // Sources #include headers by base name: every directory holding one is on the include path.
+  const includeDirs = [
+    ...new Set(files.filter((f) => f.endsWith(".cuh")).map((f) => dirname(sources.get(f) as string))),
+  ];
   const thunks = thunksSource();
   const linkFlags = process.platform === "linux" ? ["-Wl,-z,defs"] : [];
 
@@ -94,7 +88,7 @@ export function buildHostKernels(opts: BuildHostKernelsOptions = {}): string {
   add("shim.h", readFileSync(shim));
   add("runtime.cpp", readFileSync(runtime));
   add("thunks.cpp", thunks);
-  for (const f of kernelFiles) add(`kernels/${f}`, readFileSync(join(kdir, f)));
+  for (const f of files) add(`kernels/${f}`, readFileSync(sources.get(f) as string));
   const key = hash.digest("hex").slice(0, 24);
   const libPath = join(cacheDir, `host-kernels-${key}.so`);
   if (existsSync(libPath)) return libPath;
@@ -105,9 +99,9 @@ export function buildHostKernels(opts: BuildHostKernelsOptions = {}): string {
     const thunksPath = join(work, "thunks.cpp");
     writeFileSync(thunksPath, thunks);
     const units: Unit[] = [
-      ...kernelFiles
+      ...files
         .filter((f) => f.endsWith(".cu"))
-        .map((f) => ({ source: join(kdir, f), object: join(work, `${f}.o`) })),
+        .map((f) => ({ source: sources.get(f) as string, object: join(work, `${f}.o`) })),
       { source: thunksPath, object: join(work, "thunks.o") },
       { source: runtime, object: join(work, "runtime.o") },
     ];
@@ -119,8 +113,7 @@ export function buildHostKernels(opts: BuildHostKernelsOptions = {}): string {
       "c++",
       "-include",
       shim,
-      "-I",
-      kdir,
+      ...includeDirs.flatMap((d) => ["-I", d]),
       u.source,
       "-o",
       u.object,

@@ -1,4 +1,4 @@
-import { KERNELS, type ParamKind } from "../kernel-abi.js";
+import { KERNELS, type ParamKind } from "../../../backend/cuda/kernel-abi.js";
 
 /*
  * C++ source of the launch thunks of the CPU harness: for every kernel of the ABI table an

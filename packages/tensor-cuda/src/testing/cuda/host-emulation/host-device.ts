@@ -1,9 +1,9 @@
+import type { DeviceApi, DeviceInfo } from "../../../backend/cuda/driver.js";
+import { kernelSpec } from "../../../backend/cuda/kernel-abi.js";
+import { type Koffi, loadKoffi } from "../../../backend/cuda/koffi.js";
+import type { GemmMemory } from "../../../backend/cuda/ops/matmul/matmul.emulation.js";
+import { type KernelArg, ParamPacker } from "../../../backend/cuda/params.js";
 import { allocArray, byteSize, type DType, type TypedArray } from "../../../dtype.js";
-import type { DeviceApi, DeviceInfo } from "../driver.js";
-import type { GemmMemory } from "../emulator/emulated-blas.js";
-import { kernelSpec } from "../kernel-abi.js";
-import { type Koffi, loadKoffi } from "../koffi.js";
-import { type KernelArg, ParamPacker } from "../params.js";
 
 /*
  * A DeviceApi whose kernels are the real CUDA C sources compiled for the CPU (build.ts: g++ with

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadKoffi } from "../koffi.js";
+import { loadKoffi } from "../../../backend/cuda/koffi.js";
 
 /*
  * Builds cuda_stub.c (a no-GPU stand-in for libcuda and libcublas) into a shared library, once

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Cublas } from "../cublas.js";
-import { CudaDriver } from "../driver.js";
-import { createCudaBackend } from "../index.js";
-import { UNARY_CODES } from "../kernel-abi.js";
+import { Cublas } from "../../../backend/cuda/cublas.js";
+import { CudaDriver } from "../../../backend/cuda/driver.js";
+import { createCudaBackend } from "../../../backend/cuda/index.js";
+import { UNARY_CODES } from "../../../backend/cuda/ops/elementwise/elementwise.abi.js";
 import { buildCudaStub, stubCompiler, stubCompilerAvailable, stubCounters } from "./build-stub.js";
 
 /*

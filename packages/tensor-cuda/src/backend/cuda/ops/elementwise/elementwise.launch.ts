@@ -1,13 +1,13 @@
-import { byteSize, type DType } from "../../dtype.js";
-import { numel } from "../../shape.js";
-import type { AdamWHyper, BinaryOp, Storage, StridedView, UnaryGradOp, UnaryOp } from "../backend.js";
-import { castArray } from "../cpu/cast.js";
-import { isContiguous } from "../strided-view.js";
-import type { CudaContext } from "./context.js";
-import { index3 } from "./index3.js";
-import { BINARY_CODES, DTYPE_CODES, UNARY_CODES, UNARY_GRAD_CODES } from "./kernel-abi.js";
-import type { CudaStorage } from "./storage.js";
-import { byteSuffix, floatSuffix, isFloatDType, numericSuffix } from "./suffixes.js";
+import { byteSize, type DType } from "../../../../dtype.js";
+import { numel } from "../../../../shape.js";
+import type { AdamWHyper, BinaryOp, Storage, StridedView, UnaryGradOp, UnaryOp } from "../../../backend.js";
+import { castArray } from "../../../cpu/cast.js";
+import { isContiguous } from "../../../strided-view.js";
+import type { CudaContext } from "../../context.js";
+import { index3 } from "../../index3.js";
+import type { CudaStorage } from "../../storage.js";
+import { byteSuffix, floatSuffix, isFloatDType, numericSuffix } from "../../suffixes.js";
+import { BINARY_CODES, DTYPE_CODES, UNARY_CODES, UNARY_GRAD_CODES } from "./elementwise.abi.js";
 
 /* Element-wise primitives: unary, binary with broadcasting, where, casts, fills, AdamW. */
 

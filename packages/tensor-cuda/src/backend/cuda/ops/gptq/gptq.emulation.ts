@@ -1,46 +1,16 @@
-import { roundHalfEven } from "../../cpu/math.js";
-import type { KernelArg } from "../params.js";
-import type { DeviceMemory } from "./device-memory.js";
+import { type KernelModel, noModel } from "../../../../testing/cuda/emulator/kernel-model.js";
+import { roundHalfEven } from "../../../cpu/math.js";
+import { minmaxGrid } from "../quant/quant.emulation.js";
 
 /*
- * JavaScript models of linalg.cu and gptq.cu, from their contracts in kernel-abi.ts: plain
- * loops, float64 where the kernels use double and Math.fround where they round to float32.
+ * A JavaScript model of gptq.cu for the emulated device (test-only), from its contract in
+ * gptq.abi.ts: plain loops, float64 where the kernel uses double and Math.fround where it rounds
+ * to float32.
  */
 
 const f32 = Math.fround;
 
-/** Scale and zero point of a range [lo, hi] that contains 0 (quant_grid.cuh's minmax_grid). */
-export function minmaxGrid(lo: number, hi: number, maxq: number, sym: boolean): [number, number] {
-  let a = lo;
-  let b = hi;
-  if (sym) {
-    b = Math.max(-a, b);
-    if (a < 0) a = -b;
-  }
-  if (a === 0 && b === 0) {
-    a = -1;
-    b = 1;
-  }
-  const s = f32(f32(b - a) / maxq);
-  return [s, sym ? (maxq + 1) / 2 : roundHalfEven(f32(-a / s)) + 0];
-}
-
-const KERNELS = new Set([
-  "chol_diag_f64",
-  "chol_panel_f64",
-  "trtri_diag_f64",
-  "gptq_damp_f32",
-  "gptq_hessian_f64",
-  "gptq_factor_f32",
-  "gptq_columns_f32",
-  "gptq_grid_f32",
-  "gptq_block_f32",
-  "gptq_block_tiled_f32",
-  "gptq_finish_f32",
-]);
-
-export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly KernelArg[]): boolean {
-  if (!KERNELS.has(name)) return false;
+export const gptqModel: KernelModel = (mem, name, a) => {
   const num = (i: number) => Number(a[i]);
   const isNull = (i: number) => (a[i] as bigint) === 0n;
   const f64 = (i: number, n: number) =>
@@ -56,57 +26,13 @@ export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly Kerne
   const live = (d: number) => (d === 0 ? 1 : d);
 
   switch (name) {
-    case "chol_diag_f64": {
-      const [n, k, nb] = [1, 2, 3].map(num);
-      const A = f64(0, n * n);
-      const info = ints(4, 1);
-      const at = (i: number, j: number) => (k + i) * n + k + j;
-      for (let j = 0; j < nb; j++) {
-        let d = A[at(j, j)];
-        for (let q = 0; q < j; q++) d -= A[at(j, q)] * A[at(j, q)];
-        if (!(d > 0) && info[0] === 0) info[0] = k + j + 1;
-        A[at(j, j)] = Math.sqrt(d);
-        for (let i = j + 1; i < nb; i++) {
-          let s = A[at(i, j)];
-          for (let q = 0; q < j; q++) s -= A[at(i, q)] * A[at(j, q)];
-          A[at(i, j)] = s / A[at(j, j)];
-        }
-      }
-      return true;
-    }
-    case "chol_panel_f64": {
-      const [n, k, nb] = [1, 2, 3].map(num);
-      const A = f64(0, n * n);
-      for (let i = k + nb; i < n; i++) {
-        for (let j = 0; j < nb; j++) {
-          let s = A[i * n + k + j];
-          for (let q = 0; q < j; q++) s -= A[i * n + k + q] * A[(k + j) * n + k + q];
-          A[i * n + k + j] = s / A[(k + j) * n + k + j];
-        }
-      }
-      return true;
-    }
-    case "trtri_diag_f64": {
-      const [n, k, nb] = [2, 3, 4].map(num);
-      const L = f64(0, n * n);
-      const X = f64(1, n * n);
-      const at = (i: number, j: number) => (k + i) * n + k + j;
-      for (let j = 0; j < nb; j++) {
-        for (let r = j; r < nb; r++) {
-          let s = r === j ? 1 : 0;
-          for (let q = j; q < r; q++) s -= L[at(r, q)] * X[at(q, j)];
-          X[at(r, j)] = s / L[at(r, r)];
-        }
-      }
-      return true;
-    }
     case "gptq_damp_f32": {
       const n = num(1);
       const H = f(0, n * n);
       let sum = 0;
       for (let i = 0; i < n; i++) sum += live(H[i * n + i]);
       f(3, 1)[0] = f32(f32(num(2)) * f32(sum / n));
-      return true;
+      return;
     }
     case "gptq_hessian_f64": {
       const n = num(4);
@@ -121,7 +47,7 @@ export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly Kerne
           A[(n - 1 - i) * n + (n - 1 - j)] = v;
         }
       }
-      return true;
+      return;
     }
     case "gptq_factor_f32": {
       const n = num(2);
@@ -129,7 +55,7 @@ export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly Kerne
       const U = f(1, n * n);
       for (let i = 0; i < n; i++)
         for (let j = 0; j < n; j++) U[i * n + j] = j >= i ? X[(n - 1 - i) * n + (n - 1 - j)] : 0;
-      return true;
+      return;
     }
     case "gptq_columns_f32": {
       const [rows, cols] = [4, 5].map(num);
@@ -141,7 +67,7 @@ export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly Kerne
         const sc = perm(c);
         for (let r = 0; r < rows; r++) WT[c * rows + r] = H[sc * cols + sc] === 0 ? 0 : W[r * cols + sc];
       }
-      return true;
+      return;
     }
     case "gptq_grid_f32": {
       const [rows, cols, groupLen, groups, maxq, sym] = [3, 4, 5, 6, 7, 8].map(num);
@@ -158,7 +84,7 @@ export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly Kerne
             maxq,
             !!sym,
           );
-      return true;
+      return;
     }
     case "gptq_block_f32":
     case "gptq_block_tiled_f32": {
@@ -210,10 +136,9 @@ export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly Kerne
         }
         loss[r] += acc;
       }
-      return true;
+      return;
     }
-    default: {
-      // gptq_finish_f32
+    case "gptq_finish_f32": {
       const [rows, cols] = [5, 6].map(num);
       const codesT = ints(0, rows * cols);
       const deqT = f(1, rows * cols);
@@ -226,10 +151,12 @@ export function runGptqKernel(mem: DeviceMemory, name: string, a: readonly Kerne
           deq[r * cols + perm(c)] = deqT[c * rows + r];
         }
       }
-      return true;
+      return;
     }
+    default:
+      noModel(name);
   }
-}
+};
 
 function rowGrid(
   wt: Float32Array,

@@ -1,6 +1,6 @@
-import type { GptqSpec, GptqStorages, Storage } from "../backend.js";
-import type { CudaContext } from "./context.js";
-import type { CudaStorage } from "./storage.js";
+import type { GptqSpec, GptqStorages, Storage } from "../../../backend.js";
+import type { CudaContext } from "../../context.js";
+import { LinalgOps, type Zeros } from "../linalg/linalg.launch.js";
 
 /*
  * GPTQ on the device, step for step as gptq/src/gptq.ts does it on the host, so nothing of the
@@ -15,111 +15,18 @@ import type { CudaStorage } from "./storage.js";
  * The host only orders launches: the whole thing is asynchronous until the caller reads.
  */
 
-/** Rows per diagonal block of the float64 factorisations (LINALG_NB in linalg.cu). */
-export const LINALG_NB = 64;
 /** gptq.cu's GPTQ_TILE_COLS and GPTQ_TILE_WARPS. */
 const GPTQ_TILE_COLS = 256;
 const GPTQ_TILE_WARPS = 8;
 
-interface Zeros {
-  zeros(dtype: Storage["dtype"], n: number): CudaStorage;
-}
-
 export class GptqOps {
+  private readonly linalg: LinalgOps;
+
   constructor(
     private readonly c: CudaContext,
     private readonly ew: Zeros,
-  ) {}
-
-  /** Grid for a kernel with one thread per item and heavy, serial work per thread: every SM busy. */
-  private rowsGrid(items: number, threads: number): [number, number, number] {
-    return [Math.max(1, Math.min(Math.ceil(items / threads), this.c.info.multiprocessors * 16)), 1, 1];
-  }
-
-  /**
-   * a (float64 [n, n], row-major) ← its lower Cholesky factor, in place (the upper triangle is
-   * left as scratch). info[0] becomes 1 + the first non-positive pivot, if there is one.
-   */
-  choleskyLower(a: CudaStorage, n: number, info: CudaStorage): void {
-    for (let k = 0; k < n; k += LINALG_NB) {
-      const nb = Math.min(LINALG_NB, n - k);
-      this.c.launch("chol_diag_f64", [a.address(), n, k, nb, info.address()], [1, 1, 1], [256, 1, 1]);
-      const below = n - k - nb;
-      if (below === 0) break;
-      this.c.launch("chol_panel_f64", [a.address(), n, k, nb], this.rowsGrid(below, 128), [128, 1, 1]);
-      // Trailing update A[k+nb:, k+nb:] −= P·Pᵀ with P = A[k+nb:, k:k+nb]: the n³/3 of the work.
-      const panel = this.c.ptr(a, (k + nb) * n + k);
-      this.c.blas.gemm({
-        dtype: "float64",
-        batch: 1,
-        m: below,
-        k: nb,
-        n: below,
-        transA: false,
-        transB: true,
-        aBatched: true,
-        bBatched: true,
-        a: panel,
-        b: panel,
-        c: this.c.ptr(a, (k + nb) * n + k + nb),
-        beta: 1,
-        alpha: -1,
-        tf32: false,
-        lda: n,
-        ldb: n,
-        ldc: n,
-      });
-    }
-  }
-
-  /** L⁻¹ (float64 [n, n], lower) of a lower-triangular L, by block rows. */
-  invertLower(l: CudaStorage, n: number): CudaStorage {
-    const x = this.ew.zeros("float64", n * n);
-    const t = this.c.alloc("float64", LINALG_NB * n);
-    for (let k = 0; k < n; k += LINALG_NB) {
-      const nb = Math.min(LINALG_NB, n - k);
-      this.c.launch("trtri_diag_f64", [l.address(), x.address(), n, k, nb], [1, 1, 1], [LINALG_NB, 1, 1]);
-      if (k === 0) continue;
-      // X[k:k+nb, 0:k] = −X_kk · (L[k:k+nb, 0:k] · X[0:k, 0:k]).
-      const base = {
-        dtype: "float64",
-        batch: 1,
-        transA: false,
-        transB: false,
-        aBatched: true,
-        bBatched: true,
-        tf32: false,
-      } as const;
-      this.c.blas.gemm({
-        ...base,
-        m: nb,
-        k,
-        n: k,
-        a: this.c.ptr(l, k * n),
-        b: x.address(),
-        c: t.address(),
-        beta: 0,
-        lda: n,
-        ldb: n,
-        ldc: k,
-      });
-      this.c.blas.gemm({
-        ...base,
-        m: nb,
-        k: nb,
-        n: k,
-        a: this.c.ptr(x, k * n + k),
-        b: t.address(),
-        c: this.c.ptr(x, k * n),
-        beta: 0,
-        alpha: -1,
-        lda: n,
-        ldb: k,
-        ldc: n,
-      });
-    }
-    t.dispose();
-    return x;
+  ) {
+    this.linalg = new LinalgOps(c, ew);
   }
 
   gptq(weight: Storage, hessian: Storage, spec: GptqSpec): GptqStorages {
@@ -177,8 +84,8 @@ export class GptqOps {
     const a = c.alloc("float64", cols * cols);
     c.launch1d("gptq_hessian_f64", cols * cols, [h, permPtr, damp.address(), a.address(), cols]);
     const info = this.ew.zeros("int32", 1);
-    this.choleskyLower(a, cols, info);
-    const x = this.invertLower(a, cols);
+    this.linalg.choleskyLower(a, cols, info);
+    const x = this.linalg.invertLower(a, cols);
     a.dispose();
     const u = c.alloc("float32", cols * cols);
     c.launch1d("gptq_factor_f32", cols * cols, [x.address(), u.address(), cols]);
@@ -193,7 +100,7 @@ export class GptqOps {
     // Blocks that fit the shared-memory tile: 8 warps per 32 rows. Wider ones: a thread per row,
     // in 32-thread blocks, since a row's work is long and serial and every SM should get some.
     const tiled = Math.min(blockSize, cols) <= GPTQ_TILE_COLS;
-    const grid: [number, number, number] = tiled ? [Math.ceil(rows / 32), 1, 1] : this.rowsGrid(rows, 32);
+    const grid: [number, number, number] = tiled ? [Math.ceil(rows / 32), 1, 1] : c.rowsGrid(rows, 32);
     const threads: [number, number, number] = tiled ? [32 * GPTQ_TILE_WARPS, 1, 1] : [32, 1, 1];
     for (let a0 = 0; a0 < cols; a0 += blockSize) {
       const b0 = Math.min(a0 + blockSize, cols);

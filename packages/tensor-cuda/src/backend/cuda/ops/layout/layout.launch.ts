@@ -1,11 +1,11 @@
-import { byteSize, type DType } from "../../dtype.js";
-import { numel } from "../../shape.js";
-import type { Storage, StridedView } from "../backend.js";
-import { isContiguous } from "../strided-view.js";
-import type { CudaContext } from "./context.js";
-import { index3 } from "./index3.js";
-import type { CudaStorage } from "./storage.js";
-import { atomicSuffix, byteSuffix, indexSuffix } from "./suffixes.js";
+import { byteSize, type DType } from "../../../../dtype.js";
+import { numel } from "../../../../shape.js";
+import type { Storage, StridedView } from "../../../backend.js";
+import { isContiguous } from "../../../strided-view.js";
+import type { CudaContext } from "../../context.js";
+import { index3 } from "../../index3.js";
+import type { CudaStorage } from "../../storage.js";
+import { atomicSuffix, byteSuffix, indexSuffix } from "../../suffixes.js";
 
 /*
  * Copies through strided views and the index ops. Out-of-range indices cannot throw from a

@@ -1,6 +1,6 @@
 // Blocked Cholesky factorisation and triangular inverse in float64, for GPTQ's inverse-Hessian
 // factor (gptq/src/linalg.ts does the same on the host). Matrices are row-major n×n. The host
-// (gptq-ops.ts) walks the diagonal blocks of at most LINALG_NB rows: these kernels do the small,
+// (linalg.launch.ts) walks the diagonal blocks of at most LINALG_NB rows: these kernels do the small,
 // sequential part of each step (factor or invert one diagonal block, solve one panel), and
 // cuBLAS DGEMM does the trailing updates, where almost all of the n³ work is.
 #include "common.cuh"

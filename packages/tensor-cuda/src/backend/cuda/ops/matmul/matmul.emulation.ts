@@ -1,6 +1,11 @@
-import type { DType, TypedArray } from "../../../dtype.js";
-import type { GemmApi } from "../context.js";
-import { columnMajorArgs, type RowMajorGemm } from "../cublas.js";
+import type { DType, TypedArray } from "../../../../dtype.js";
+import type { GemmApi } from "../../context.js";
+import { columnMajorArgs, type RowMajorGemm } from "../../cublas.js";
+
+/*
+ * The emulated devices' cuBLAS (test-only): the GEMM definition the matmul launcher and the
+ * GPTQ/linalg updates call, on emulated memory.
+ */
 
 /** Device memory as the emulated cuBLAS sees it: JS-backed (views) or native (copies written back). */
 export interface GemmMemory {

@@ -1,8 +1,8 @@
-import { byteSize } from "../../dtype.js";
-import type { MatmulSpec, Storage } from "../backend.js";
-import type { CudaContext } from "./context.js";
-import type { CudaStorage } from "./storage.js";
-import { byteSuffix } from "./suffixes.js";
+import { byteSize } from "../../../../dtype.js";
+import type { MatmulSpec, Storage } from "../../../backend.js";
+import type { CudaContext } from "../../context.js";
+import type { CudaStorage } from "../../storage.js";
+import { byteSuffix } from "../../suffixes.js";
 
 /*
  * Batched GEMM on cuBLAS. A bias is written into every output row first and the product added

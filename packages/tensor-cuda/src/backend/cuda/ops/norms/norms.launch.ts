@@ -1,10 +1,10 @@
-import type { SoftmaxSpec, Storage } from "../backend.js";
-import type { CudaContext } from "./context.js";
-import type { CudaStorage } from "./storage.js";
-import { floatSuffix } from "./suffixes.js";
+import type { Storage } from "../../../backend.js";
+import type { CudaContext } from "../../context.js";
+import type { CudaStorage } from "../../storage.js";
+import { floatSuffix } from "../../suffixes.js";
 
 /*
- * Row-wise kernels (softmax, layer norm, RMS norm): one block per row. The weight and bias
+ * Layer norm and RMS norm: one block per row. The weight and bias
  * gradients are column sums over all rows; they are computed as partial sums over chunks of rows
  * (float64, deterministic, no atomics), then summed over the chunks.
  */
@@ -20,37 +20,6 @@ export class NormOps {
     private readonly c: CudaContext,
     private readonly ew: { cast(s: Storage, to: Storage["dtype"]): CudaStorage },
   ) {}
-
-  softmax(x: Storage, spec: SoftmaxSpec): CudaStorage {
-    const t = floatSuffix(spec.log ? "log_softmax" : "softmax", x);
-    const out = this.c.alloc(x.dtype, spec.rows * spec.cols);
-    this.c.launchRows(`softmax_fwd_${t}`, spec.rows, spec.cols, [
-      this.c.ptr(x),
-      out.address(),
-      spec.rows,
-      spec.cols,
-      spec.log ? 1 : 0,
-      spec.causal?.queries ?? 0,
-      spec.causal?.offset ?? 0,
-    ]);
-    return out;
-  }
-
-  softmaxBackward(y: Storage, g: Storage, spec: SoftmaxSpec): CudaStorage {
-    const t = floatSuffix("softmax backward", y);
-    const out = this.c.alloc(y.dtype, spec.rows * spec.cols);
-    this.c.launchRows(`softmax_bwd_${t}`, spec.rows, spec.cols, [
-      this.c.ptr(y),
-      this.c.ptr(g),
-      out.address(),
-      spec.rows,
-      spec.cols,
-      spec.log ? 1 : 0,
-      spec.causal?.queries ?? 0,
-      spec.causal?.offset ?? 0,
-    ]);
-    return out;
-  }
 
   private optional(s: Storage | null): bigint {
     return s ? this.c.ptr(s) : 0n;

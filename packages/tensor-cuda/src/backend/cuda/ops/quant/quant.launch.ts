@@ -1,33 +1,18 @@
-import type { AttentionSpec, CrossEntropySpec, GptqMatmulSpec, QuantGridSpec, Storage } from "../backend.js";
-import type { CudaContext } from "./context.js";
-import { reduce } from "./reduce-ops.js";
-import type { CudaStorage } from "./storage.js";
-import { floatSuffix } from "./suffixes.js";
+import type { GptqMatmulSpec, QuantGridSpec, Storage } from "../../../backend.js";
+import type { CudaContext } from "../../context.js";
+import type { CudaStorage } from "../../storage.js";
+import { reduce } from "../reduce/reduce.launch.js";
 
 /*
- * The optional fused primitives (attention, cross-entropy, RoPE): fewer passes over memory and,
- * for attention, no [T, S] score matrix at all, which is what lets long sequences fit.
+ * The quantization kernels behind Backend.quant: GPTQ dequantization and the packed decoding
+ * GEMV, the min-max grid, and fake quantization with its STE mask and LSQ step gradient.
  */
-
-function attentionDims(s: AttentionSpec) {
-  return [
-    s.batch,
-    s.heads,
-    s.kvHeads,
-    s.queries,
-    s.keys,
-    s.headDim,
-    s.scale,
-    s.causal ? 1 : 0,
-    s.causalOffset,
-  ];
-}
 
 /** GEMV_MAX_ROWS and GEMV_CHUNK of quant.cu's gptq_gemv_f32. */
 export const GEMV_MAX_ROWS = 8;
 const GEMV_CHUNK = 256;
 
-export class FusedOps {
+export class QuantOps {
   constructor(
     private readonly c: CudaContext,
     private readonly ew: {
@@ -190,134 +175,5 @@ export class FusedOps {
       gradScale,
     ]);
     return gs;
-  }
-
-  attention(q: Storage, k: Storage, v: Storage, spec: AttentionSpec): { out: CudaStorage; lse: CudaStorage } {
-    const t = floatSuffix("attention", q);
-    const rows = spec.batch * spec.heads * spec.queries;
-    const out = this.c.alloc(q.dtype, rows * spec.headDim);
-    const lse = this.c.alloc(q.dtype, rows);
-    this.c.launchWarps(`attention_fwd_${t}`, rows, [
-      this.c.ptr(q),
-      this.c.ptr(k),
-      this.c.ptr(v),
-      out.address(),
-      lse.address(),
-      ...attentionDims(spec),
-    ]);
-    return { out, lse };
-  }
-
-  attentionBackward(
-    q: Storage,
-    k: Storage,
-    v: Storage,
-    out: Storage,
-    lse: Storage,
-    dout: Storage,
-    spec: AttentionSpec,
-  ): { dq: CudaStorage; dk: CudaStorage; dv: CudaStorage } {
-    const t = floatSuffix("attention backward", q);
-    const rows = spec.batch * spec.heads * spec.queries;
-    const kvRows = spec.batch * spec.kvHeads * spec.keys;
-    const delta = this.c.alloc(q.dtype, rows);
-    this.c.launchWarps(`attention_bwd_delta_${t}`, rows, [
-      this.c.ptr(out),
-      this.c.ptr(dout),
-      delta.address(),
-      rows,
-      spec.headDim,
-    ]);
-    const common = [
-      this.c.ptr(q),
-      this.c.ptr(k),
-      this.c.ptr(v),
-      this.c.ptr(dout),
-      this.c.ptr(lse),
-      delta.address(),
-    ];
-    const dq = this.c.alloc(q.dtype, rows * spec.headDim);
-    this.c.launchWarps(`attention_bwd_dq_${t}`, rows, [...common, dq.address(), ...attentionDims(spec)]);
-    const dk = this.c.alloc(q.dtype, kvRows * spec.headDim);
-    const dv = this.c.alloc(q.dtype, kvRows * spec.headDim);
-    this.c.launchWarps(`attention_bwd_dkdv_${t}`, kvRows, [
-      ...common,
-      dk.address(),
-      dv.address(),
-      ...attentionDims(spec),
-    ]);
-    delta.dispose();
-    return { dq, dk, dv };
-  }
-
-  crossEntropy(
-    logits: Storage,
-    targets: Storage,
-    spec: CrossEntropySpec,
-  ): { loss: CudaStorage; lse: CudaStorage } {
-    const t = floatSuffix("cross_entropy", logits);
-    if (targets.dtype !== "int32")
-      throw new TypeError(`cross_entropy: targets must be int32, got ${targets.dtype}`);
-    const loss = this.c.alloc(logits.dtype, spec.rows);
-    const lse = this.c.alloc(logits.dtype, spec.rows);
-    this.c.launchRows(`cross_entropy_fwd_${t}`, spec.rows, spec.classes, [
-      this.c.ptr(logits),
-      this.c.ptr(targets),
-      loss.address(),
-      lse.address(),
-      spec.rows,
-      spec.classes,
-      spec.ignoreIndex,
-      spec.labelSmoothing,
-      this.c.errorPointer,
-    ]);
-    return { loss, lse };
-  }
-
-  crossEntropyBackward(
-    logits: Storage,
-    targets: Storage,
-    lse: Storage,
-    gloss: Storage,
-    spec: CrossEntropySpec,
-  ): CudaStorage {
-    const t = floatSuffix("cross_entropy backward", logits);
-    const d = this.c.alloc(logits.dtype, spec.rows * spec.classes);
-    this.c.launchRows(`cross_entropy_bwd_${t}`, spec.rows, spec.classes, [
-      this.c.ptr(logits),
-      this.c.ptr(targets),
-      this.c.ptr(lse),
-      this.c.ptr(gloss),
-      d.address(),
-      spec.rows,
-      spec.classes,
-      spec.ignoreIndex,
-      spec.labelSmoothing,
-    ]);
-    return d;
-  }
-
-  rope(
-    x: Storage,
-    cos: Storage,
-    sin: Storage,
-    rows: number,
-    positions: number,
-    dim: number,
-    inverse: boolean,
-  ): CudaStorage {
-    const t = floatSuffix("rope", x);
-    const y = this.c.alloc(x.dtype, rows * dim);
-    this.c.launch1d(`rope_${t}`, rows * dim, [
-      this.c.ptr(x),
-      this.c.ptr(cos),
-      this.c.ptr(sin),
-      y.address(),
-      rows,
-      positions,
-      dim,
-      inverse ? -1 : 1,
-    ]);
-    return y;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkCount, splitFor } from "./reduce-ops.js";
+import { chunkCount, splitFor } from "./reduce.launch.js";
 
 describe("CUDA reduction split heuristics", () => {
   it("picks the largest divisor within bounds, leaving ≥ 16 elements a chunk", () => {

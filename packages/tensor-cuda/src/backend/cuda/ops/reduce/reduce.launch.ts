@@ -1,8 +1,8 @@
-import type { ReduceOp, Storage } from "../backend.js";
-import { reduceOutputDType } from "../reduce-dtype.js";
-import type { CudaContext } from "./context.js";
-import type { CudaStorage } from "./storage.js";
-import { numericSuffix } from "./suffixes.js";
+import type { ReduceOp, Storage } from "../../../backend.js";
+import { reduceOutputDType } from "../../../reduce-dtype.js";
+import type { CudaContext } from "../../context.js";
+import type { CudaStorage } from "../../storage.js";
+import { numericSuffix } from "../../suffixes.js";
 
 /*
  * Reductions of the middle axis of [outer, size, inner]. With inner == 1 each output is a
