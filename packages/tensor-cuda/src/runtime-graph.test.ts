@@ -14,13 +14,16 @@ import { describe, expect, it } from "vitest";
 const SRC = dirname(fileURLToPath(import.meta.url));
 const DIST = join(SRC, "..", "dist");
 
-/** Relative module specifiers of a source or bundle: static imports and re-exports, side-effect imports, import(). */
+/**
+ * Relative module specifiers of a source or bundle: static imports and re-exports, side-effect
+ * imports, import() and (in the CommonJS bundle) require().
+ */
 function specifiers(code: string): string[] {
   const out: string[] = [];
   const patterns = [
     /\b(?:import|export)\s+(?:type\s+)?[^;"'`]*?\bfrom\s*["']([^"']+)["']/g,
     /\bimport\s*["']([^"']+)["']/g,
-    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+    /\b(?:import|require)\(\s*["']([^"']+)["']\s*\)/g,
   ];
   for (const re of patterns) for (const m of code.matchAll(re)) out.push(m[1]);
   return out.filter((s) => s.startsWith("./") || s.startsWith("../"));
@@ -96,28 +99,26 @@ function newest(dir: string): number {
   return t;
 }
 
-const distIndex = join(DIST, "index.js");
-const distTesting = join(DIST, "testing.js");
-const distFresh =
-  existsSync(distIndex) && existsSync(distTesting) && statSync(distIndex).mtimeMs >= newest(SRC);
+const ENTRIES = ["index.js", "index.cjs", "testing.js", "testing.cjs"].map((f) => join(DIST, f));
+const distFresh = ENTRIES.every((f) => existsSync(f)) && statSync(ENTRIES[0]).mtimeMs >= newest(SRC);
 if (!distFresh)
   console.info("runtime-graph: dist/ is absent or older than src/ (run pnpm build); its check skipped");
 
 describe.skipIf(!distFresh)("the published bundle", () => {
-  /** Text of every file a bundle entry reaches through its chunk imports. */
-  const bundle = (entry: string) => [...graph(entry).keys()].map((f) => readFileSync(f, "utf8")).join("\n");
-  const HARNESS = [
-    "class EmulatedDevice",
-    "class HostKernelDevice",
-    "function parityCases",
-    "function useCudaEmulator",
-  ];
+  /** The source modules bundled into the files an entry reaches: esbuild heads each with `// src/<path>`. */
+  const modules = (entry: string) =>
+    [...graph(entry).keys()].flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1]),
+    );
+  const harness = (m: string) => m.startsWith("src/testing/") || /\.(emulation|parity)\.ts$/.test(m);
 
-  it("dist/index.js and its chunks hold none of the harness; dist/testing.js holds it", () => {
-    const runtime = bundle(distIndex);
-    expect(HARNESS.filter((marker) => runtime.includes(marker))).toEqual([]);
-    const testing = bundle(distTesting);
-    expect(testing).toContain("class EmulatedDevice");
-    expect(testing).toContain("function useCudaEmulator");
+  it.each(["index.js", "index.cjs"])("dist/%s and its chunks bundle none of the harness", (entry) => {
+    const runtime = modules(join(DIST, entry));
+    expect(runtime).toContain("src/backend/cuda/ops/elementwise/elementwise.launch.ts");
+    expect(runtime.filter(harness)).toEqual([]);
+  });
+
+  it.each(["testing.js", "testing.cjs"])("dist/%s bundles the emulated device", (entry) => {
+    expect(modules(join(DIST, entry))).toContain("src/testing/cuda/emulator/emulated-device.ts");
   });
 });
