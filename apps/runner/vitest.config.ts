@@ -3,10 +3,16 @@ import { defineProject } from "vitest/config";
 
 // Packages resolve to their sources so tests run without a build first.
 const src = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/index.ts`, import.meta.url));
+// tensor-cuda's testing entry (the emulated CUDA device), listed before the package itself:
+// an alias also matches the paths under its name.
+const cudaTesting = fileURLToPath(
+  new URL("../../packages/tensor-cuda/src/testing/index.ts", import.meta.url),
+);
 
 export default defineProject({
   resolve: {
     alias: {
+      "@shrinkray/tensor-cuda/testing": cudaTesting,
       "@shrinkray/tensor-cuda": src("tensor-cuda"),
       "@shrinkray/models": src("models"),
       "@shrinkray/gptq": src("gptq"),

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { cuda } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { loadExperiment } from "../src/experiment/load.js";
 import { runExperiment } from "../src/experiment/run.js";
 import { DEVICE_VARIANTS, deviceTolerance, writeDeviceExperiment } from "../src/testing/device-experiment.js";
@@ -40,7 +41,7 @@ async function runOn(device: "cpu" | "cuda") {
 async function main(): Promise<void> {
   if (mode === "bench") return;
   if (args.includes("--emulate"))
-    cuda.useEmulator({ kernels: args.includes("--compiled") ? "compiled" : "models" });
+    useCudaEmulator({ kernels: args.includes("--compiled") ? "compiled" : "models" });
   else if (!cuda.isAvailable()) {
     log(`CUDA unavailable: ${cuda.unavailableReason()}`);
     process.exitCode = 2;

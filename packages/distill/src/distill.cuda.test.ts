@@ -1,4 +1,5 @@
 import { cuda, optim, type Tensor } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { distill } from "./distill.js";
 import { modelTeacher } from "./model-teacher.js";
@@ -14,7 +15,7 @@ const data = markovRows(32, 12, 3);
 const common = { data, steps: 4, batchSize: 4, optimizer: { lr: 1e-2 }, schedule: "constant" as const };
 
 describe("distillation on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   for (const [name, loss] of [
     ["dense teacher, forward KL", { kind: "forward_kl" as const }],

@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cuda, Generator, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import {
   type GptqOptions,
   gptqQuantize,
@@ -142,7 +143,7 @@ async function bench(): Promise<void> {
 
 async function main(): Promise<void> {
   if (args.includes("--emulate"))
-    cuda.useEmulator({ kernels: args.includes("--compiled") ? "compiled" : "models" });
+    useCudaEmulator({ kernels: args.includes("--compiled") ? "compiled" : "models" });
   else if (!cuda.isAvailable()) {
     log(`CUDA unavailable: ${cuda.unavailableReason()}`);
     process.exitCode = 2;

@@ -1,4 +1,5 @@
 import { cuda, Generator, linalg, Tensor } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type GptqOptions, gptqQuantize } from "./gptq.js";
 import { gptqQuantizeAsync } from "./gptq-device.js";
@@ -62,7 +63,7 @@ const CASES: { name: string; opts: GptqOptions; dead?: number[]; rows?: number; 
 /** The cases on the emulated device with these kernels, or on the real GPU (null). */
 function suite(kernels: "auto" | "models" | null) {
   beforeAll(() => {
-    if (kernels) cuda.useEmulator({ kernels });
+    if (kernels) useCudaEmulator({ kernels });
   }, 600_000);
 
   for (const c of CASES) {

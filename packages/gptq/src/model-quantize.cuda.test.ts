@@ -1,4 +1,5 @@
 import { cuda, type nn, type Tensor } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { quantizeModel, quantizeModelAsync } from "./model-quantize.js";
 import { QuantLinear } from "./quant-linear.js";
@@ -23,7 +24,7 @@ async function onHost(t: Tensor): Promise<Int32Array | Float32Array> {
 }
 
 describe.skipIf(!haveModelFixtures)("quantizeModelAsync on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   for (const [mode, descAct] of [
     ["packed", true],

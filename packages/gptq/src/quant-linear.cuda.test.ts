@@ -1,4 +1,5 @@
 import { cuda, Generator, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { gptqQuantize } from "./gptq.js";
 import { HessianAccumulator } from "./hessian.js";
@@ -23,7 +24,7 @@ function layerFor(bits: Bits, groupSize: number, seed: number): { layer: QuantLi
 }
 
 describe("QuantLinear on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   for (const [bits, groupSize] of [
     [2, 32],

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { crossEntropy, cuda, noGrad, Tensor } from "@shrinkray/tensor-cuda";
+import { crossEntropy, noGrad, Tensor } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateTokens } from "./generate.js";
 import { loadPretrained } from "./load.js";
@@ -22,7 +23,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe.skipIf(!existsSync(root))("models on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   for (const name of names) {
     it(`${name}: logits, greedy generation and a training step match the CPU`, async () => {

@@ -1,4 +1,5 @@
-import { cuda, Generator, Tensor as T, type Tensor } from "@shrinkray/tensor-cuda";
+import { Generator, Tensor as T, type Tensor } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { QuantSpec } from "./bits.js";
 import { fakeQuantize, fakeQuantizeWithGrid, lsqGradScale } from "./fake-quant.js";
@@ -16,7 +17,7 @@ async function host(t: Tensor | null): Promise<number[]> {
 }
 
 describe("fake quantization on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   const specs: QuantSpec[] = [
     { bits: 2, groupSize: 32, sym: false },

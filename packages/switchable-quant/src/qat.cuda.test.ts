@@ -1,4 +1,5 @@
-import { cuda, Generator, optim } from "@shrinkray/tensor-cuda";
+import { Generator, optim } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adapterParameters, makeSwitchable } from "./make-switchable.js";
 import { trainQat } from "./qat.js";
@@ -34,7 +35,7 @@ async function run(device: "cpu" | "cuda") {
 }
 
 describe("QAT on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   it("fake-quantized forward, LoRA and distillation follow the CPU losses", async () => {
     const cpu = await run("cpu");

@@ -1,4 +1,5 @@
 import { cuda, Generator, getBackend, nn, noGrad, Tensor, tidy } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { SwitchableLinear } from "./switchable-linear.js";
 
@@ -17,7 +18,7 @@ async function host(t: Tensor): Promise<number[]> {
 }
 
 describe("SwitchableLinear on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   it("learnStepSizesAsync makes the steps on the device, equal to the host's, with the host's gradients", async () => {
     const x = Tensor.randn([6, 48], { generator: new Generator(1) });

@@ -1,6 +1,6 @@
 /**
  * The host side of the CUDA backend alone, measured without a GPU: the backend runs against
- * src/backend/cuda/host-stub (a stand-in libcuda/libcublas whose launches and GEMMs only count),
+ * src/testing/cuda/host-stub (a stand-in libcuda/libcublas whose launches and GEMMs only count),
  * through the real koffi bindings, allocator, launcher and autograd. What it prints is what each
  * op costs the CPU before a GPU would see it: if a training step's host time is below the GPU's
  * time for the same step, the launch queue stays ahead and the GPU never waits on Node.
@@ -9,14 +9,14 @@
  */
 import { Cublas } from "../src/backend/cuda/cublas.js";
 import { CudaDriver } from "../src/backend/cuda/driver.js";
+import { createCudaBackend } from "../src/backend/cuda/index.js";
+import { registerBackend, Tensor, tidy } from "../src/index.js";
 import {
   buildCudaStub,
   stubCompiler,
   stubCompilerAvailable,
   stubCounters,
-} from "../src/backend/cuda/host-stub/build-stub.js";
-import { createCudaBackend } from "../src/backend/cuda/index.js";
-import { registerBackend, Tensor, tidy } from "../src/index.js";
+} from "../src/testing/cuda/host-stub/build-stub.js";
 import { gpt2Small, trainingStep } from "./gpt2-small.js";
 
 if (!stubCompilerAvailable()) {

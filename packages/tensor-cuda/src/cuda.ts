@@ -1,13 +1,10 @@
-import { createEmulatedCudaBackend, type EmulatorOptions } from "./backend/cuda/emulator/index.js";
-
-export type { EmulatorOptions } from "./backend/cuda/emulator/index.js";
-
 import type { CudaBackend, MemoryStats } from "./backend/cuda/index.js";
-import { getBackend, registerBackend } from "./backend/registry.js";
+import { getBackend } from "./backend/registry.js";
 
 /*
  * The user-facing handle on the CUDA backend (torch.cuda's counterpart). The backend itself is
- * registered lazily: nothing touches CUDA until a tensor is first put on "cuda".
+ * registered lazily: nothing touches CUDA until a tensor is first put on "cuda". The emulated
+ * device for tests without a GPU is `useCudaEmulator` of "@shrinkray/tensor-cuda/testing".
  */
 
 export type { MemoryStats } from "./backend/cuda/index.js";
@@ -76,14 +73,4 @@ export function setAllowTF32(allow: boolean): void {
 export function compileStats(): { hits: number; compiles: number; cacheDir: string | null } {
   const c = backend().context.compiler;
   return { ...c.stats, cacheDir: c.dir };
-}
-
-/**
- * Puts "cuda" on an emulated device that runs on the CPU (slow; see EmulatorOptions for the two
- * kinds of kernels: JavaScript models, or the CUDA C compiled for the CPU with g++):
- * code written for the GPU (no synchronous reads, tensors moved to the device, memory released by
- * tidy) can be tested on a machine without one. Call it before any tensor goes to "cuda".
- */
-export function useEmulator(opts: EmulatorOptions = {}): void {
-  registerBackend("cuda", createEmulatedCudaBackend(opts));
 }

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cuda } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEVICE_VARIANTS, deviceTolerance, writeDeviceExperiment } from "../testing/device-experiment.js";
 import { haveToyTeacher, TOY_TEACHER_DIR } from "../toy/index.js";
@@ -16,7 +17,7 @@ import { runExperiment } from "./run.js";
  */
 
 describe.skipIf(!haveToyTeacher())("experiments on a device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   it("evaluates, distills, fits and runs GPTQ on cuda with the CPU run's figures", async () => {
     const run = async (device: "cpu" | "cuda") => {

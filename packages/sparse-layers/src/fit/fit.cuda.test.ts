@@ -1,4 +1,5 @@
 import { cuda, slice, type Tensor } from "@shrinkray/tensor-cuda";
+import { useCudaEmulator } from "@shrinkray/tensor-cuda/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sparsify } from "../replace/sparsify.js";
 import { correlatedInputs, TinyStack } from "../test-utils.js";
@@ -23,7 +24,7 @@ function setup() {
 }
 
 describe("fitLayerwiseAsync on the emulated CUDA device", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "auto" }), 600_000);
+  beforeAll(() => useCudaEmulator({ kernels: "auto" }), 600_000);
 
   for (const inputsFrom of ["dense", "sparse"] as const) {
     it(`inputs from the ${inputsFrom} model: the CPU fit's errors and losses, nothing left allocated`, async () => {

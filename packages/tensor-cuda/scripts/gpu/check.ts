@@ -9,9 +9,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gpt2Small, trainingStep } from "../../bench/gpt2-small.js";
-import { finiteDifferenceCases, gradcheckOnDevice } from "../../src/backend/cuda/device-gradcheck.js";
-import { checkParity, parityCases } from "../../src/backend/cuda/parity-cases.js";
 import { cuda, Tensor, tidy } from "../../src/index.js";
+import { finiteDifferenceCases, gradcheckOnDevice } from "../../src/testing/cuda/device-gradcheck.js";
+import { checkParity, parityCases } from "../../src/testing/cuda/parity.js";
+import { useCudaEmulator } from "../../src/testing/index.js";
 
 const args = process.argv.slice(2);
 const outDir = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
@@ -87,7 +88,7 @@ function bench(): void {
 
 async function main(): Promise<void> {
   if (args.includes("--emulate")) {
-    cuda.useEmulator({ kernels: args.includes("--compiled") ? "compiled" : "models" });
+    useCudaEmulator({ kernels: args.includes("--compiled") ? "compiled" : "models" });
   } else if (!cuda.isAvailable()) {
     log(`CUDA unavailable: ${cuda.unavailableReason()}`);
     process.exitCode = 2;

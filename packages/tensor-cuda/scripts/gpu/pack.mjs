@@ -17,7 +17,8 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkg = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -30,11 +31,27 @@ function sh(cmd, args, opts = {}) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status})`);
 }
 
+/** esbuild's binary: tsup's (a root devDependency), since pnpm links only direct dependencies into .bin. */
+function esbuildBin() {
+  const linked = join(root, "node_modules/.bin/esbuild");
+  if (existsSync(linked)) return linked;
+  const fromTsup = createRequire(realpathSync(join(root, "node_modules/tsup/package.json")));
+  return join(dirname(fromTsup.resolve("esbuild/package.json")), "bin/esbuild");
+}
+const esbuild = esbuildBin();
+
+/** Every .cu and .cuh under `dir`: the op families' kernels and the headers they share. */
+function kernelSources(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? kernelSources(join(dir, e.name)) : /\.cuh?$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
+}
+
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(join(stage, "node_modules"), { recursive: true });
 
 // 1. The check program, bundled; the native modules stay external, loaded from node_modules.
-sh(join(root, "node_modules/.bin/esbuild"), [
+sh(esbuild, [
   join(pkg, "scripts/gpu/check.ts"),
   "--bundle",
   "--platform=node",
@@ -49,13 +66,14 @@ sh(join(root, "node_modules/.bin/esbuild"), [
 ]);
 // GPTQ's device check and benchmark (packages/gptq), bundled the same way; tensor-cuda resolves to
 // its sources so the program holds one copy of it, built from this checkout.
-sh(join(root, "node_modules/.bin/esbuild"), [
+sh(esbuild, [
   join(root, "packages/gptq/bench/gptq-cuda.ts"),
   "--bundle",
   "--platform=node",
   "--format=esm",
   "--target=node20",
   `--alias:@shrinkray/tensor-cuda=${join(pkg, "src/index.ts")}`,
+  `--alias:@shrinkray/tensor-cuda/testing=${join(pkg, "src/testing/index.ts")}`,
   "--external:koffi",
   "--external:onnxruntime-node",
   "--external:onnxruntime-node/*",
@@ -67,20 +85,23 @@ sh(join(root, "node_modules/.bin/esbuild"), [
 const packages = readdirSync(join(root, "packages")).filter((p) =>
   existsSync(join(root, "packages", p, "src/index.ts")),
 );
-sh(join(root, "node_modules/.bin/esbuild"), [
+sh(esbuild, [
   join(root, "apps/runner/bench/device-flow.ts"),
   "--bundle",
   "--platform=node",
   "--format=esm",
   "--target=node20",
   ...packages.map((p) => `--alias:@shrinkray/${p}=${join(root, "packages", p, "src/index.ts")}`),
+  `--alias:@shrinkray/tensor-cuda/testing=${join(pkg, "src/testing/index.ts")}`,
   "--external:koffi",
   "--external:onnxruntime-node",
   "--external:onnxruntime-node/*",
   "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   `--outfile=${join(stage, "device-flow.mjs")}`,
 ]);
-cpSync(join(pkg, "src/backend/cuda/kernels"), join(stage, "kernels"), { recursive: true });
+// The kernel sources, flat (as dist/kernels holds them): SHRINKRAY_CUDA_KERNELS points there.
+for (const f of kernelSources(join(pkg, "src/backend/cuda/ops")))
+  cpSync(f, join(stage, "kernels", basename(f)));
 
 // 2. Native dependencies, linux-x64 only.
 const koffi = realpathSync(join(pkg, "node_modules/koffi"));

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Device } from "../backend/backend.js";
-import { cuda, nn, Tensor, tidy } from "../index.js";
+import { nn, Tensor, tidy } from "../index.js";
+import { useCudaEmulator } from "../testing/index.js";
 
 /** A module that caches a tensor derived from a child's weight, as QuantLinear does. */
 class Caching extends nn.Module {
@@ -33,7 +34,7 @@ class Root extends nn.Module {
 }
 
 describe("Module.onMoved", () => {
-  beforeAll(() => cuda.useEmulator({ kernels: "models" }));
+  beforeAll(() => useCudaEmulator({ kernels: "models" }));
 
   it("runs on every module of the tree after to() and toAsync() move tensors, and only then", async () => {
     const root = new Root();

@@ -210,6 +210,11 @@ export class CudaContext {
     return [Math.max(1, Math.min(Math.ceil(n / BLOCK), cap)), 1, 1];
   }
 
+  /** Grid for a kernel with one thread per item and heavy, serial work per thread: every SM busy. */
+  rowsGrid(items: number, threads: number): [number, number, number] {
+    return [Math.max(1, Math.min(Math.ceil(items / threads), this.info.multiprocessors * 16)), 1, 1];
+  }
+
   launch(
     name: string,
     args: readonly KernelArg[],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { columnMajorArgs, computeType, type RowMajorGemm } from "./cublas.js";
-import { columnMajorGemm } from "./emulator/emulated-blas.js";
+import { columnMajorGemm } from "./ops/matmul/matmul.emulation.js";
 
 /** cuBLAS's definition (the emulator's columnMajorGemm) on named host arrays. */
 function cublasReference(

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { cuda, Tensor, tidy } from "../../index.js";
-import { describeDeviceSuite } from "./parity-suite.js";
+import { describeDeviceSuite } from "../../testing/cuda/device-suite.js";
 
 /*
  * The CUDA backend on a real GPU: every parity case against the CPU backend, the float64

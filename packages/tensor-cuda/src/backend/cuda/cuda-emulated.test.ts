@@ -10,11 +10,11 @@ import {
   Tensor,
   tidy,
 } from "../../index.js";
-import { EmulatedBlas } from "./emulator/emulated-blas.js";
-import { EmulatedDevice } from "./emulator/emulated-device.js";
+import { describeDeviceSuite } from "../../testing/cuda/device-suite.js";
+import { EmulatedDevice } from "../../testing/cuda/emulator/emulated-device.js";
 import { type CudaBackend, createCudaBackend } from "./index.js";
 import type { CompiledImage, KernelCompiler } from "./nvrtc.js";
-import { describeDeviceSuite } from "./parity-suite.js";
+import { EmulatedBlas } from "./ops/matmul/matmul.emulation.js";
 
 /*
  * The CUDA backend's host code on the emulated device: every parity case must agree with the

@@ -1,16 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerBackend, Tensor } from "../../index.js";
-import { EmulatedBlas } from "./emulator/emulated-blas.js";
-import { buildHostKernels, hostCompilerAvailable } from "./host-emulation/build.js";
-import { HostKernelDevice } from "./host-emulation/host-device.js";
+import { describeDeviceSuite } from "../../testing/cuda/device-suite.js";
+import { buildHostKernels, hostCompilerAvailable } from "../../testing/cuda/host-emulation/build.js";
+import { HostKernelDevice } from "../../testing/cuda/host-emulation/host-device.js";
 import { type CudaBackend, createCudaBackend } from "./index.js";
-import { describeDeviceSuite } from "./parity-suite.js";
+import { EmulatedBlas } from "./ops/matmul/matmul.emulation.js";
 
 /*
- * The CUDA C kernels themselves, compiled for the CPU with g++ (host-emulation/shim.h runs each
- * GPU thread as a fiber, with real barriers and warp shuffles), behind the real backend host
- * code: every parity case against the CPU backend and the float64 finite-difference checks. This
- * is the closest to a GPU run that CI can do; cuda-device.test.ts is the real thing.
+ * The CUDA C kernels themselves, compiled for the CPU with g++ (testing/cuda/host-emulation/:
+ * shim.h runs each GPU thread as a fiber, with real barriers and warp shuffles), behind the real
+ * backend host code: every parity case against the CPU backend and the float64 finite-difference
+ * checks. This is the closest to a GPU run that CI can do; cuda-device.test.ts is the real thing.
  */
 
 const available = hostCompilerAvailable();

@@ -2,7 +2,7 @@ import type { StridedView } from "../backend.js";
 import { MAX_RANK } from "./kernel-abi.js";
 
 /*
- * The host side of kernels/common.cuh's Index3: up to three operands read (or written) through
+ * The host side of ops/common.cuh's Index3: up to three operands read (or written) through
  * strided views of one output shape. Axes are merged first wherever every operand walks them as
  * one (contiguous runs, broadcast runs), so most views reach the kernel with rank 1 or 2 and the
  * kernel's per-element index arithmetic stays short.

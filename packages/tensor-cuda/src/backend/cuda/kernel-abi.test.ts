@@ -1,19 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ERROR_OPS, INDEX3_BYTES, KERNELS, PARAM_BYTES } from "./kernel-abi.js";
+import { kernelFiles } from "./kernel-sources.js";
 import {
   BINARY_CODES,
   DTYPE_CODES,
-  ERROR_OPS,
-  INDEX3_BYTES,
-  KERNELS,
-  PARAM_BYTES,
   UNARY_CODES,
   UNARY_GRAD_CODES,
-} from "./kernel-abi.js";
+} from "./ops/elementwise/elementwise.abi.js";
 
 /*
  * The kernel ABI without a GPU: every .cu file is compiled to PTX with nvcc, and each `.entry`
@@ -22,11 +20,18 @@ import {
  * Skipped where nvcc is not installed.
  */
 
-const KERNEL_DIR = fileURLToPath(new URL("./kernels/", import.meta.url));
+const KERNEL_DIR = fileURLToPath(new URL("./ops/", import.meta.url));
 const nvccAvailable = spawnSync("nvcc", ["--version"]).status === 0;
 
-const sources = readdirSync(KERNEL_DIR).sort();
+/** Base name → path of every .cu and .cuh under ops/ (each family's folder, shared headers at the top). */
+const paths = kernelFiles(KERNEL_DIR);
+const sources = [...paths.keys()].sort();
 const cuFiles = sources.filter((f) => f.endsWith(".cu"));
+const pathOf = (f: string) => paths.get(f) as string;
+/** Headers are included by base name: every folder holding one is on the include path. */
+const includeFlags = [
+  ...new Set(sources.filter((f) => f.endsWith(".cuh")).map((f) => dirname(pathOf(f)))),
+].flatMap((d) => ["-I", d]);
 
 interface Entry {
   file: string;
@@ -67,9 +72,13 @@ describe.skipIf(!nvccAvailable)("CUDA kernel ABI (nvcc --ptx)", () => {
     const failures: string[] = [];
     for (const file of cuFiles) {
       const out = join(tmp, file.replace(/\.cu$/, ".ptx"));
-      const r = spawnSync("nvcc", ["--ptx", "-arch=sm_90", "-std=c++17", "-o", out, join(KERNEL_DIR, file)], {
-        encoding: "utf8",
-      });
+      const r = spawnSync(
+        "nvcc",
+        ["--ptx", "-arch=sm_90", "-std=c++17", ...includeFlags, "-o", out, pathOf(file)],
+        {
+          encoding: "utf8",
+        },
+      );
       if (r.status !== 0) {
         failures.push(`nvcc failed on ${file} (exit ${r.status}):\n${r.stderr || r.error?.message || ""}`);
         continue;
@@ -128,7 +137,7 @@ describe.skipIf(!nvccAvailable)("CUDA kernel ABI (nvcc --ptx)", () => {
 });
 
 describe("CUDA kernel sources", () => {
-  const header = readFileSync(join(KERNEL_DIR, "common.cuh"), "utf8");
+  const header = readFileSync(pathOf("common.cuh"), "utf8");
 
   /** `#define PREFIX_NAME n` lines of common.cuh as { name: n } with lower-case names. */
   function defines(prefix: string): Record<string, number> {
@@ -152,7 +161,7 @@ describe("CUDA kernel sources", () => {
   it("include no system headers (NVRTC compiles them with common.cuh only)", () => {
     const offenders = sources
       .filter((f) => f.endsWith(".cu") || f.endsWith(".cuh"))
-      .filter((f) => /#\s*include\s*</.test(readFileSync(join(KERNEL_DIR, f), "utf8")));
+      .filter((f) => /#\s*include\s*</.test(readFileSync(pathOf(f), "utf8")));
     expect(offenders).toEqual([]);
   });
 });

@@ -1,8 +1,25 @@
 import { byteSize, type DType } from "../../dtype.js";
 import type { Storage } from "../backend.js";
-import type { ByteSuffix, FloatSuffix, IndexSuffix, NumericSuffix } from "./kernel-abi.js";
 
-/* Which kernel instantiation serves a dtype; errors name the op and the dtype, as the CPU's do. */
+/*
+ * The element types kernels are instantiated for (the suffix of a kernel's name: `unary_f32`,
+ * `gather_b4_i64`), and which instantiation serves a dtype; errors name the op and the dtype, as
+ * the CPU's do.
+ */
+
+/** Numeric element types the arithmetic kernels are instantiated for (suffix → C type). */
+export const NUMERIC_SUFFIXES = ["f32", "f64", "i32", "u8"] as const;
+export type NumericSuffix = (typeof NUMERIC_SUFFIXES)[number];
+/** Float types (softmax, norms, optimizers). */
+export const FLOAT_SUFFIXES = ["f32", "f64"] as const;
+export type FloatSuffix = (typeof FLOAT_SUFFIXES)[number];
+/** Types atomics can add to (scatter-add, index-add). */
+export const ATOMIC_SUFFIXES = ["f32", "f64", "i32"] as const;
+/** Element sizes for kernels that only move bits (copies, gathers, select, fill). */
+export const BYTE_SUFFIXES = ["b1", "b2", "b4", "b8"] as const;
+export type ByteSuffix = (typeof BYTE_SUFFIXES)[number];
+export const INDEX_SUFFIXES = ["i32", "i64"] as const;
+export type IndexSuffix = (typeof INDEX_SUFFIXES)[number];
 
 const NUMERIC: Partial<Record<DType, NumericSuffix>> = {
   float32: "f32",
